@@ -1,0 +1,183 @@
+"""Fixtures: the app on a real database — a SQLite file, or PostgreSQL when TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key")
+
+REQUIRE_ALL_TIERS = os.environ.get("TIMETABLE_REQUIRE_ALL_TIERS") == "1"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def missing_tier(reason: str):
+    """Skip a tier that cannot run here — except where every tier must run (CI, scripts/test)."""
+    if REQUIRE_ALL_TIERS:
+        pytest.fail(f"{reason} (TIMETABLE_REQUIRE_ALL_TIERS=1: this tier must run)")
+    pytest.skip(reason)
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + TEST_DATABASE_URL if TEST_DATABASE_URL else 'SQLite (temporary files)'}"
+
+
+@pytest.fixture(scope="session")
+def make_database_url(tmp_path_factory):
+    """Return a factory of empty databases of the engine under test, dropped at the end."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    created: list[str] = []
+    admin = None
+    if TEST_DATABASE_URL:
+        admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+
+    def make(label: str) -> str:
+        if admin is None:
+            return "sqlite:///" + str(tmp_path_factory.mktemp("db") / f"{label}.sqlite")
+        name = f"tt_{label}_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    if admin is not None:
+        with admin.connect() as conn:
+            for name in created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def build_app(database_url: str):
+    """An app on `database_url`, its schema made by the migrations (never by create_all)."""
+    from flask_migrate import upgrade
+
+    from timetable import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret-key"})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def empty_tables(app) -> None:
+    from sqlalchemy import text
+
+    from timetable.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        tables = list(reversed(db.metadata.sorted_tables))
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def _app(make_database_url):
+    app = build_app(make_database_url("main"))
+    yield app
+    with app.app_context():
+        from timetable.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app):
+    """The app with an empty database; whatever a test writes is removed after it."""
+    yield _app
+    empty_tables(_app)
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def demo_app(make_database_url):
+    """An app whose database holds the demo timetables; tests using it must only read."""
+    from timetable.services.demo import load_demo
+
+    app = build_app(make_database_url("demo"))
+    with app.app_context():
+        load_demo()
+        from timetable.services.accounts import create_user
+
+        create_user("scheduler", "timetable-demo", "Demo scheduler")
+    yield app
+    with app.app_context():
+        from timetable.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+class AuthActions:
+    """Log a test client in and out the way a person does: through the login form."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username: str = "scheduler", password: str = "timetable-demo"):
+        page = self._client.get("/login")
+        return self._client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": csrf_token_from(page.get_data(as_text=True))},
+        )
+
+    def logout(self):
+        page = self._client.get("/")
+        return self._client.post("/logout", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def demo_auth(demo_client):
+    return AuthActions(demo_client)
+
+
+@pytest.fixture
+def editor(app_ctx):
+    """An editor account in the empty database."""
+    from timetable.services.accounts import create_user
+
+    return create_user("scheduler", "timetable-demo", "Test scheduler")

@@ -1,0 +1,37 @@
+"""Timetable: a weekly-timetable editor built on per-parameter rule stripes over ISO weeks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, CLI, error pages."""
+    from . import database  # noqa: F401  (registers engine event listeners)
+    from .cli import register_cli
+    from .config import load_config
+    from .extensions import csrf, db, htmx, login_manager, migrate
+    from .views import register_blueprints
+    from .views.errors import register_error_handlers
+
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app

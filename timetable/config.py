@@ -1,0 +1,54 @@
+"""Configuration defaults, overridden by the environment and then by a test mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the old driver; psycopg 3 is the one installed.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return "sqlite:///" + str(Path(instance_path) / "timetable.sqlite")
+
+
+def _secret_key(instance_path: str) -> str:
+    """Read SECRET_KEY from the environment, else a key kept in the instance folder.
+
+    A key generated once and stored beside the SQLite file keeps sessions valid across
+    restarts of a local install without putting any secret in the source.
+    """
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    key_file = Path(instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: str) -> dict:
+    """Return the configuration mapping built from defaults and the environment."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SECRET_KEY": _secret_key(instance_path),
+        # The zone used when a timetable has none and for new timetables.
+        "DEFAULT_TIME_ZONE": os.environ.get("TIMETABLE_TIME_ZONE", "Europe/Paris"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        "NODE_MODULES": os.environ.get(
+            "TIMETABLE_NODE_MODULES",
+            str(Path(__file__).resolve().parent.parent / "node_modules"),
+        ),
+    }

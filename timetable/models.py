@@ -1,0 +1,175 @@
+"""Database tables: timetables, their resources, slots and the rule rows of every stripe."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Timetable(db.Model):
+    __tablename__ = "timetables"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    # ISO weekdays shown as columns, "1,2,3,4,5"; hours shown as minutes since midnight.
+    shown_weekdays: Mapped[str] = mapped_column(String(20), default="1,2,3,4,5")
+    day_start: Mapped[int] = mapped_column(Integer, default=8 * 60)
+    day_end: Mapped[int] = mapped_column(Integer, default=18 * 60)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+    terms: Mapped[list[Term]] = relationship(
+        back_populates="timetable", order_by="Term.start_week", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint("day_start >= 0 AND day_start < day_end AND day_end <= 1440", name="day_hours"),
+    )
+
+    @property
+    def weekdays(self) -> list[int]:
+        return [int(day) for day in self.shown_weekdays.split(",") if day]
+
+
+class Term(db.Model):
+    """A named range of weeks (a school year, a term, a season) offered as an edit range."""
+
+    __tablename__ = "terms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    start_week: Mapped[int] = mapped_column(Integer)
+    end_week: Mapped[int] = mapped_column(Integer)
+
+    timetable: Mapped[Timetable] = relationship(back_populates="terms")
+
+    __table_args__ = (CheckConstraint("start_week <= end_week", name="week_order"),)
+
+
+class _Resource:
+    """Columns shared by what slot parameters point at: staff, rooms, groups, courses."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    @declared_attr
+    def timetable_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (UniqueConstraint("timetable_id", "name", name=f"uq_{cls.__tablename__}_name"),)
+
+
+class Staff(_Resource, db.Model):
+    __tablename__ = "staff"
+    email: Mapped[str | None] = mapped_column(String(200))
+
+
+class Room(_Resource, db.Model):
+    __tablename__ = "rooms"
+
+
+class Group(_Resource, db.Model):
+    __tablename__ = "groups"
+
+
+class Course(_Resource, db.Model):
+    """A subject or service whose own stripes are the defaults its slots inherit."""
+
+    __tablename__ = "courses"
+
+
+class Slot(db.Model):
+    """A place in the weekly timetable; everything about it lives in its rule stripes."""
+
+    __tablename__ = "slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+
+class _RuleRow:
+    """One rule of a stripe: a value over an inclusive range of ISO weeks (NULL = open end).
+
+    `timetable_id` is repeated from the owner so that one indexed query fetches every rule
+    covering a week of a timetable, whatever the number of slots.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    param: Mapped[str] = mapped_column(String(40))
+    start_week: Mapped[int | None] = mapped_column(Integer)
+    end_week: Mapped[int | None] = mapped_column(Integer)
+    value: Mapped[str | None] = mapped_column(Text)
+
+    @declared_attr
+    def timetable_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"))
+
+
+class SlotRule(_RuleRow, db.Model):
+    __tablename__ = "slot_rules"
+
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"))
+
+    __table_args__ = (
+        CheckConstraint(
+            "start_week IS NULL OR end_week IS NULL OR start_week <= end_week", name="week_order"
+        ),
+        Index("ix_slot_rules_stripe", "slot_id", "param", "start_week"),
+        Index("ix_slot_rules_week", "timetable_id", "end_week", "start_week"),
+    )
+
+
+class CourseRule(_RuleRow, db.Model):
+    __tablename__ = "course_rules"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+
+    __table_args__ = (
+        CheckConstraint(
+            "start_week IS NULL OR end_week IS NULL OR start_week <= end_week", name="week_order"
+        ),
+        Index("ix_course_rules_stripe", "course_id", "param", "start_week"),
+        Index("ix_course_rules_week", "timetable_id", "end_week", "start_week"),
+    )
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)

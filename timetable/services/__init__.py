@@ -1,0 +1,1 @@
+"""Use cases: each module holds one capability and the transactions it needs."""

@@ -1,0 +1,40 @@
+"""Editor accounts: creation and password checks."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..database import write_transaction
+from ..extensions import db
+from ..models import User
+from .errors import Conflict, ServiceError
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def create_user(username: str, password: str, display_name: str | None = None, *, min_length: int = MIN_PASSWORD_LENGTH) -> User:
+    """Create an editor account with a hashed password; refuse duplicates and short passwords."""
+    username = username.strip()
+    if not username:
+        raise ServiceError("A username is required.")
+    if len(password) < min_length:
+        raise ServiceError(f"The password must have at least {min_length} characters.")
+    with write_transaction() as session:
+        if session.scalar(select(User).where(User.username == username)) is not None:
+            raise Conflict(f"A user called “{username}” already exists.")
+        user = User(username=username, display_name=(display_name or username).strip())
+        user.set_password(password)
+        session.add(user)
+    return user
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username.strip()))
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """Return the user when the password matches, else None (the same for an unknown name)."""
+    user = find_user(username)
+    if user is None or not user.check_password(password):
+        return None
+    return user

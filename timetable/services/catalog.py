@@ -1,0 +1,37 @@
+"""Finding timetables and the week that is "today" in each one's time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Timetable
+from ..rules import week_of
+from .errors import NotFound
+
+# Top-level paths the app uses itself; a timetable may not take one as its slug.
+RESERVED_SLUGS = frozenset({"api", "login", "logout", "static", "vendor", "healthz", "account"})
+
+
+def get_timetable(slug: str, *, published_only: bool = False) -> Timetable:
+    """Return the timetable with this slug, or raise NotFound (also for unpublished ones when asked)."""
+    timetable = db.session.scalar(select(Timetable).where(Timetable.slug == slug))
+    if timetable is None or (published_only and not timetable.published):
+        raise NotFound(f"There is no published timetable called “{slug}”.")
+    return timetable
+
+
+def list_timetables(*, published_only: bool) -> list[Timetable]:
+    query = select(Timetable).order_by(Timetable.name)
+    if published_only:
+        query = query.where(Timetable.published.is_(True))
+    return list(db.session.scalars(query))
+
+
+def current_week(timetable: Timetable, now: datetime | None = None) -> int:
+    """The ISO week of today's date in the timetable's time zone (2024-12-30 is in 2025-W01)."""
+    now = now or datetime.now(timezone.utc)
+    return week_of(now.astimezone(ZoneInfo(timetable.time_zone)).date())

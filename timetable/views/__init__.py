@@ -1,0 +1,17 @@
+"""Blueprints, one per audience: editors, the public, the JSON API, accounts, assets."""
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import api, assets, auth, editor, home, public
+    from .filters import register_template_filters
+
+    register_template_filters(app)
+    app.register_blueprint(assets.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(home.bp)
+    # Timetable pages live at /<slug>; registered last so fixed paths win.
+    app.register_blueprint(editor.bp)
+    app.register_blueprint(public.bp)

@@ -1,0 +1,51 @@
+"""Error pages for people and JSON errors for the API, from one set of handlers."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..rules import RulesError
+from ..services.errors import ServiceError
+
+HINTS = {
+    400: "Check the address or the form and try again.",
+    403: "Your account may not do this.",
+    404: "Check the address, or go back to the list of timetables.",
+    405: "This address does not accept that kind of request.",
+    409: "Someone changed this in the meantime: reload and review.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, message: str, fields: dict | None = None):
+    if _wants_json():
+        body: dict = {"error": {"status": status, "message": message}}
+        if fields:
+            body["error"]["fields"] = fields
+        return body, status
+    return render_template("errors/error.html", status=status, message=message, hint=HINTS.get(status, "")), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_response(
+            400, "The request lacks a valid security (CSRF) token: reload the page and try again."
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return error_response(error.code or 500, error.description or error.name)
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        return error_response(error.status_code, str(error))
+
+    @app.errorhandler(RulesError)
+    def rules_error(error: RulesError):
+        return error_response(400, str(error))

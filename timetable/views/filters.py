@@ -1,0 +1,38 @@
+"""Jinja filters that show core values the way people read them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask
+
+from ..rules import format_week, get_parameter
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def hhmm(minutes: int | None) -> str:
+    if minutes is None:
+        return ""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def weekday_name(weekday: int, short: bool = False) -> str:
+    name = WEEKDAY_NAMES[weekday - 1]
+    return name[:3] if short else name
+
+
+def day_label(day: date) -> str:
+    return f"{weekday_name(day.isoweekday(), short=True)} {day.day} {day.strftime('%b')}"
+
+
+def display_value(value, param: str) -> str:
+    return get_parameter(param).display(value)
+
+
+def register_template_filters(app: Flask) -> None:
+    app.add_template_filter(hhmm)
+    app.add_template_filter(weekday_name)
+    app.add_template_filter(day_label)
+    app.add_template_filter(format_week, "week_label")
+    app.add_template_filter(display_value)

@@ -1,0 +1,22 @@
+"""The published, read-only timetable that visitors see without logging in."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request
+
+from ..services.catalog import get_timetable
+from .rendering import render_page_or_fragment, wants_fragment
+from .week_args import requested_filter, requested_week
+from .week_page import build_week_page
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/<slug>")
+def week(slug: str):
+    """Show one week of a published timetable; closed slots are never shown here."""
+    timetable = get_timetable(slug, published_only=True)
+    page = build_week_page(timetable, requested_week(timetable), requested_filter(), endpoint="public.week")
+    if "date" in request.args and not wants_fragment():
+        return redirect(page.url(), code=303)
+    return render_page_or_fragment("public/week.html", "public/_week.html", page=page, push_url=page.url())

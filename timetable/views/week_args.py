@@ -1,0 +1,44 @@
+"""Read the week and the filters a week view was asked for from the query string."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import request
+from werkzeug.exceptions import BadRequest
+
+from ..models import Timetable
+from ..rules import RulesError, format_week, parse_week, week_of
+from ..services.catalog import current_week
+from ..services.resolution import WeekFilter
+
+
+def requested_week(timetable: Timetable) -> int:
+    """`?week=2026-W47`, else `?date=2026-11-18` (its ISO week), else this week in the timetable's zone."""
+    if raw_week := request.args.get("week", "").strip():
+        try:
+            return parse_week(raw_week)
+        except RulesError as error:
+            raise BadRequest(
+                f"{error}. Pick a week such as {format_week(current_week(timetable))}."
+            ) from error
+    if raw_date := request.args.get("date", "").strip():
+        try:
+            return week_of(date.fromisoformat(raw_date))
+        except ValueError as error:
+            raise BadRequest(f"“{raw_date}” is not a date; use the form YYYY-MM-DD.") from error
+    return current_week(timetable)
+
+
+def requested_filter() -> WeekFilter:
+    """`?staff=3&room=7&group=2`, each optional; anything but a positive id is a 400."""
+    values = {}
+    for name in ("staff", "room", "group"):
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            values[name] = None
+            continue
+        if not raw.isdigit() or int(raw) == 0:
+            raise BadRequest(f"The {name} filter must be the id of a {name}, not “{raw}”.")
+        values[name] = int(raw)
+    return WeekFilter(**values)

@@ -1,0 +1,84 @@
+"""What every week view shows: the grid, the navigation around it, the filters applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import url_for
+
+from ..grid import WeekGrid, layout_week
+from ..models import Timetable
+from ..rules import format_week, monday_of, next_week, previous_week
+from ..services.catalog import current_week
+from ..services.resolution import Directory, Occurrence, WeekFilter, load_directory, resolve_week
+
+
+@dataclass(frozen=True)
+class WeekPage:
+    timetable: Timetable
+    week: int
+    filters: WeekFilter
+    include_closed: bool
+    occurrences: list[Occurrence]
+    grid: WeekGrid
+    directory: Directory
+    endpoint: str
+
+    def url(self, **changes: Any) -> str:
+        """This view's URL with some arguments changed; the week and filters carry over."""
+        args: dict[str, Any] = {
+            "week": format_week(self.week),
+            "staff": self.filters.staff,
+            "room": self.filters.room,
+            "group": self.filters.group,
+            "closed": "1" if self.include_closed else None,
+        }
+        args.update(changes)
+        if isinstance(args["week"], int):
+            args["week"] = format_week(args["week"])
+        return url_for(self.endpoint, slug=self.timetable.slug, **{k: v for k, v in args.items() if v is not None})
+
+    @property
+    def base_url(self) -> str:
+        """The view's URL with no arguments, for GET forms that send every argument themselves."""
+        return url_for(self.endpoint, slug=self.timetable.slug)
+
+    @property
+    def previous_week(self) -> int:
+        return previous_week(self.week)
+
+    @property
+    def next_week(self) -> int:
+        return next_week(self.week)
+
+    @property
+    def this_week(self) -> int:
+        return current_week(self.timetable)
+
+    @property
+    def monday(self):
+        return monday_of(self.week)
+
+    def title(self, occurrence: Occurrence) -> str:
+        values = occurrence.values
+        return values["title"] or self.directory.name("course", values["course"]) or f"Slot {occurrence.slot_id}"
+
+
+def build_week_page(
+    timetable: Timetable, week: int, filters: WeekFilter, *, endpoint: str, include_closed: bool = False
+) -> WeekPage:
+    occurrences = [
+        occ for occ in resolve_week(timetable, week, include_closed=include_closed) if filters.matches(occ)
+    ]
+    grid = layout_week(occurrences, monday_of(week), timetable.weekdays, timetable.day_start, timetable.day_end)
+    return WeekPage(
+        timetable=timetable,
+        week=week,
+        filters=filters,
+        include_closed=include_closed,
+        occurrences=occurrences,
+        grid=grid,
+        directory=load_directory(timetable.id),
+        endpoint=endpoint,
+    )
