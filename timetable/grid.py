@@ -62,7 +62,8 @@ def _assign_lanes(occurrences: Sequence[Occurrence]) -> list[tuple[Occurrence, i
     def close_cluster() -> None:
         placed.extend((occ, lane, len(lane_ends)) for occ, lane in cluster)
 
-    for occ in sorted(occurrences, key=lambda o: (o.start, o.end, o.slot_id)):
+    # Longer blocks first at equal starts, so the long one keeps the leftmost lane.
+    for occ in sorted(occurrences, key=lambda o: (o.start, -o.end, o.slot_id)):
         if cluster and occ.start >= max(lane_ends):
             close_cluster()
             cluster, lane_ends = [], []

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Mapping
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union_all
 
 from ..extensions import db
 from ..models import Course, CourseRule, Group, Room, SlotRule, Staff, Timetable
@@ -82,19 +82,18 @@ def load_directory(timetable_id: int) -> Directory:
 
 
 def _covering(model, timetable_id: int, week: int):
-    """Rules of a timetable covering `week`.
+    """Rules of a timetable covering `week`, as one statement.
 
-    The index (timetable_id, end_week, start_week) bounds the scan to rules that end in or
-    after the week (or never): past history, however long, is not read.
+    Two halves joined by UNION ALL — rules ending in or after the week, rules that never
+    end — so that each half is a range scan of the index (timetable_id, end_week,
+    start_week) on any engine, with or without planner statistics: past history, however
+    long, is not read. (An OR of the two conditions makes SQLite scan every rule of the
+    timetable until ANALYZE has run.)
     """
-    return (
-        select(model)
-        .where(
-            model.timetable_id == timetable_id,
-            or_(model.end_week >= week, model.end_week.is_(None)),
-            or_(model.start_week <= week, model.start_week.is_(None)),
-        )
-    )
+    starts_by_then = or_(model.start_week <= week, model.start_week.is_(None))
+    ending_later = select(model).where(model.timetable_id == timetable_id, model.end_week >= week, starts_by_then)
+    never_ending = select(model).where(model.timetable_id == timetable_id, model.end_week.is_(None), starts_by_then)
+    return select(model).from_statement(union_all(ending_later, never_ending))
 
 
 def _decoded(rows, owner_field: str) -> dict[int, dict[str, Any]]:

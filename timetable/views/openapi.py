@@ -18,7 +18,8 @@ def build_spec() -> APISpec:
         info={"description": "Weekly timetables whose every parameter has a history over ISO weeks."},
         plugins=[FlaskPlugin(), MarshmallowPlugin()],
     )
-    for name in ("TimetableSchema", "WeekSchema", "OccurrenceSchema", "ErrorSchema"):
+    # Nested schemas first, so that the outer ones refer to them instead of adding them again.
+    for name in ("ErrorSchema", "OccurrenceSchema", "TimetableSchema", "WeekSchema"):
         spec.components.schema(name, schema=getattr(schemas, name))
     for endpoint, view in sorted(current_app.view_functions.items()):
         if endpoint.startswith("api.") and endpoint != "api.openapi":

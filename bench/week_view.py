@@ -1,0 +1,154 @@
+"""Benchmark: resolve and render one week of the demo school, as built and with 10× its history.
+
+Two databases are built — the demo as it is, and the demo with ten times as many rules in the
+years before it — and measured in alternating rounds, so that machine noise hits both alike.
+Run from the repository root:
+
+    .venv/bin/python bench/week_view.py                       # SQLite files in a temporary folder
+    BENCH_POSTGRES_URL=postgresql+psycopg://user@host/db .venv/bin/python bench/week_view.py
+                                                              # two scratch databases on that server
+
+Prints medians in milliseconds and their ratio; the goal is a ratio near 1, because resolving
+a week reads the rules that cover it, not the history behind it.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("SECRET_KEY", "bench")
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from timetable import create_app  # noqa: E402
+from timetable.extensions import db  # noqa: E402
+from timetable.models import SlotRule, Timetable, User  # noqa: E402
+from timetable.rules import add_weeks, parse_week  # noqa: E402
+from timetable.services.accounts import create_user  # noqa: E402
+from timetable.services.demo import load_demo  # noqa: E402
+from timetable.services.resolution import resolve_week  # noqa: E402
+
+WEEK = "2026-W47"
+ROUNDS = 40
+HISTORY_FACTOR = 10
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def database_urls() -> tuple[list[str], callable]:
+    server = os.environ.get("BENCH_POSTGRES_URL")
+    if not server:
+        folder = tempfile.mkdtemp(prefix="timetable-bench-")
+        return [f"sqlite:///{folder}/as_built.sqlite", f"sqlite:///{folder}/history.sqlite"], lambda: None
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    names = ["timetable_bench_as_built", "timetable_bench_history"]
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    base = make_url(server)
+    return [base.set(database=name).render_as_string(hide_password=False) for name in names], drop
+
+
+def build(url: str, label: str):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        say(f"  {label}: loading the demo school…")
+        load_demo(lambda step: None)
+        create_user("bench", "bench-password")
+        user_id = db.session.scalar(select(User.id).where(User.username == "bench"))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    return app, client
+
+
+def add_past_history(app, factor: int) -> None:
+    """Add (factor - 1) × the demo's slot rules as one-week notes in the years before the demo."""
+    with app.app_context():
+        existing = db.session.scalar(select(func.count()).select_from(SlotRule))
+        slots = db.session.execute(select(SlotRule.slot_id, SlotRule.timetable_id).where(SlotRule.param == "weekday")).all()
+        per_slot = -(-existing * (factor - 1) // len(slots))
+        batch = []
+        for index, (slot_id, timetable_id) in enumerate(slots, start=1):
+            week = parse_week("2026-W36")
+            for n in range(per_slot):
+                week = add_weeks(week, -2)
+                batch.append({"slot_id": slot_id, "timetable_id": timetable_id, "param": "note",
+                              "start_week": week, "end_week": week, "value": f"past change {n}"})
+            if len(batch) >= 5000 or index == len(slots):
+                db.session.execute(insert(SlotRule), batch)
+                batch.clear()
+                say(f"  history: {index}/{len(slots)} slots")
+        db.session.commit()
+
+
+def rule_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(SlotRule))
+
+
+def main() -> None:
+    urls, cleanup = database_urls()
+    engine = "PostgreSQL" if os.environ.get("BENCH_POSTGRES_URL") else "SQLite"
+    say(f"Week view benchmark on {engine}: week {WEEK}, {ROUNDS} alternating rounds")
+    try:
+        (plain_app, plain_client), (history_app, history_client) = build(urls[0], "as built"), build(urls[1], "history")
+        add_past_history(history_app, HISTORY_FACTOR)
+        week = parse_week(WEEK)
+        timings = {("resolve", "plain"): [], ("resolve", "history"): [], ("render", "plain"): [], ("render", "history"): []}
+        say("  measuring…")
+        for round_number in range(ROUNDS + 1):
+            for label, app, client in (("plain", plain_app, plain_client), ("history", history_app, history_client)):
+                with app.app_context():
+                    school = db.session.scalar(select(Timetable).where(Timetable.slug == "school"))
+                    started = time.perf_counter()
+                    resolve_week(school, week)
+                    resolved = time.perf_counter()
+                started_render = time.perf_counter()
+                response = client.get(f"/school/edit?week={WEEK}")
+                rendered = time.perf_counter()
+                assert response.status_code == 200, response.status_code
+                if round_number:  # round 0 warms caches and connections
+                    timings[("resolve", label)].append((resolved - started) * 1000)
+                    timings[("render", label)].append((rendered - started_render) * 1000)
+            if round_number % 10 == 0:
+                say(f"  round {round_number}/{ROUNDS}")
+
+        def median(kind, label):
+            return statistics.median(timings[(kind, label)])
+
+        plain_rules, history_rules = rule_count(plain_app), rule_count(history_app)
+        say("")
+        say(f"{'':34}{'as built':>12}{f'{HISTORY_FACTOR}x history':>14}{'ratio':>8}")
+        say(f"{'slot rules in the database':34}{plain_rules:>12}{history_rules:>14}{history_rules / plain_rules:>8.1f}")
+        for kind, title in (("resolve", "resolve the week (ms)"), ("render", "resolve + render the page (ms)")):
+            a, b = median(kind, "plain"), median(kind, "history")
+            say(f"{title:34}{a:>12.2f}{b:>14.2f}{b / a:>8.2f}")
+        for app in (plain_app, history_app):
+            with app.app_context():
+                db.engine.dispose()
+    finally:
+        cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Resolving a week: slot rule over course rule over default, statuses, overlaps, query count."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from timetable.database import write_transaction
+from timetable.extensions import db
+from timetable.models import CourseRule, SlotRule, Staff
+from timetable.rules import add_weeks, parse_week
+from timetable.services.creation import create_course, create_slot, create_timetable
+from timetable.services.resolution import WeekFilter, resolve_week
+from timetable.services.stripes import paint_rules
+
+W46, W47, W48, W49 = (parse_week(f"2026-W{n}") for n in (46, 47, 48, 49))
+
+
+@pytest.fixture
+def school(app_ctx):
+    """A timetable with one course (teacher A, 50 minutes) and two of its slots."""
+    with write_transaction():
+        timetable = create_timetable("t", "Test", "Europe/Paris", published=True)
+        teacher_a = Staff(timetable_id=timetable.id, name="A")
+        teacher_b = Staff(timetable_id=timetable.id, name="B")
+        db.session.add_all([teacher_a, teacher_b])
+        db.session.flush()
+        course = create_course(timetable, "Maths", {"staff": teacher_a.id, "duration": 50, "color": "#112233"})
+        monday = create_slot(timetable, {"course": course.id, "weekday": 1, "start": 8 * 60}, W46)
+        tuesday = create_slot(timetable, {"course": course.id, "weekday": 2, "start": 9 * 60, "duration": 90}, W46)
+    return {"timetable": timetable, "course": course, "monday": monday, "tuesday": tuesday,
+            "a": teacher_a.id, "b": teacher_b.id}
+
+
+def by_slot(occurrences):
+    return {occ.slot_id: occ for occ in occurrences}
+
+
+def test_values_come_from_the_slot_then_the_course_then_the_default(school):
+    occurrences = by_slot(resolve_week(school["timetable"], W47))
+    monday, tuesday = occurrences[school["monday"].id], occurrences[school["tuesday"].id]
+    assert (monday.duration, monday.sources["duration"]) == (50, "course")
+    assert (tuesday.duration, tuesday.sources["duration"]) == (90, "slot")
+    assert (monday.values["staff"], monday.sources["staff"]) == (school["a"], "course")
+    assert (monday.status, monday.sources["status"]) == ("open", "default")
+    assert monday.end == 8 * 60 + 50
+    assert str(monday.date) == "2026-11-16" and str(tuesday.date) == "2026-11-17"
+
+
+def test_a_slot_does_not_occur_before_its_first_week(school):
+    assert resolve_week(school["timetable"], parse_week("2026-W45")) == []
+
+
+def test_a_course_change_reaches_its_slots_except_where_a_slot_has_its_own_value(school):
+    with write_transaction():
+        paint_rules(SlotRule, school["tuesday"].id, school["timetable"].id, "staff", W48, W48, school["a"])
+        paint_rules(CourseRule, school["course"].id, school["timetable"].id, "staff", W48, None, school["b"])
+    week48 = by_slot(resolve_week(school["timetable"], W48))
+    assert week48[school["monday"].id].values["staff"] == school["b"]
+    assert week48[school["tuesday"].id].values["staff"] == school["a"]
+    assert week48[school["tuesday"].id].sources["staff"] == "slot"
+    week47 = by_slot(resolve_week(school["timetable"], W47))
+    assert {occ.values["staff"] for occ in week47.values()} == {school["a"]}
+
+
+def test_closed_slots_are_hidden_unless_asked_for_and_temporarily_closed_ones_show(school):
+    timetable = school["timetable"]
+    with write_transaction():
+        paint_rules(SlotRule, school["monday"].id, timetable.id, "status", W48, None, "closed")
+        paint_rules(SlotRule, school["tuesday"].id, timetable.id, "status", W48, W48, "temporarily_closed")
+        paint_rules(SlotRule, school["tuesday"].id, timetable.id, "note", W48, W48, "Trip")
+    shown = by_slot(resolve_week(timetable, W48))
+    assert list(shown) == [school["tuesday"].id]
+    assert shown[school["tuesday"].id].values["note"] == "Trip"
+    assert set(by_slot(resolve_week(timetable, W48, include_closed=True))) == {school["monday"].id, school["tuesday"].id}
+    assert set(by_slot(resolve_week(timetable, W49))) == {school["tuesday"].id}
+    assert by_slot(resolve_week(timetable, W49))[school["tuesday"].id].values["note"] == ""
+
+
+def test_overlapping_slots_both_occur(school):
+    with write_transaction():
+        twin = create_slot(school["timetable"], {"course": school["course"].id, "weekday": 1, "start": 8 * 60 + 20}, W46)
+    monday = [occ for occ in resolve_week(school["timetable"], W47) if occ.weekday == 1]
+    assert [occ.slot_id for occ in monday] == [school["monday"].id, twin.id]
+
+
+def test_the_filter_matches_the_teacher_actually_there(school):
+    timetable = school["timetable"]
+    with write_transaction():
+        paint_rules(SlotRule, school["monday"].id, timetable.id, "substitute", W47, W47, school["b"])
+    occurrences = resolve_week(timetable, W47)
+    for_b = [occ.slot_id for occ in occurrences if WeekFilter(staff=school["b"]).matches(occ)]
+    assert for_b == [school["monday"].id]
+    assert by_slot(occurrences)[school["monday"].id].present_staff == school["b"]
+
+
+def count_queries():
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    return statements, record
+
+
+@pytest.mark.parametrize("extra_history", [0, 30])
+def test_a_week_is_resolved_in_two_queries_whatever_the_slots_and_history(school, extra_history):
+    timetable = school["timetable"]
+    with write_transaction():
+        for n in range(20):
+            create_slot(timetable, {"course": school["course"].id, "weekday": 3, "start": 8 * 60 + 5 * n}, W46)
+        week = parse_week("2025-W01")
+        for _ in range(extra_history):  # one-week room changes in the past
+            paint_rules(SlotRule, school["monday"].id, timetable.id, "note", week, week, "past")
+            week = add_weeks(week, 2)
+    assert timetable.id  # loaded before counting: the view has its timetable already
+    statements, record = count_queries()
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        occurrences = resolve_week(timetable, W47)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(occurrences) == 22
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
+
