@@ -27,9 +27,10 @@ def test_the_public_view_is_a_full_page_and_htmx_gets_the_week_fragment(demo_cli
     fragment = demo_client.get("/school?week=2026-W48", headers=HTMX)
     html = fragment.get_data(as_text=True)
     assert rendered_templates[0] == "public/_week.html"
-    assert "<html" not in html and html.lstrip().startswith('<section id="week"')
+    assert "<html" not in html and '<section id="week"' in html
     assert 'data-week="2026-W48"' in html
     assert fragment.headers["HX-Push-Url"] == "/school?week=2026-W48"
+    assert "<title>Lycée Jean Moulin (demo) · 2026-W48</title>" in html
     assert "HX-Request" in fragment.headers["Vary"]
 
 

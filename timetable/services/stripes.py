@@ -70,7 +70,8 @@ def write_actions(
             )
         else:
             raise ValueError(f"unknown action kind {action.kind!r}")
-    db.session.flush()
+        # One statement per action, in the plan's order: that order never overlaps midway.
+        db.session.flush()
 
 
 def paint_rules(

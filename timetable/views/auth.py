@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -23,6 +23,24 @@ login_manager.login_message = "Log in to edit timetables."
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+@login_manager.unauthorized_handler
+def ask_for_login():
+    """Send a visitor to the login page, coming back here afterwards.
+
+    An htmx request must not follow the redirect (the login page would be swapped into the
+    grid): it gets a 401 with HX-Redirect, which makes htmx load the login page itself.
+    """
+    from .rendering import wants_fragment
+
+    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if wants_fragment():
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = target
+        return response
+    flash(login_manager.login_message, "info")
+    return redirect(target)
 
 
 class LoginForm(FlaskForm):

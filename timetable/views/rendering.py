@@ -14,8 +14,10 @@ def wants_fragment() -> bool:
 
 def render_page_or_fragment(
     page_template: str, fragment_template: str, *, status: int = 200, push_url: str | None = None, **context):
-    template = fragment_template if wants_fragment() else page_template
-    response = make_response(render_template(template, **context), status)
+    as_fragment = wants_fragment()
+    template = fragment_template if as_fragment else page_template
+    # Fragments carry their own <title>, which htmx puts on the page when it swaps them in.
+    response = make_response(render_template(template, as_fragment=as_fragment, **context), status)
     response.vary.add("HX-Request")
     if push_url and wants_fragment():
         response.headers["HX-Push-Url"] = push_url
