@@ -1,0 +1,94 @@
+"""The browser tier: the demo app on a live server, driven by headless Chromium through Selenium.
+
+One Chromium is started for the whole session (starting it is the slow part); every test gets
+it back with no cookies, no storage and a blank page, so tests do not see each other's logins
+or htmx history snapshots.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import missing_tier
+
+CHROMIUM = os.environ.get("TIMETABLE_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("TIMETABLE_CHROMEDRIVER", "/usr/bin/chromedriver")
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,1000",
+)
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder is a browser test (`-m "not browser"` leaves the tier out)."""
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_app):
+    """The demo app served on a free port of 127.0.0.1; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def _chromium(tmp_path_factory):
+    """One headless Chromium for the session, on a fresh profile."""
+    for program in (CHROMIUM, CHROMEDRIVER):
+        if not os.access(program, os.X_OK):
+            missing_tier(f"{program} is missing: run scripts/install-system-deps (apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def browser(_chromium, live_server):
+    """The session's Chromium, reset: logged out, no stored data, on a blank page."""
+    _chromium.get("about:blank")
+    _chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    _chromium.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": live_server, "storageTypes": "all"})
+    return _chromium
+
+
+@pytest.fixture
+def week_page(browser, live_server):
+    from .pages import WeekPage
+
+    return WeekPage(browser, live_server)
