@@ -14,18 +14,10 @@ from __future__ import annotations
 import random
 import sys
 import time
-import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-if "timetable" not in sys.modules:
-    # Load the pure core without running timetable/__init__.py (the Flask app factory), so
-    # the bench needs only the standard library.
-    shell = types.ModuleType("timetable")
-    shell.__path__ = [str(ROOT / "timetable")]
-    sys.modules["timetable"] = shell
-
 from timetable.rules import Rule, add_weeks, apply, paint, weeks_between  # noqa: E402
 
 SIZES = (10, 100, 1000)

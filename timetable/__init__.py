@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask
+if TYPE_CHECKING:  # the pure core (timetable.rules) must import without Flask installed
+    from flask import Flask
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, CLI, error pages."""
+    from flask import Flask
+
     from . import database  # noqa: F401  (registers engine event listeners)
     from .cli import register_cli
     from .config import load_config

@@ -88,3 +88,26 @@ def test_module_opens_with_a_docstring_naming_its_role(path):
 )
 def test_the_scanner_catches_foreign_imports(source, found):
     assert foreign_imports(source, "timetable.rules.stripes") == found
+
+
+def test_the_core_imports_in_a_python_without_flask_or_sqlalchemy():
+    """`import timetable.rules` must work where only the standard library is importable."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    blocker = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in {'flask', 'sqlalchemy', 'flask_sqlalchemy', 'werkzeug', 'marshmallow'}:\n"
+        "            raise ImportError('blocked: ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import timetable.rules as rules\n"
+        "assert rules.format_week(rules.next_week(202053)) == '2021-W01'\n"
+        "print('pure')\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", blocker], cwd=root, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "pure"

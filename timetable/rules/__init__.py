@@ -149,3 +149,4 @@ __all__ = [
     "STAFF_OTHER",
     "STAFF_STATUSES",
 ]
+from .clashes import CLASH_KINDS, Clash, Placement, find_clashes
