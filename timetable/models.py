@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    JSON,
     String,
     Text,
     UniqueConstraint,
@@ -173,3 +174,48 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class ChangeSet(db.Model):
+    """One applied plan: who, when, what it said it did; its stripes hold the exact change."""
+
+    __tablename__ = "change_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    kind: Mapped[str] = mapped_column(String(20), default="edit")
+    summary: Mapped[str] = mapped_column(Text)
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("change_sets.id", ondelete="SET NULL"))
+
+    user: Mapped[User | None] = relationship()
+    stripes: Mapped[list[ChangeStripe]] = relationship(
+        back_populates="change_set", order_by="ChangeStripe.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_change_sets_timetable", "timetable_id", "created_at"),)
+
+
+class ChangeStripe(db.Model):
+    """One stripe as a change set found it and left it, with the actions between and their inverse.
+
+    Stripes are stored whole (they hold a handful of rules) as lists of [start, end, value]
+    with values encoded as in the rule tables; undo compares them with the stripe of today.
+    """
+
+    __tablename__ = "change_stripes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_set_id: Mapped[int] = mapped_column(ForeignKey("change_sets.id", ondelete="CASCADE"), index=True)
+    owner_kind: Mapped[str] = mapped_column(String(10))
+    owner_id: Mapped[int] = mapped_column(Integer)
+    param: Mapped[str] = mapped_column(String(40))
+    before: Mapped[list] = mapped_column(JSON)
+    after: Mapped[list] = mapped_column(JSON)
+    actions: Mapped[list] = mapped_column(JSON)
+    inverse: Mapped[list] = mapped_column(JSON)
+
+    change_set: Mapped[ChangeSet] = relationship(back_populates="stripes")
+
+    __table_args__ = (Index("ix_change_stripes_owner", "owner_kind", "owner_id", "param"),)

@@ -11,7 +11,8 @@ from sqlalchemy import or_, select, union_all
 
 from ..extensions import db
 from ..models import Course, CourseRule, Group, Room, SlotRule, Staff, Timetable
-from ..rules import PARAMETERS, monday_of
+from ..rules import PARAMETERS, Rule, monday_of
+from ..rules.compare import UNCOVERED, value_from
 
 STATUS_CLOSED = "closed"
 
@@ -119,14 +120,35 @@ def resolve_values(
     return values, sources
 
 
-def resolve_week(timetable: Timetable, week: int, *, include_closed: bool = False) -> list[Occurrence]:
+# A stripe seen as it would be after a plan: ("slot" | "course", owner id, parameter) -> rules.
+Overrides = Mapping[tuple[str, int, str], list[Rule]]
+
+
+def _override(values_by_owner: dict[int, dict[str, Any]], kind: str, overrides: Overrides, week: int) -> None:
+    for (owner_kind, owner_id, param), stripe in overrides.items():
+        if owner_kind != kind:
+            continue
+        value = value_from(stripe, week)
+        if value is UNCOVERED:
+            values_by_owner.get(owner_id, {}).pop(param, None)
+        else:
+            values_by_owner.setdefault(owner_id, {})[param] = value
+
+
+def resolve_week(
+    timetable: Timetable, week: int, *, include_closed: bool = False, overrides: Overrides | None = None
+) -> list[Occurrence]:
     """Return the week's occurrences ordered by day and time, in two queries whatever the slot count.
 
     A slot occurs in a week when its weekday and start are set there; closed slots are left
-    out unless asked for.
+    out unless asked for. `overrides` replaces some stripes by what a plan would make of
+    them, so a preview can show the week after the plan without writing anything.
     """
     slot_rules = _decoded(db.session.scalars(_covering(SlotRule, timetable.id, week)), "slot_id")
     course_rules = _decoded(db.session.scalars(_covering(CourseRule, timetable.id, week)), "course_id")
+    if overrides:
+        _override(slot_rules, "slot", overrides, week)
+        _override(course_rules, "course", overrides, week)
 
     occurrences = []
     for slot_id, own in slot_rules.items():

@@ -41,9 +41,14 @@ def load_stripe(model: RuleModel, owner_id: int, param: str, *, for_update: bool
 
 def write_actions(
     model: RuleModel, owner_id: int, timetable_id: int, param: str, actions: list[Action]
-) -> None:
-    """Carry out a plan's actions on the rule rows of one stripe, inside the caller's transaction."""
+) -> list[int]:
+    """Carry out a plan's actions on the rule rows of one stripe, inside the caller's transaction.
+
+    Returns the ids the inserted rules received, in the order of the inserts (what
+    `invert` needs to undo them).
+    """
     parameter = get_parameter(param)
+    inserted: list[int] = []
     owner_field = "slot_id" if model is SlotRule else "course_id"
     for action in actions:
         if action.kind == "delete":
@@ -58,20 +63,22 @@ def write_actions(
             row.end_week = action.end
             row.value = parameter.encode(action.value)
         elif action.kind == "insert":
-            db.session.add(
-                model(
-                    **{owner_field: owner_id},
-                    timetable_id=timetable_id,
-                    param=param,
-                    start_week=action.start,
-                    end_week=action.end,
-                    value=parameter.encode(action.value),
-                )
+            row = model(
+                **{owner_field: owner_id},
+                timetable_id=timetable_id,
+                param=param,
+                start_week=action.start,
+                end_week=action.end,
+                value=parameter.encode(action.value),
             )
+            db.session.add(row)
+            db.session.flush()
+            inserted.append(row.id)
         else:
             raise ValueError(f"unknown action kind {action.kind!r}")
         # One statement per action, in the plan's order: that order never overlaps midway.
         db.session.flush()
+    return inserted
 
 
 def paint_rules(

@@ -1,0 +1,114 @@
+"""Edit = plan, preview, apply: the use cases schedulers run on the week grid and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..database import write_transaction
+from ..extensions import db
+from ..models import ChangeSet, ChangeStripe, Timetable
+from ..rules import PARAMETERS, Rule, format_span, get_parameter, invert
+from .errors import Conflict, ServiceError
+from .planning import COURSE, RULE_MODELS, EditRequest, StripeChange, stripe_changes
+from .previews import Preview, build_preview, describe
+from .resolution import load_directory
+from .stripes import write_actions
+
+
+class StalePlan(Conflict):
+    """The stripes changed between the preview and the confirmation."""
+
+
+STALE_MESSAGE = (
+    "Someone changed these slots since this preview was made, so nothing was applied. "
+    "Review the new preview and confirm again."
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    requests: tuple[EditRequest, ...]
+    changes: tuple[StripeChange, ...]
+    token: str
+    summary: str
+    preview: Preview
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+
+def summarize(timetable: Timetable, requests: list[EditRequest]) -> str:
+    """One line per request: "Staff status = Sick · 12 slots · 2026-W48 to 2026-W50"."""
+    directory = load_directory(timetable.id)
+    parts = []
+    for request in (r.validated() for r in requests):
+        label = PARAMETERS[request.param].label
+        what = f"{label} reset to the course's" if request.erase and request.owner != COURSE else (
+            f"{label} cleared" if request.erase else f"{label} = {describe(request.param, request.value, directory)}"
+        )
+        if request.owner == COURSE:
+            names = ", ".join(directory.name("course", i) for i in request.ids)
+            who = f"course {names}"
+        else:
+            who = f"{len(request.ids)} slots" if len(request.ids) > 1 else f"slot {request.ids[0]}"
+        parts.append(f"{what} · {who} · {format_span(request.start, request.end)}")
+    return "; ".join(parts)
+
+
+def plan_edit(timetable: Timetable, requests: list[EditRequest], reference_week: int) -> Plan:
+    """Compute what the requests would change, without writing: actions, readable diff, clashes."""
+    changes, token = stripe_changes(timetable, requests)
+    return Plan(tuple(requests), tuple(changes), token, summarize(timetable, requests),
+                build_preview(timetable, changes, reference_week))
+
+
+def apply_plan(timetable: Timetable, requests: list[EditRequest], token: str, user_id: int | None) -> ChangeSet:
+    """Apply the previewed requests in one transaction, or refuse if their stripes changed since."""
+    summary = summarize(timetable, requests)
+    with write_transaction():
+        changes, current_token = stripe_changes(timetable, requests, for_update=True)
+        if current_token != token:
+            raise StalePlan(STALE_MESSAGE)
+        if not changes:
+            raise ServiceError("Nothing to apply: the slots already have these values in these weeks.")
+        change_set = record_changes(timetable, changes, summary, user_id)
+    return change_set
+
+
+def record_changes(
+    timetable: Timetable, changes: list[StripeChange] | tuple[StripeChange, ...], summary: str,
+    user_id: int | None, *, kind: str = "edit", undoes_id: int | None = None,
+) -> ChangeSet:
+    """Write the changes' actions and keep them, with their inverse, as one change set (caller's transaction)."""
+    change_set = ChangeSet(timetable_id=timetable.id, user_id=user_id, summary=summary, kind=kind, undoes_id=undoes_id)
+    db.session.add(change_set)
+    db.session.flush()
+    for change in changes:
+        inserted = write_actions(RULE_MODELS[change.owner], change.owner_id, timetable.id, change.param, list(change.actions))
+        inverse = invert(change.before, change.actions, inserted)
+        db.session.add(ChangeStripe(
+            change_set_id=change_set.id, owner_kind=change.owner, owner_id=change.owner_id, param=change.param,
+            before=encode_rules(change.param, change.before), after=encode_rules(change.param, change.after),
+            actions=encode_actions(change.param, change.actions), inverse=encode_actions(change.param, inverse),
+        ))
+    db.session.flush()
+    return change_set
+
+
+def encode_rules(param: str, rules) -> list:
+    encode = get_parameter(param).encode
+    return [[rule.start, rule.end, encode(rule.value)] for rule in rules]
+
+
+def decode_rules(param: str, stored: list) -> list[Rule]:
+    decode = get_parameter(param).decode
+    return [Rule(index, start, end, decode(value)) for index, (start, end, value) in enumerate(stored)]
+
+
+def encode_actions(param: str, actions) -> list:
+    encode = get_parameter(param).encode
+    return [
+        [a.kind, a.id, a.start, a.end, None if a.kind == "delete" else encode(a.value)]
+        for a in actions
+    ]

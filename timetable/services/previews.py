@@ -1,0 +1,261 @@
+"""What a plan would do, in words: the values that change per slot, the customisations kept, the clashes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import SlotRule, Timetable
+from ..rules import PARAMETERS, Placement, find_clashes, format_span, format_week, get_parameter, next_week
+from ..rules.compare import UNCOVERED, breakpoints, segments, value_from
+from ..views.filters import hhmm, weekday_name
+from .planning import COURSE, SLOT, StripeChange, StripeKey, load_stripes
+from .resolution import Directory, Occurrence, load_directory, resolve_week
+
+MAX_CLASH_WEEKS = 12
+REFERENCE_KINDS = {"staff": "staff", "substitute": "staff", "room": "room", "group": "group", "course": "course"}
+
+
+def describe(param: str, value: Any, directory: Directory) -> str:
+    """A value as people read it: names for references, "08:30" for times, "—" when not set."""
+    if value is UNCOVERED or value is None or value == "":
+        return "—"
+    if param in REFERENCE_KINDS:
+        return directory.name(REFERENCE_KINDS[param], value)
+    return get_parameter(param).display(value)
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    slot_id: int
+    label: str
+    param: str
+    start: int | None
+    end: int | None
+    old: str
+    new: str
+
+    @property
+    def weeks(self) -> str:
+        return format_span(self.start, self.end)
+
+    def __str__(self) -> str:
+        return f"{self.label} · {PARAMETERS[self.param].label.lower()} {self.old} → {self.new} · {self.weeks}"
+
+
+@dataclass(frozen=True)
+class KeptLine:
+    """A slot that keeps its own value where its course changes (seed 003's customisation)."""
+
+    slot_id: int
+    label: str
+    param: str
+    start: int | None
+    end: int | None
+    own: str
+    course_new: str
+
+    @property
+    def weeks(self) -> str:
+        return format_span(self.start, self.end)
+
+    def __str__(self) -> str:
+        return f"{self.label} · keeps its own {PARAMETERS[self.param].label.lower()} {self.own} (course: {self.course_new}) · {self.weeks}"
+
+
+@dataclass(frozen=True)
+class ClashLine:
+    kind: str
+    resource: str
+    weekday: int
+    first: str
+    second: str
+    weeks: tuple[int, ...]
+
+    def __str__(self) -> str:
+        when = ", ".join(format_week(week) for week in self.weeks)
+        return f"{self.resource} in both {self.first} and {self.second} ({weekday_name(self.weekday)}, {when})"
+
+
+@dataclass(frozen=True)
+class Preview:
+    lines: tuple[DiffLine, ...] = ()
+    kept: tuple[KeptLine, ...] = ()
+    clashes_created: tuple[ClashLine, ...] = ()
+    clashes_removed: tuple[ClashLine, ...] = ()
+    clash_weeks: tuple[int, ...] = field(default=())
+    slot_ids: frozenset[int] = frozenset()
+
+
+def slot_label(occurrence: Occurrence | None, slot_id: int, directory: Directory) -> str:
+    if occurrence is None:
+        return f"Slot {slot_id}"
+    values = occurrence.values
+    name = values["title"] or directory.name("course", values["course"]) or f"Slot {slot_id}"
+    return f"{name} · {weekday_name(occurrence.weekday, short=True)} {hhmm(occurrence.start)}"
+
+
+class _Worlds:
+    """The stripes a preview needs, before and after the plan."""
+
+    def __init__(self, changes: list[StripeChange], loaded: dict[StripeKey, list]):
+        self.before = dict(loaded)
+        self.after = dict(loaded)
+        for change in changes:
+            self.before[change.key] = list(change.before)
+            self.after[change.key] = list(change.after)
+
+    def stripe(self, world: str, key: StripeKey) -> list:
+        return (self.before if world == "before" else self.after).get(key, [])
+
+    def resolved(self, world: str, slot_id: int, param: str, week: int | None) -> tuple[Any, str]:
+        own = value_from(self.stripe(world, (SLOT, slot_id, param)), week)
+        if own is not UNCOVERED:
+            return own, SLOT
+        if param != "course":
+            course = value_from(self.stripe(world, (SLOT, slot_id, "course")), week)
+            if course not in (UNCOVERED, None):
+                inherited = value_from(self.stripe(world, (COURSE, course, param)), week)
+                if inherited is not UNCOVERED:
+                    return inherited, COURSE
+        return PARAMETERS[param].default, "default"
+
+
+def _slots_of_courses(course_ids: set[int]) -> set[int]:
+    if not course_ids:
+        return set()
+    encoded = [get_parameter("course").encode(course_id) for course_id in course_ids]
+    return set(db.session.scalars(select(SlotRule.slot_id).where(SlotRule.param == "course", SlotRule.value.in_(encoded))))
+
+
+def build_preview(timetable: Timetable, changes: list[StripeChange], reference_week: int) -> Preview:
+    """Describe the changes slot by slot, with customisations kept and clashes created or removed."""
+    directory = load_directory(timetable.id)
+    params = sorted({change.param for change in changes})
+    affected: dict[str, set[int]] = {}
+    for param in params:
+        slots = {c.owner_id for c in changes if c.param == param and c.owner == SLOT}
+        slots |= _slots_of_courses({c.owner_id for c in changes if c.param == param and c.owner == COURSE})
+        affected[param] = slots
+    all_slots = set().union(*affected.values()) if affected else set()
+
+    keys = {(SLOT, slot_id, "course") for slot_id in all_slots}
+    keys |= {(SLOT, slot_id, param) for param, slots in affected.items() for slot_id in slots}
+    course_stripes = load_stripes({k for k in keys if k[2] == "course"})
+    courses = {rule.value for key, rules in course_stripes.items() for rule in rules if rule.value is not None}
+    courses |= {c.owner_id for c in changes if c.owner == COURSE}
+    keys |= {(COURSE, course_id, param) for course_id in courses for param in params if param != "course"}
+    worlds = _Worlds(changes, load_stripes(keys))
+
+    lines: list[DiffLine] = []
+    kept: list[KeptLine] = []
+    first_weeks: dict[int, int] = {}
+    for param in params:
+        for slot_id in sorted(affected[param]):
+            own_keys = [(SLOT, slot_id, param), (SLOT, slot_id, "course")]
+            slot_courses = {rule.value for w in ("before", "after") for rule in worlds.stripe(w, own_keys[1])}
+            keys_here = own_keys + [(COURSE, course_id, param) for course_id in slot_courses if course_id is not None]
+            stripes = [worlds.stripe(w, key) for w in ("before", "after") for key in keys_here]
+            for seg_start, seg_end in segments(breakpoints(stripes), None):
+                old, old_source = worlds.resolved("before", slot_id, param, seg_start)
+                new, _ = worlds.resolved("after", slot_id, param, seg_start)
+                if old != new:
+                    lines.append(DiffLine(slot_id, "", param, seg_start, seg_end, describe(param, old, directory), describe(param, new, directory)))
+                    if seg_start is not None:
+                        first_weeks.setdefault(slot_id, seg_start)
+                elif old_source == SLOT and param != "course":
+                    course = value_from(worlds.stripe("before", (SLOT, slot_id, "course")), seg_start)
+                    if course in courses:
+                        course_old = value_from(worlds.stripe("before", (COURSE, course, param)), seg_start)
+                        course_new = value_from(worlds.stripe("after", (COURSE, course, param)), seg_start)
+                        if course_old != course_new:
+                            kept.append(KeptLine(slot_id, "", param, seg_start, seg_end, describe(param, old, directory), describe(param, course_new, directory)))
+
+    labels = _labels(timetable, {line.slot_id for line in [*lines, *kept]}, reference_week, first_weeks, directory)
+    lines = _merge([DiffLine(l.slot_id, labels[l.slot_id], l.param, l.start, l.end, l.old, l.new) for l in lines])
+    kept = _merge([KeptLine(k.slot_id, labels[k.slot_id], k.param, k.start, k.end, k.own, k.course_new) for k in kept])
+
+    clash_weeks = sorted({line.start if line.start is not None else reference_week for line in lines})[:MAX_CLASH_WEEKS]
+    created, removed = _clash_changes(timetable, changes, clash_weeks, directory)
+    return Preview(tuple(lines), tuple(kept), tuple(created), tuple(removed), tuple(clash_weeks),
+                   frozenset(line.slot_id for line in lines))
+
+
+def _merge(lines):
+    """Join consecutive segments of one slot and parameter that read the same."""
+    merged = []
+    for line in lines:
+        if merged and _continues(merged[-1], line):
+            merged[-1] = replace(merged[-1], end=line.end)
+        else:
+            merged.append(line)
+    return merged
+
+
+def _continues(last, line) -> bool:
+    words = ("old", "new") if isinstance(last, DiffLine) else ("own", "course_new")
+    return (
+        (last.slot_id, last.param) == (line.slot_id, line.param)
+        and last.end is not None
+        and line.start is not None
+        and next_week(last.end) == line.start
+        and all(getattr(last, word) == getattr(line, word) for word in words)
+    )
+
+
+def _labels(timetable, slot_ids, reference_week, first_weeks, directory) -> dict[int, str]:
+    occurrences = {o.slot_id: o for o in resolve_week(timetable, reference_week, include_closed=True)}
+    labels = {}
+    missing = defaultdict(list)
+    for slot_id in slot_ids:
+        if slot_id in occurrences:
+            labels[slot_id] = slot_label(occurrences[slot_id], slot_id, directory)
+        elif slot_id in first_weeks:
+            missing[first_weeks[slot_id]].append(slot_id)
+        else:
+            labels[slot_id] = slot_label(None, slot_id, directory)
+    for week, ids in list(missing.items())[:MAX_CLASH_WEEKS]:
+        found = {o.slot_id: o for o in resolve_week(timetable, week, include_closed=True)}
+        for slot_id in ids:
+            labels[slot_id] = slot_label(found.get(slot_id), slot_id, directory)
+    for slot_id in slot_ids:
+        labels.setdefault(slot_id, slot_label(None, slot_id, directory))
+    return labels
+
+
+def placements(occurrences) -> list[Placement]:
+    return [
+        Placement(o.slot_id, o.weekday, o.start, o.end, staff=o.present_staff, room=o.values["room"], group=o.values["group"])
+        for o in occurrences
+        if o.status == "open"
+    ]
+
+
+def _clash_changes(timetable, changes, weeks, directory) -> tuple[list[ClashLine], list[ClashLine]]:
+    overrides = {change.key: list(change.after) for change in changes}
+    created: dict[tuple, list[int]] = defaultdict(list)
+    removed: dict[tuple, list[int]] = defaultdict(list)
+    labels: dict[int, str] = {}
+    for week in weeks:
+        before_occ = resolve_week(timetable, week)
+        after_occ = resolve_week(timetable, week, overrides=overrides)
+        for occ in (*before_occ, *after_occ):
+            labels.setdefault(occ.slot_id, slot_label(occ, occ.slot_id, directory))
+        before = set(find_clashes(placements(before_occ)))
+        after = set(find_clashes(placements(after_occ)))
+        for clash in after - before:
+            created[(clash.kind, clash.resource, clash.weekday, clash.first, clash.second)].append(week)
+        for clash in before - after:
+            removed[(clash.kind, clash.resource, clash.weekday, clash.first, clash.second)].append(week)
+
+    def lines(found):
+        return [
+            ClashLine(kind, directory.name(kind, resource), weekday, labels[first], labels[second], tuple(weeks))
+            for (kind, resource, weekday, first, second), weeks in sorted(found.items())
+        ]
+
+    return lines(created), lines(removed)
