@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..database import write_transaction
 from ..extensions import db
-from ..models import ChangeSet, ChangeStripe, Timetable
-from ..rules import PARAMETERS, Rule, format_span, get_parameter, invert
+from ..models import ChangeSet, ChangeStripe, Slot, Timetable
+from ..rules import PARAMETERS, Action, Rule, format_span, get_parameter, invert, validate_week
 from .errors import Conflict, ServiceError
-from .planning import COURSE, RULE_MODELS, EditRequest, StripeChange, stripe_changes
+from .planning import COURSE, RULE_MODELS, SLOT, EditRequest, StripeChange, stripe_changes
 from .previews import Preview, build_preview, describe
 from .resolution import load_directory
 from .stripes import write_actions
@@ -112,3 +113,44 @@ def encode_actions(param: str, actions) -> list:
         [a.kind, a.id, a.start, a.end, None if a.kind == "delete" else encode(a.value)]
         for a in actions
     ]
+
+
+# The id a slot being created has in previews, before it exists.
+NEW_SLOT_ID = -1
+CREATION_TOKEN = "new-slot"
+
+
+def _creation_changes(values: dict[str, Any], start: int | None, end: int | None, slot_id: int) -> list[StripeChange]:
+    for week in (start, end):
+        if week is not None:
+            validate_week(week)
+    if start is not None and end is not None and start > end:
+        raise ServiceError("The first week of the range comes after its last week.")
+    missing = [PARAMETERS[name].label.lower() for name in ("weekday", "start") if values.get(name) is None]
+    if missing:
+        raise ServiceError(f"A new slot needs a {' and a '.join(missing)}.")
+    changes = []
+    for param, value in values.items():
+        value = get_parameter(param).validate(value)
+        if value is None or value == "":
+            continue
+        rule = Rule(None, start, end, value)
+        changes.append(StripeChange(SLOT, slot_id, param, (), (Action.insert(start, end, value),), (rule,)))
+    return changes
+
+
+def plan_creation(timetable: Timetable, values: dict[str, Any], start: int | None, end: int | None, reference_week: int) -> Plan:
+    """Preview a new slot with all its parameters set over [start, end]: what it is, what it clashes with."""
+    changes = _creation_changes(values, start, end, NEW_SLOT_ID)
+    summary = f"New slot · {format_span(start, end)}"
+    return Plan((), tuple(changes), CREATION_TOKEN, summary, build_preview(timetable, changes, reference_week))
+
+
+def apply_creation(timetable: Timetable, values: dict[str, Any], start: int | None, end: int | None, user_id: int | None) -> ChangeSet:
+    """Create the slot and its first rules in one transaction, recorded as a change (undo erases them)."""
+    with write_transaction():
+        slot = Slot(timetable_id=timetable.id)
+        db.session.add(slot)
+        db.session.flush()
+        changes = _creation_changes(values, start, end, slot.id)
+        return record_changes(timetable, changes, f"New slot {slot.id} · {format_span(start, end)}", user_id, kind="create")

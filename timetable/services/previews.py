@@ -162,6 +162,8 @@ def build_preview(timetable: Timetable, changes: list[StripeChange], reference_w
             stripes = [worlds.stripe(w, key) for w in ("before", "after") for key in keys_here]
             for seg_start, seg_end in segments(breakpoints(stripes), None):
                 old, old_source = worlds.resolved("before", slot_id, param, seg_start)
+                if slot_id < 0:  # a slot being created had nothing before
+                    old = UNCOVERED
                 new, _ = worlds.resolved("after", slot_id, param, seg_start)
                 if old != new:
                     lines.append(DiffLine(slot_id, "", param, seg_start, seg_end, describe(param, old, directory), describe(param, new, directory)))
@@ -175,7 +177,8 @@ def build_preview(timetable: Timetable, changes: list[StripeChange], reference_w
                         if course_old != course_new:
                             kept.append(KeptLine(slot_id, "", param, seg_start, seg_end, describe(param, old, directory), describe(param, course_new, directory)))
 
-    labels = _labels(timetable, {line.slot_id for line in [*lines, *kept]}, reference_week, first_weeks, directory)
+    overrides = {change.key: list(change.after) for change in changes}
+    labels = _labels(timetable, {line.slot_id for line in [*lines, *kept]}, reference_week, first_weeks, directory, overrides)
     lines = _merge([DiffLine(l.slot_id, labels[l.slot_id], l.param, l.start, l.end, l.old, l.new) for l in lines])
     kept = _merge([KeptLine(k.slot_id, labels[k.slot_id], k.param, k.start, k.end, k.own, k.course_new) for k in kept])
 
@@ -207,8 +210,10 @@ def _continues(last, line) -> bool:
     )
 
 
-def _labels(timetable, slot_ids, reference_week, first_weeks, directory) -> dict[int, str]:
-    occurrences = {o.slot_id: o for o in resolve_week(timetable, reference_week, include_closed=True)}
+def _labels(timetable, slot_ids, reference_week, first_weeks, directory, overrides) -> dict[int, str]:
+    """"Maths 7A · Mon 08:00" for each slot as it stands in the reference week (after the plan for a new one)."""
+    occurrences = {o.slot_id: o for o in resolve_week(timetable, reference_week, include_closed=True, overrides=overrides)}
+    occurrences.update({o.slot_id: o for o in resolve_week(timetable, reference_week, include_closed=True)})
     labels = {}
     missing = defaultdict(list)
     for slot_id in slot_ids:
@@ -219,7 +224,7 @@ def _labels(timetable, slot_ids, reference_week, first_weeks, directory) -> dict
         else:
             labels[slot_id] = slot_label(None, slot_id, directory)
     for week, ids in list(missing.items())[:MAX_CLASH_WEEKS]:
-        found = {o.slot_id: o for o in resolve_week(timetable, week, include_closed=True)}
+        found = {o.slot_id: o for o in resolve_week(timetable, week, include_closed=True, overrides=overrides)}
         for slot_id in ids:
             labels[slot_id] = slot_label(found.get(slot_id), slot_id, directory)
     for slot_id in slot_ids:
@@ -259,3 +264,15 @@ def _clash_changes(timetable, changes, weeks, directory) -> tuple[list[ClashLine
         ]
 
     return lines(created), lines(removed)
+
+
+def week_clashes(timetable: Timetable, week: int, occurrences: list[Occurrence] | None = None) -> list[ClashLine]:
+    """The clashes of one week as people read them."""
+    directory = load_directory(timetable.id)
+    occurrences = resolve_week(timetable, week) if occurrences is None else occurrences
+    by_id = {o.slot_id: o for o in occurrences}
+    return [
+        ClashLine(c.kind, directory.name(c.kind, c.resource), c.weekday,
+                  slot_label(by_id[c.first], c.first, directory), slot_label(by_id[c.second], c.second, directory), (week,))
+        for c in find_clashes(placements(occurrences))
+    ]

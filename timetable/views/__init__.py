@@ -4,14 +4,17 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, assets, auth, editor, home, public
+    from . import api, assets, auth, editing, editor, home, public
+    from . import api_editing
     from .filters import register_template_filters
 
     register_template_filters(app)
     app.register_blueprint(assets.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_editing.bp)
     app.register_blueprint(home.bp)
     # Timetable pages live at /<slug>; registered last so fixed paths win.
+    app.register_blueprint(editing.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(public.bp)

@@ -30,10 +30,14 @@ def ask_for_login():
     """Send a visitor to the login page, coming back here afterwards.
 
     An htmx request must not follow the redirect (the login page would be swapped into the
-    grid): it gets a 401 with HX-Redirect, which makes htmx load the login page itself.
+    grid): it gets a 401 with HX-Redirect, which makes htmx load the login page itself. An API
+    client gets a JSON 401: it has no use for a login page.
     """
+    from .errors import error_response
     from .rendering import wants_fragment
 
+    if request.path.startswith("/api/"):
+        return error_response(401, "Log in first: POST /login, then send the session cookie.")
     target = url_for("auth.login", next=request.full_path.rstrip("?"))
     if wants_fragment():
         response = make_response("", 401)

@@ -24,6 +24,7 @@ def week(slug: str):
         requested_filter(),
         endpoint="editor.week",
         include_closed=request.args.get("closed") == "1",
+        with_clashes=True,
     )
     if "date" in request.args and not wants_fragment():
         return redirect(page.url(), code=303)

@@ -30,9 +30,15 @@ def display_value(value, param: str) -> str:
     return get_parameter(param).display(value)
 
 
+def form_text(value, param: str) -> str:
+    """A value as an edit form shows it (what `parse` reads back)."""
+    return "" if value is None else get_parameter(param).to_text(value)
+
+
 def register_template_filters(app: Flask) -> None:
     app.add_template_filter(hhmm)
     app.add_template_filter(weekday_name)
     app.add_template_filter(day_label)
     app.add_template_filter(format_week, "week_label")
     app.add_template_filter(display_value)
+    app.add_template_filter(form_text)

@@ -17,6 +17,8 @@ def render_page_or_fragment(
     as_fragment = wants_fragment()
     template = fragment_template if as_fragment else page_template
     # Fragments carry their own <title>, which htmx puts on the page when it swaps them in.
+    # Page templates that only wrap a fragment include it by this name.
+    context.setdefault("fragment_template", fragment_template)
     response = make_response(render_template(template, as_fragment=as_fragment, **context), status)
     response.vary.add("HX-Request")
     if push_url and wants_fragment():

@@ -9,8 +9,9 @@ from flask import url_for
 
 from ..grid import WeekGrid, layout_week
 from ..models import Timetable
-from ..rules import format_week, monday_of, next_week, previous_week
+from ..rules import Clash, find_clashes, format_week, monday_of, next_week, previous_week
 from ..services.catalog import current_week
+from ..services.previews import placements
 from ..services.resolution import Directory, Occurrence, WeekFilter, load_directory, resolve_week
 
 
@@ -24,6 +25,16 @@ class WeekPage:
     grid: WeekGrid
     directory: Directory
     endpoint: str
+    clashes: tuple[Clash, ...] = ()
+
+    @property
+    def clashing(self) -> dict[int, list[Clash]]:
+        """Each clashing slot with its clashes, for marking blocks on the grid."""
+        found: dict[int, list[Clash]] = {}
+        for clash in self.clashes:
+            found.setdefault(clash.first, []).append(clash)
+            found.setdefault(clash.second, []).append(clash)
+        return found
 
     def url(self, **changes: Any) -> str:
         """This view's URL with some arguments changed; the week and filters carry over."""
@@ -66,11 +77,13 @@ class WeekPage:
 
 
 def build_week_page(
-    timetable: Timetable, week: int, filters: WeekFilter, *, endpoint: str, include_closed: bool = False
+    timetable: Timetable, week: int, filters: WeekFilter, *, endpoint: str, include_closed: bool = False,
+    with_clashes: bool = False,
 ) -> WeekPage:
-    occurrences = [
-        occ for occ in resolve_week(timetable, week, include_closed=include_closed) if filters.matches(occ)
-    ]
+    everything = resolve_week(timetable, week, include_closed=include_closed)
+    occurrences = [occ for occ in everything if filters.matches(occ)]
+    # Clashes are found over the whole week, so a filtered view still marks them.
+    clashes = tuple(find_clashes(placements(everything))) if with_clashes else ()
     grid = layout_week(occurrences, monday_of(week), timetable.weekdays, timetable.day_start, timetable.day_end)
     return WeekPage(
         timetable=timetable,
@@ -81,4 +94,5 @@ def build_week_page(
         grid=grid,
         directory=load_directory(timetable.id),
         endpoint=endpoint,
+        clashes=clashes,
     )

@@ -1,0 +1,414 @@
+"""The JSON editing API: plan and apply granular and bulk edits, history and undo, their errors and description."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.conftest import AuthActions
+
+LESSONS = "lessons"
+
+
+@pytest.fixture
+def school(app):
+    """An editor, and teacher X's Maths lessons Monday to Friday at 08:00; Wednesday's is in room 102 in W49 only."""
+    from timetable.database import write_transaction
+    from timetable.extensions import db
+    from timetable.models import Room, SlotRule, Staff
+    from timetable.services.accounts import create_user
+    from timetable.services.creation import create_course, create_slot, create_timetable
+    from timetable.services.stripes import paint_rules
+
+    with app.app_context():
+        create_user("scheduler", "timetable-demo", "Test scheduler")
+        with write_transaction():
+            timetable = create_timetable("t", "Test school", "Europe/Paris", published=True)
+            x, y, z = (Staff(timetable_id=timetable.id, name=n) for n in ("X", "Y", "Z"))
+            r1, r2, r3 = (Room(timetable_id=timetable.id, name=n) for n in ("101", "102", "Lab"))
+            db.session.add_all([x, y, z, r1, r2, r3])
+            db.session.flush()
+            maths = create_course(timetable, "Maths 7A", {"staff": x.id, "room": r1.id, "duration": 50})
+            physics = create_course(timetable, "Physics 7A", {"staff": z.id, "room": r3.id, "duration": 50})
+            lessons = [create_slot(timetable, {"course": maths.id, "weekday": d, "start": 480}, 202640) for d in range(1, 6)]
+            other = create_slot(timetable, {"course": physics.id, "weekday": 1, "start": 540}, 202640)
+            paint_rules(SlotRule, lessons[2].id, timetable.id, "room", 202649, 202649, r2.id)
+            ids = {"x": x.id, "y": y.id, "z": z.id, "r1": r1.id, "r2": r2.id, "r3": r3.id, "maths": maths.id,
+                   LESSONS: [s.id for s in lessons], "other": other.id}
+    return ids
+
+
+class Api:
+    """A logged-in API client: JSON in and out, the CSRF token in the X-CSRFToken header."""
+
+    def __init__(self, client):
+        self.client = client
+        AuthActions(client).login()
+        self.csrf = client.get("/api/session").get_json()["csrf_token"]
+
+    def post(self, path: str, body: dict | None = None):
+        return self.client.post(f"/api/timetables/t{path}", json=body, headers={"X-CSRFToken": self.csrf})
+
+    def plan_and_apply(self, path: str, body: dict):
+        """Plan, then apply with the plan's token; return both answers' JSON."""
+        plan = self.post(f"{path}/plan", body)
+        assert plan.status_code == 200, plan.get_json()
+        applied = self.post(f"{path}/apply", {**body, "token": plan.get_json()["token"]})
+        assert applied.status_code == 201, applied.get_json()
+        return plan.get_json(), applied.get_json()["change"]
+
+    def history(self, query: str = ""):
+        response = self.client.get(f"/api/timetables/t/history{query}")
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def week(self, week: str) -> dict[int, dict]:
+        """Each occurrence of the week by slot id: its parameters, and the names in "labels"."""
+        body = self.client.get(f"/api/timetables/t/weeks/{week}").get_json()
+        return {o["slot_id"]: {**o["parameters"], "labels": o["labels"]} for o in body["occurrences"]}
+
+
+@pytest.fixture
+def api(client, school):
+    return Api(client)
+
+
+def edit(param, value=None, start="2026-W48", end="2026-W50", **extra):
+    return {"param": param, "value": value, "start": start, "end": end, **extra}
+
+
+def fields_of(response) -> dict:
+    assert response.status_code == 400, response.get_json()
+    error = response.get_json()["error"]
+    assert error["message"] == "The request is not valid: see fields."
+    return error["fields"]
+
+
+# Access.
+
+
+def test_without_login_the_api_answers_401_in_json_not_a_redirect(client, school):
+    lesson = school[LESSONS][0]
+    response = client.get("/api/timetables/t/history")
+    assert response.status_code == 401 and "Location" not in response.headers
+    assert response.get_json() == {"error": {"status": 401, "message": "Log in first: POST /login, then send the session cookie."}}
+
+    session = client.get("/api/session").get_json()
+    assert session["user"] is None and session["csrf_token"]
+    response = client.post(f"/api/timetables/t/slots/{lesson}/plan", json={"edits": [edit("note", "x")]},
+                           headers={"X-CSRFToken": session["csrf_token"]})
+    assert response.status_code == 401 and response.get_json()["error"]["status"] == 401
+
+
+def test_the_session_names_the_editor_once_logged_in(client, school):
+    AuthActions(client).login()
+    assert client.get("/api/session").get_json()["user"] == "scheduler"
+
+
+def test_a_post_without_the_csrf_header_is_refused_and_writes_nothing(api, school):
+    lesson = school[LESSONS][0]
+    body = {"edits": [edit("note", "Bring calculators")]}
+    token = api.post(f"/slots/{lesson}/plan", body).get_json()["token"]
+    response = api.client.post(f"/api/timetables/t/slots/{lesson}/apply", json={**body, "token": token})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_json()["error"]["message"]
+    assert api.history() == []
+    assert api.week("2026-W48")[lesson]["note"] == ""
+
+
+# Plan and apply.
+
+
+def test_plan_then_apply_edits_of_one_slot(api, school):
+    monday = school[LESSONS][0]
+    body = {"edits": [edit("room", school["r3"]), edit("start", "08:30", end=None)]}
+    response = api.post(f"/slots/{monday}/plan", body)
+    assert response.status_code == 200
+    plan = response.get_json()
+    assert plan["empty"] is False and plan["token"]
+    assert plan["summary"] == "Room = Lab · slot 1 · 2026-W48 to 2026-W50; Start = 08:30 · slot 1 · from 2026-W48".replace(
+        "slot 1", f"slot {monday}")
+    assert [line["text"] for line in plan["lines"]] == [
+        "Maths 7A · Mon 08:00 · room 101 → Lab · 2026-W48 to 2026-W50",
+        "Maths 7A · Mon 08:00 · start 08:00 → 08:30 · from 2026-W48",
+    ]
+    assert plan["lines"][0] | {"text": None} == {"slot_id": monday, "label": "Maths 7A · Mon 08:00", "param": "room",
+                                                 "start": "2026-W48", "end": "2026-W50", "old": "101", "new": "Lab", "text": None}
+    room, start = plan["changes"]
+    assert room == {"owner": "slot", "owner_id": monday, "param": "room", "actions": [
+        {"kind": "insert", "id": None, "start": "2026-W48", "end": "2026-W50", "value": school["r3"]}]}
+    assert [(a["kind"], a["start"], a["end"], a["value"]) for a in start["actions"]] == [
+        ("update", "2026-W40", "2026-W47", 480), ("insert", "2026-W48", None, 510)]
+    assert isinstance(start["actions"][0]["id"], int)
+    assert api.week("2026-W48")[monday]["room"] == school["r1"], "a plan writes nothing"
+
+    response = api.post(f"/slots/{monday}/apply", {**body, "token": plan["token"]})
+    assert response.status_code == 201
+    change = response.get_json()["change"]
+    assert (change["kind"], change["summary"], change["user"], change["undoes"]) == ("edit", plan["summary"], "scheduler", None)
+    assert [api.week(f"2026-W{n}")[monday]["room"] for n in (47, 48, 50, 51)] == [school["r1"], school["r3"], school["r3"], school["r1"]]
+    assert [api.week(f"2026-W{n}")[monday]["start"] for n in (47, 48, 52)] == [480, 510, 510]
+
+
+def test_values_can_be_sent_as_json_or_as_people_type_them(api, school):
+    monday = school[LESSONS][0]
+    typed = api.post(f"/slots/{monday}/plan", {"edits": [edit("start", "8h30"), edit("weekday", "Tuesday"),
+                                                         edit("staff_status", "On leave"), edit("room", str(school["r2"]))]})
+    native = api.post(f"/slots/{monday}/plan", {"edits": [edit("start", 510), edit("weekday", 2),
+                                                          edit("staff_status", "leave"), edit("room", school["r2"])]})
+    assert typed.status_code == native.status_code == 200
+    assert typed.get_json()["changes"] == native.get_json()["changes"]
+    assert {(c["param"], c["actions"][-1]["value"]) for c in native.get_json()["changes"]} == {
+        ("start", 510), ("weekday", 2), ("staff_status", "leave"), ("room", school["r2"])}
+
+
+def test_a_sick_teacher_is_replaced_on_all_lessons_in_two_calls(api, school):
+    lessons = school[LESSONS]
+    plan, sick = api.plan_and_apply("", {"slots": lessons, "edits": [edit("staff_status", "sick")]})
+    assert len(plan["lines"]) == 5 and len(plan["changes"]) == 5
+    assert plan["lines"][0]["text"] == "Maths 7A · Mon 08:00 · staff status Present → Sick · 2026-W48 to 2026-W50"
+    plan, substitute = api.plan_and_apply("", {"slots": lessons, "edits": [edit("substitute", school["y"])]})
+    assert plan["clashes_created"] == []
+    assert [sick["summary"], substitute["summary"]] == [
+        "Staff status = Sick · 5 slots · 2026-W48 to 2026-W50", "Substitute = Y · 5 slots · 2026-W48 to 2026-W50"]
+
+    for n in (48, 49, 50):
+        week = api.week(f"2026-W{n}")
+        assert {(week[s]["staff"], week[s]["staff_status"], week[s]["labels"]["substitute"]) for s in lessons} == {
+            (school["x"], "sick", "Y")}
+    for n in (47, 51):
+        week = api.week(f"2026-W{n}")
+        assert {(week[s]["staff_status"], week[s]["substitute"]) for s in lessons} == {("present", None)}
+    assert [c["id"] for c in api.history()] == [substitute["id"], sick["id"]]
+
+
+def test_a_course_edit_reaches_its_slots_and_lists_the_customisation_it_keeps(api, school):
+    lessons, wednesday = school[LESSONS], school[LESSONS][2]
+    plan, change = api.plan_and_apply("", {"course": school["maths"], "edits": [edit("room", school["r3"], end=None)]})
+    assert {line["slot_id"] for line in plan["lines"]} == set(lessons)
+    assert [(k["slot_id"], k["start"], k["end"], k["own"], k["course_new"]) for k in plan["kept"]] == [
+        (wednesday, "2026-W49", "2026-W49", "102", "Lab")]
+    assert plan["kept"][0]["text"] == "Maths 7A · Wed 08:00 · keeps its own room 102 (course: Lab) · 2026-W49"
+    assert [(c["owner"], c["owner_id"]) for c in plan["changes"]] == [("course", school["maths"])]
+    assert change["stripes"] == [{"owner": "course", "owner_id": school["maths"], "param": "room"}]
+
+    assert api.week("2026-W49")[wednesday]["room"] == school["r2"]
+    assert api.week("2026-W50")[wednesday]["room"] == school["r3"]
+    assert api.week("2026-W47")[lessons[0]]["room"] == school["r1"]
+    assert api.week("2026-W50")[school["other"]]["room"] == school["r3"]  # physics was in the lab already
+
+
+def test_a_stale_token_is_a_409_and_nothing_is_written(api, school):
+    lessons = school[LESSONS]
+    body = {"slots": lessons, "edits": [edit("note", "Bring calculators", end="2026-W48")]}
+    stale = api.post("/plan", body).get_json()["token"]
+    api.plan_and_apply(f"/slots/{lessons[0]}", {"edits": [edit("note", "Exam", end="2026-W52")]})
+    history = api.history()
+
+    response = api.post("/apply", {**body, "token": stale})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["message"].startswith("Someone changed these slots since this preview was made")
+    assert api.history() == history
+    assert {api.week("2026-W48")[s]["note"] for s in lessons} == {"Exam", ""}
+
+
+def test_applying_edits_that_change_nothing_is_a_400(api, school):
+    monday = school[LESSONS][0]
+    body = {"edits": [edit("note", erase=True, start=None, end=None, value=None)]}
+    plan = api.post(f"/slots/{monday}/plan", body).get_json()
+    assert plan["empty"] is True and plan["lines"] == [] and plan["changes"] == []
+    response = api.post(f"/slots/{monday}/apply", {**body, "token": plan["token"]})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"].startswith("Nothing to apply")
+    assert api.history() == []
+
+
+def test_an_unknown_slot_is_a_404(api, school):
+    response = api.post("/plan", {"slots": [school[LESSONS][0], 999], "edits": [edit("note", "x")]})
+    assert response.status_code == 404
+    assert response.get_json()["error"]["message"] == "This timetable has no slot 999."
+
+
+# Validation.
+
+
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [
+        ([edit("room", 1, start="2026-W54")], {"0": {"start": ["2026-W54: 2026 has 53 ISO weeks"]}}),
+        ([edit("note", "a"), edit("room", 1, start="2026-W48", end="2026-W47")],
+         {"1": {"end": ["2026-W47 comes before the start 2026-W48"]}}),
+        ([edit("start", "eight")], {"0": {"value": ["start: 'eight' is not a time of day from 00:00 to 23:59"]}}),
+        ([edit("room", "12b")], {"0": {"value": ["room: '12b' is not a room id (a whole number from 1 to 2147483647)"]}}),
+        ([edit("capacity", True)], {"0": {"value": ["capacity: True is not a whole number from 0 to 2147483647"]}}),
+        ([{"param": "note", "start": None, "end": None}],
+         {"0": {"value": ["Give a value, or erase: true to go back to the inherited value."]}}),
+        ([edit("note", "a", erase=True)], {"0": {"erase": ["Give a value or erase: true, not both."]}}),
+        ([{"param": "note", "value": "a"}], {"0": {"start": ["Give the first week, or null for since always."],
+                                                  "end": ["Give the last week, or null for ever after."]}}),
+        ([edit("note", "a", colour="#fff")], {"0": {"colour": ["Unknown field."]}}),
+    ],
+)
+def test_invalid_edits_get_a_message_on_the_field_at_fault(api, school, edits, expected):
+    response = api.post(f"/slots/{school[LESSONS][0]}/plan", {"edits": edits})
+    assert fields_of(response) == {"edits": expected}
+
+
+def test_an_unknown_parameter_lists_the_known_ones(api, school):
+    response = api.post(f"/slots/{school[LESSONS][0]}/plan", {"edits": [edit("colour", "#fff")]})
+    [message] = fields_of(response)["edits"]["0"]["param"]
+    assert message.startswith("'colour': unknown parameter (known: weekday, start, duration,")
+    assert "color" in message
+
+
+def test_every_invalid_edit_and_key_is_reported_at_once_and_nothing_is_written(api, school):
+    lesson = school[LESSONS][0]
+    body = {"edits": [edit("colour", 1, start="2026-W54"), edit("start", "eight")], "weeks": "2026-W48", "token": "t"}
+    fields = fields_of(api.post(f"/slots/{lesson}/apply", body))
+    assert set(fields) == {"edits", "weeks"} and set(fields["edits"]) == {"0", "1"}
+    assert set(fields["edits"]["0"]) == {"param", "start"}
+    assert fields["weeks"] == ["Unknown field."]
+    assert api.history() == []
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ({"slots": [1], "course": 1}, "Give either slots or course, not both."),
+        ({}, "Give slots (a list of slot ids) or course (a course id)."),
+    ],
+)
+def test_a_bulk_edit_needs_either_slots_or_a_course(api, school, target, message):
+    response = api.post("/plan", {**target, "edits": [edit("note", "x")]})
+    assert fields_of(response) == {"slots": [message], "course": [message]}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"slots": [], "edits": [edit("note", "x")]}, {"slots": ["Shorter than minimum length 1."]}),
+        ({"slots": ["2"], "edits": [edit("note", "x")]}, {"slots": {"0": ["Not a valid integer."]}}),
+        ({"slots": [1], "edits": []}, {"edits": ["Length must be between 1 and 100."]}),
+        ({"slots": [1], "edits": [edit("note", "x")], "week": "soon"},
+         {"week": ["'soon': not a week (expected YYYY-Www, e.g. 2026-W47)"]}),
+    ],
+)
+def test_bulk_targets_and_the_reference_week_are_checked(api, school, body, expected):
+    assert fields_of(api.post("/plan", body)) == expected
+
+
+def test_a_body_that_is_not_json_is_a_400(api, school):
+    response = api.client.post("/api/timetables/t/plan", data="slots=1", headers={"X-CSRFToken": api.csrf})
+    assert response.status_code == 400
+    assert "JSON object" in response.get_json()["error"]["message"]
+
+
+# History and undo.
+
+
+def test_history_lists_changes_newest_first_per_slot_and_with_who_undid_them(api, school):
+    lessons = school[LESSONS]
+    _, first = api.plan_and_apply(f"/slots/{lessons[0]}", {"edits": [edit("note", "A")]})
+    _, second = api.plan_and_apply(f"/slots/{lessons[1]}", {"edits": [edit("note", "B")]})
+    _, third = api.plan_and_apply("", {"slots": lessons[:2], "edits": [edit("note", "C", start="2026-W51", end=None)]})
+
+    history = api.history()
+    assert [c["id"] for c in history] == [third["id"], second["id"], first["id"]]
+    assert history[2] == {**first, "undone_by": None}
+    assert history[0]["stripes"] == [{"owner": "slot", "owner_id": s, "param": "note"} for s in lessons[:2]]
+    assert datetime.fromisoformat(history[0]["created_at"]).utcoffset() is not None
+    assert [c["id"] for c in api.history(f"?slot={lessons[1]}")] == [third["id"], second["id"]]
+    assert [c["id"] for c in api.history("?limit=1")] == [third["id"]]
+
+    undo_plan = api.post(f"/changes/{second['id']}/undo/plan").get_json()
+    undo = api.post(f"/changes/{second['id']}/undo", {"token": undo_plan["token"]}).get_json()["change"]
+    history = api.history()
+    assert [(c["id"], c["kind"], c["undoes"], c["undone_by"]) for c in history] == [
+        (undo["id"], "undo", second["id"], None), (third["id"], "edit", None, None),
+        (second["id"], "edit", None, undo["id"]), (first["id"], "edit", None, None)]
+
+
+def test_history_arguments_are_checked(api, school):
+    response = api.client.get("/api/timetables/t/history?limit=0&slots=1")
+    assert fields_of(response) == {"limit": ["Must be greater than or equal to 1 and less than or equal to 1000."],
+                                   "slots": ["Unknown field."]}
+
+
+def test_undo_previews_then_puts_back_the_earlier_values_as_a_new_change(api, school):
+    lessons = school[LESSONS]
+    api.plan_and_apply("", {"slots": lessons, "edits": [edit("staff_status", "sick")]})
+    _, substitute = api.plan_and_apply("", {"slots": lessons, "edits": [edit("substitute", school["y"])]})
+
+    response = api.post(f"/changes/{substitute['id']}/undo/plan", {"week": "2026-W48"})
+    assert response.status_code == 200
+    plan = response.get_json()
+    assert plan["summary"] == f"Undo of change {substitute['id']}: Substitute = Y · 5 slots · 2026-W48 to 2026-W50"
+    assert plan["overwrites"] == [] and plan["empty"] is False
+    assert {(line["old"], line["new"], line["start"], line["end"]) for line in plan["lines"]} == {("Y", "—", "2026-W48", "2026-W50")}
+    assert api.week("2026-W49")[lessons[0]]["substitute"] == school["y"], "an undo plan writes nothing"
+
+    response = api.post(f"/changes/{substitute['id']}/undo", {"token": plan["token"]})
+    assert response.status_code == 201
+    undo = response.get_json()["change"]
+    assert (undo["kind"], undo["undoes"], undo["summary"]) == ("undo", substitute["id"], plan["summary"])
+    week = api.week("2026-W49")
+    assert {(week[s]["staff_status"], week[s]["substitute"]) for s in lessons} == {("sick", None)}
+
+    again = api.post(f"/changes/{substitute['id']}/undo/plan")
+    assert again.status_code == 400
+    assert again.get_json()["error"]["message"] == f"Change {substitute['id']} was already undone by change {undo['id']}."
+
+
+def test_undo_lists_the_later_edit_it_would_overwrite_and_refuses_a_stale_preview(api, school):
+    monday = school[LESSONS][0]
+    _, change = api.plan_and_apply(f"/slots/{monday}", {"edits": [edit("room", school["r2"])]})
+    api.plan_and_apply(f"/slots/{monday}", {"edits": [edit("room", school["r3"], start="2026-W49", end="2026-W49")]})
+
+    plan = api.post(f"/changes/{change['id']}/undo/plan").get_json()
+    [overwrite] = plan["overwrites"]
+    assert overwrite == {"owner": "slot", "owner_id": monday, "param": "room", "start": "2026-W49", "end": "2026-W49",
+                         "found": "Lab", "restored": "—",
+                         "text": f"slot {monday} · room is now Lab (changed later); undo sets it to — · 2026-W49"}
+
+    api.plan_and_apply(f"/slots/{monday}", {"edits": [edit("room", school["r1"], start="2026-W50", end="2026-W50")]})
+    history = api.history()
+    response = api.post(f"/changes/{change['id']}/undo", {"token": plan["token"]})
+    assert response.status_code == 409
+    assert api.history() == history
+
+
+def test_undo_needs_a_token_and_a_known_change(api, school):
+    assert fields_of(api.post("/changes/1/undo", {})) == {"token": ["Missing data for required field."]}
+    response = api.post("/changes/999/undo/plan")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["message"] == "This timetable has no change 999."
+
+
+# Description.
+
+
+def test_the_openapi_description_documents_the_editing_api(client):
+    spec = client.get("/api/openapi.json").get_json()
+    paths = spec["paths"]
+    expected = {
+        "/api/session": ("get", {"200"}),
+        "/api/timetables/{slug}/slots/{slot_id}/plan": ("post", {"200", "400", "401", "404"}),
+        "/api/timetables/{slug}/slots/{slot_id}/apply": ("post", {"201", "400", "401", "404", "409"}),
+        "/api/timetables/{slug}/plan": ("post", {"200", "400", "401", "404"}),
+        "/api/timetables/{slug}/apply": ("post", {"201", "400", "401", "404", "409"}),
+        "/api/timetables/{slug}/history": ("get", {"200", "400", "401", "404"}),
+        "/api/timetables/{slug}/changes/{change_id}/undo/plan": ("post", {"200", "400", "401", "404"}),
+        "/api/timetables/{slug}/changes/{change_id}/undo": ("post", {"201", "400", "401", "404", "409"}),
+    }
+    for path, (method, statuses) in expected.items():
+        assert set(paths[path][method]["responses"]) == statuses, path
+    bulk = paths["/api/timetables/{slug}/plan"]["post"]
+    assert bulk["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/BulkEditRequestSchema"}
+    assert bulk["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/EditPlanSchema"}
+    assert bulk["security"] == [{"session": [], "csrf": []}]
+    assert spec["components"]["securitySchemes"]["csrf"] == {"type": "apiKey", "in": "header", "name": "X-CSRFToken"}
+    schemas = spec["components"]["schemas"]
+    assert {"EditSchema", "EditPlanSchema", "UndoPlanSchema", "ChangeSchema", "DiffLineSchema", "KeptLineSchema"} <= set(schemas)
+    assert schemas["EditSchema"]["required"] == ["end", "param", "start"]
+    assert "overwrites" in schemas["UndoPlanSchema"]["properties"] and "overwrites" not in schemas["EditPlanSchema"]["properties"]

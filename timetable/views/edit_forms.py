@@ -1,0 +1,143 @@
+"""Read the editor's edit forms: which slots, which parameters and values, over which weeks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from ..models import Timetable
+from ..rules import PARAMETERS, RulesError, format_week, get_parameter, parse_week
+from ..services.inspection import term_of
+from ..services.planning import COURSE, SLOT, EditRequest
+
+RANGE_CHOICES = (
+    ("this_week", "This week only"),
+    ("from_here", "From this week on"),
+    ("to_term_end", "Until the end of the term"),
+    ("custom", "Custom weeks"),
+)
+
+
+@dataclass
+class EditForm:
+    """What a scheduler submitted, kept as typed so the form can be shown again with its errors."""
+
+    owner: str = SLOT
+    ids: tuple[int, ...] = ()
+    params: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    erase: set[str] = field(default_factory=set)
+    range: str = "this_week"
+    start_text: str = ""
+    end_text: str = ""
+    week: int = 0
+    form_id: str = "edit-form"
+    errors: dict[str, str] = field(default_factory=dict)
+    requests: list[EditRequest] = field(default_factory=list)
+    start: int | None = None
+    end: int | None = None
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def hidden_fields(self) -> list[tuple[str, Any]]:
+        """The request as hidden inputs, with the range made explicit, for the preview's Apply form."""
+        fields: list[tuple[str, Any]] = [("owner", self.owner), ("week", format_week(self.week)), ("form_id", self.form_id)]
+        fields += [("ids", i) for i in self.ids]
+        for param in self.params:
+            fields.append(("param", param))
+            if param in self.erase:
+                fields.append((f"erase-{param}", "1"))
+            else:
+                fields.append((f"value-{param}", self.texts.get(param, "")))
+        fields += [("range", "custom"), ("start", format_week(self.start) if self.start else ""),
+                   ("end", format_week(self.end) if self.end else "")]
+        return fields
+
+
+def _ids(raw: list[str], errors: dict[str, str]) -> tuple[int, ...]:
+    ids = []
+    for text in raw:
+        for part in text.replace(",", " ").split():
+            if not part.isdigit():
+                errors["ids"] = f"“{part}” is not a slot number."
+                return ()
+            ids.append(int(part))
+    if not ids:
+        errors["ids"] = "Select at least one slot."
+    return tuple(dict.fromkeys(ids))
+
+
+def _week(text: str, name: str, errors: dict[str, str]) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return parse_week(text)
+    except RulesError as error:
+        errors[name] = f"{error}."
+        return None
+
+
+def read_weeks(timetable: Timetable, form: EditForm, data: MultiDict) -> None:
+    """Turn the range choice into (start, end); an empty custom bound is an open end."""
+    form.range = data.get("range", "this_week")
+    form.start_text, form.end_text = data.get("start", ""), data.get("end", "")
+    week = form.week
+    if form.range == "this_week":
+        form.start, form.end = week, week
+    elif form.range == "from_here":
+        form.start, form.end = week, None
+    elif form.range == "to_term_end":
+        term = term_of(timetable, week)
+        if term is None:
+            form.errors["range"] = f"{format_week(week)} is in no term: choose other weeks."
+        else:
+            form.start, form.end = week, term.end_week
+    elif form.range == "custom":
+        form.start = _week(form.start_text, "start", form.errors)
+        form.end = _week(form.end_text, "end", form.errors)
+        if form.start is not None and form.end is not None and form.start > form.end:
+            form.errors["end"] = f"{format_week(form.end)} comes before the first week {format_week(form.start)}."
+    else:
+        form.errors["range"] = "Choose which weeks the change covers."
+
+
+def read_edit_form(timetable: Timetable, data: MultiDict, week: int) -> EditForm:
+    """Parse an edit form into requests (one per parameter, same slots and weeks), or errors."""
+    form = EditForm(week=week, form_id=data.get("form_id", "edit-form")[:80])
+    form.owner = data.get("owner", SLOT)
+    if form.owner not in (SLOT, COURSE):
+        form.errors["owner"] = "Edits apply to slots or courses."
+    form.ids = _ids(data.getlist("ids"), form.errors)
+    form.params = [p for p in dict.fromkeys(data.getlist("param")) if p]
+    if not form.params:
+        form.errors["param"] = "Choose what to change."
+    for param in form.params:
+        if param not in PARAMETERS:
+            form.errors["param"] = f"“{param}” is not something a slot has."
+            continue
+        # One checkbox per parameter in the slot panel, one for the whole bulk form.
+        if data.get(f"erase-{param}") or data.get("erase") == "1":
+            form.erase.add(param)
+        form.texts[param] = data.get(f"value-{param}", "")
+    read_weeks(timetable, form, data)
+    if form.errors:
+        return form
+    for param in form.params:
+        parameter = get_parameter(param)
+        value = None
+        if param not in form.erase:
+            try:
+                value = parameter.parse(form.texts[param])
+            except RulesError as error:
+                form.errors[f"value-{param}"] = f"{error}."
+                continue
+            if value is None and not parameter.nullable and parameter.default is None:
+                form.errors[f"value-{param}"] = f"{parameter.label} needs a value."
+                continue
+        form.requests.append(EditRequest(form.owner, form.ids, param, form.start, form.end, value, param in form.erase))
+    return form
