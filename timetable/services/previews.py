@@ -156,15 +156,18 @@ def build_preview(timetable: Timetable, changes: list[StripeChange], reference_w
     first_weeks: dict[int, int] = {}
     for param in params:
         for slot_id in sorted(affected[param]):
-            own_keys = [(SLOT, slot_id, param), (SLOT, slot_id, "course")]
+            # A slot being created (negative id) is described only where it will occur.
+            own_keys = [(SLOT, slot_id, param), (SLOT, slot_id, "course")] + ([(SLOT, slot_id, "weekday")] if slot_id < 0 else [])
             slot_courses = {rule.value for w in ("before", "after") for rule in worlds.stripe(w, own_keys[1])}
             keys_here = own_keys + [(COURSE, course_id, param) for course_id in slot_courses if course_id is not None]
             stripes = [worlds.stripe(w, key) for w in ("before", "after") for key in keys_here]
             for seg_start, seg_end in segments(breakpoints(stripes), None):
                 old, old_source = worlds.resolved("before", slot_id, param, seg_start)
-                if slot_id < 0:  # a slot being created had nothing before
-                    old = UNCOVERED
                 new, _ = worlds.resolved("after", slot_id, param, seg_start)
+                if slot_id < 0:
+                    if worlds.resolved("after", slot_id, "weekday", seg_start)[0] is None:
+                        continue
+                    old = UNCOVERED  # nothing was there before
                 if old != new:
                     lines.append(DiffLine(slot_id, "", param, seg_start, seg_end, describe(param, old, directory), describe(param, new, directory)))
                     if seg_start is not None:
