@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
@@ -30,6 +31,13 @@ def display_value(value, param: str) -> str:
     return get_parameter(param).display(value)
 
 
+def local_time(moment: datetime, time_zone: str) -> str:
+    """A stored instant as the timetable's clock shows it: "2026-11-21 14:05"."""
+    if moment.tzinfo is None:  # SQLite hands timestamps back without their zone; they are UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M")
+
+
 def form_text(value, param: str) -> str:
     """A value as an edit form shows it (what `parse` reads back)."""
     return "" if value is None else get_parameter(param).to_text(value)
@@ -42,3 +50,4 @@ def register_template_filters(app: Flask) -> None:
     app.add_template_filter(format_week, "week_label")
     app.add_template_filter(display_value)
     app.add_template_filter(form_text)
+    app.add_template_filter(local_time)
