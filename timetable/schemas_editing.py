@@ -272,7 +272,7 @@ class EditPlanSchema(Schema):
 class UndoPlanSchema(EditPlanSchema):
     """What undoing a change would do now, with the later edits it would overwrite."""
 
-    summary = fields.Function(lambda plan: f"Undo of change {plan.change_set.id}: {plan.change_set.summary}",
+    summary = fields.Function(lambda plan: plan.summary,
                               metadata={"type": "string"})
     overwrites = fields.List(fields.Nested(OverwriteLineSchema), required=True)
 

@@ -164,3 +164,17 @@ def test_requests_on_one_stripe_compose_and_store_the_fewest_actions(school):
         (week(44), week(45), "A"), (week(46), week(47), "B"), (week(48), week(50), "A")]
     assert len(change_set.stripes) == 1 and len(change_set.stripes[0].inverse) == 3
     assert db.session.scalars(select(CourseRule)).all()  # course rules untouched
+
+
+def test_clashes_are_found_in_every_week_of_the_range_not_only_the_first(school):
+    timetable, lessons = school["timetable"], school["lessons"]
+    # Wednesday's Maths lesson is in room 102 in W49 only; moving Physics (room Lab) into room
+    # 102 on Wednesday 08:00 for W48–W50 clashes in W49 alone.
+    requests = [
+        EditRequest("slot", (school["other"],), "weekday", week(48), week(50), 3),
+        EditRequest("slot", (school["other"],), "start", week(48), week(50), 8 * 60),
+        EditRequest("slot", (school["other"],), "room", week(48), week(50), school["r2"]),
+    ]
+    plan = plan_edit(timetable, requests, week(48))
+    assert week(49) in plan.preview.clash_weeks
+    assert [(c.kind, c.resource, c.weeks) for c in plan.preview.clashes_created] == [("room", "102", (week(49),))]

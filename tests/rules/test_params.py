@@ -295,3 +295,19 @@ def test_every_valid_value_round_trips_through_storage_and_forms(data):
 def test_a_wrong_parameter_definition_fails_at_once(make, message):
     with pytest.raises(RulesError, match=message):
         make()
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [("1 h 30", 90), ("1 h", 60), ("45 min", 45), ("1h30", 90), ("2 h 05 min", 125), ("90", 90), ("1:30", 90)],
+)
+def test_a_duration_reads_back_what_display_writes(text, minutes):
+    duration = get_parameter("duration")
+    assert duration.parse(text) == minutes
+    assert duration.parse(duration.display(minutes)) == minutes
+
+
+@pytest.mark.parametrize("text", ["1 h 75", "h 30", "min", "1 hour"])
+def test_a_malformed_duration_is_refused(text):
+    with pytest.raises(InvalidValue):
+        get_parameter("duration").parse(text)

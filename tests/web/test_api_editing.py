@@ -8,12 +8,15 @@ import pytest
 
 from tests.conftest import AuthActions
 
-LESSONS = "lessons"
-
 
 @pytest.fixture
-def school(app):
-    """An editor, and teacher X's Maths lessons Monday to Friday at 08:00; Wednesday's is in room 102 in W49 only."""
+def api_school(app):
+    """An editor, and teacher X's Maths lessons Monday to Friday at 08:00; Wednesday's is in room 102 in W49 only.
+
+    The shared `school` fixture, but built in an app context of its own that ends before the test: each
+    request then has its own context and session, as in production, so a write that a service forgot
+    to commit cannot show up in the next request.
+    """
     from timetable.database import write_transaction
     from timetable.extensions import db
     from timetable.models import Room, SlotRule, Staff
@@ -35,7 +38,7 @@ def school(app):
             other = create_slot(timetable, {"course": physics.id, "weekday": 1, "start": 540}, 202640)
             paint_rules(SlotRule, lessons[2].id, timetable.id, "room", 202649, 202649, r2.id)
             ids = {"x": x.id, "y": y.id, "z": z.id, "r1": r1.id, "r2": r2.id, "r3": r3.id, "maths": maths.id,
-                   LESSONS: [s.id for s in lessons], "other": other.id}
+                   "lessons": [s.id for s in lessons], "other": other.id}
     return ids
 
 
@@ -70,7 +73,7 @@ class Api:
 
 
 @pytest.fixture
-def api(client, school):
+def api(client, api_school):
     return Api(client)
 
 
@@ -88,8 +91,8 @@ def fields_of(response) -> dict:
 # Access.
 
 
-def test_without_login_the_api_answers_401_in_json_not_a_redirect(client, school):
-    lesson = school[LESSONS][0]
+def test_without_login_the_api_answers_401_in_json_not_a_redirect(client, api_school):
+    lesson = api_school["lessons"][0]
     response = client.get("/api/timetables/t/history")
     assert response.status_code == 401 and "Location" not in response.headers
     assert response.get_json() == {"error": {"status": 401, "message": "Log in first: POST /login, then send the session cookie."}}
@@ -101,13 +104,13 @@ def test_without_login_the_api_answers_401_in_json_not_a_redirect(client, school
     assert response.status_code == 401 and response.get_json()["error"]["status"] == 401
 
 
-def test_the_session_names_the_editor_once_logged_in(client, school):
+def test_the_session_names_the_editor_once_logged_in(client, api_school):
     AuthActions(client).login()
     assert client.get("/api/session").get_json()["user"] == "scheduler"
 
 
-def test_a_post_without_the_csrf_header_is_refused_and_writes_nothing(api, school):
-    lesson = school[LESSONS][0]
+def test_a_post_without_the_csrf_header_is_refused_and_writes_nothing(api, api_school):
+    lesson = api_school["lessons"][0]
     body = {"edits": [edit("note", "Bring calculators")]}
     token = api.post(f"/slots/{lesson}/plan", body).get_json()["token"]
     response = api.client.post(f"/api/timetables/t/slots/{lesson}/apply", json={**body, "token": token})
@@ -120,15 +123,14 @@ def test_a_post_without_the_csrf_header_is_refused_and_writes_nothing(api, schoo
 # Plan and apply.
 
 
-def test_plan_then_apply_edits_of_one_slot(api, school):
-    monday = school[LESSONS][0]
-    body = {"edits": [edit("room", school["r3"]), edit("start", "08:30", end=None)]}
+def test_plan_then_apply_edits_of_one_slot(api, api_school):
+    monday = api_school["lessons"][0]
+    body = {"edits": [edit("room", api_school["r3"]), edit("start", "08:30", end=None)]}
     response = api.post(f"/slots/{monday}/plan", body)
     assert response.status_code == 200
     plan = response.get_json()
     assert plan["empty"] is False and plan["token"]
-    assert plan["summary"] == "Room = Lab · slot 1 · 2026-W48 to 2026-W50; Start = 08:30 · slot 1 · from 2026-W48".replace(
-        "slot 1", f"slot {monday}")
+    assert plan["summary"] == f"Room = Lab · slot {monday} · 2026-W48 to 2026-W50; Start = 08:30 · slot {monday} · from 2026-W48"
     assert [line["text"] for line in plan["lines"]] == [
         "Maths 7A · Mon 08:00 · room 101 → Lab · 2026-W48 to 2026-W50",
         "Maths 7A · Mon 08:00 · start 08:00 → 08:30 · from 2026-W48",
@@ -137,38 +139,51 @@ def test_plan_then_apply_edits_of_one_slot(api, school):
                                                  "start": "2026-W48", "end": "2026-W50", "old": "101", "new": "Lab", "text": None}
     room, start = plan["changes"]
     assert room == {"owner": "slot", "owner_id": monday, "param": "room", "actions": [
-        {"kind": "insert", "id": None, "start": "2026-W48", "end": "2026-W50", "value": school["r3"]}]}
+        {"kind": "insert", "id": None, "start": "2026-W48", "end": "2026-W50", "value": api_school["r3"]}]}
     assert [(a["kind"], a["start"], a["end"], a["value"]) for a in start["actions"]] == [
         ("update", "2026-W40", "2026-W47", 480), ("insert", "2026-W48", None, 510)]
     assert isinstance(start["actions"][0]["id"], int)
-    assert api.week("2026-W48")[monday]["room"] == school["r1"], "a plan writes nothing"
+    assert api.week("2026-W48")[monday]["room"] == api_school["r1"], "a plan writes nothing"
 
     response = api.post(f"/slots/{monday}/apply", {**body, "token": plan["token"]})
     assert response.status_code == 201
     change = response.get_json()["change"]
     assert (change["kind"], change["summary"], change["user"], change["undoes"]) == ("edit", plan["summary"], "scheduler", None)
-    assert [api.week(f"2026-W{n}")[monday]["room"] for n in (47, 48, 50, 51)] == [school["r1"], school["r3"], school["r3"], school["r1"]]
+    assert [api.week(f"2026-W{n}")[monday]["room"] for n in (47, 48, 50, 51)] == [api_school["r1"], api_school["r3"], api_school["r3"], api_school["r1"]]
     assert [api.week(f"2026-W{n}")[monday]["start"] for n in (47, 48, 52)] == [480, 510, 510]
 
 
-def test_values_can_be_sent_as_json_or_as_people_type_them(api, school):
-    monday = school[LESSONS][0]
+def test_values_can_be_sent_as_json_or_as_people_type_them(api, api_school):
+    monday = api_school["lessons"][0]
     typed = api.post(f"/slots/{monday}/plan", {"edits": [edit("start", "8h30"), edit("weekday", "Tuesday"),
-                                                         edit("staff_status", "On leave"), edit("room", str(school["r2"]))]})
+                                                         edit("staff_status", "On leave"), edit("room", str(api_school["r2"]))]})
     native = api.post(f"/slots/{monday}/plan", {"edits": [edit("start", 510), edit("weekday", 2),
-                                                          edit("staff_status", "leave"), edit("room", school["r2"])]})
+                                                          edit("staff_status", "leave"), edit("room", api_school["r2"])]})
     assert typed.status_code == native.status_code == 200
     assert typed.get_json()["changes"] == native.get_json()["changes"]
-    assert {(c["param"], c["actions"][-1]["value"]) for c in native.get_json()["changes"]} == {
-        ("start", 510), ("weekday", 2), ("staff_status", "leave"), ("room", school["r2"])}
+    painted = {(c["param"], a["value"]) for c in native.get_json()["changes"] for a in c["actions"] if a["start"] == "2026-W48"}
+    assert painted == {
+        ("start", 510), ("weekday", 2), ("staff_status", "leave"), ("room", api_school["r2"])}
 
 
-def test_a_sick_teacher_is_replaced_on_all_lessons_in_two_calls(api, school):
-    lessons = school[LESSONS]
+def test_the_preview_names_slots_as_they_are_in_the_reference_week(api, api_school):
+    monday = api_school["lessons"][0]
+    api.plan_and_apply(f"/slots/{monday}", {"edits": [edit("start", "10:00", start="2026-W50", end=None)]})
+
+    def label(body):
+        return api.post(f"/slots/{monday}/plan", body).get_json()["lines"][0]["label"]
+
+    assert label({"edits": [edit("note", "x", start="2026-W48")]}) == "Maths 7A · Mon 08:00"
+    assert label({"edits": [edit("note", "x", start="2026-W48")], "week": "2026-W50"}) == "Maths 7A · Mon 10:00"
+    assert label({"edits": [edit("note", "x", start="2026-W51", end=None)]}) == "Maths 7A · Mon 10:00"
+
+
+def test_a_sick_teacher_is_replaced_on_all_lessons_in_two_calls(api, api_school):
+    lessons = api_school["lessons"]
     plan, sick = api.plan_and_apply("", {"slots": lessons, "edits": [edit("staff_status", "sick")]})
     assert len(plan["lines"]) == 5 and len(plan["changes"]) == 5
     assert plan["lines"][0]["text"] == "Maths 7A · Mon 08:00 · staff status Present → Sick · 2026-W48 to 2026-W50"
-    plan, substitute = api.plan_and_apply("", {"slots": lessons, "edits": [edit("substitute", school["y"])]})
+    plan, substitute = api.plan_and_apply("", {"slots": lessons, "edits": [edit("substitute", api_school["y"])]})
     assert plan["clashes_created"] == []
     assert [sick["summary"], substitute["summary"]] == [
         "Staff status = Sick · 5 slots · 2026-W48 to 2026-W50", "Substitute = Y · 5 slots · 2026-W48 to 2026-W50"]
@@ -176,31 +191,31 @@ def test_a_sick_teacher_is_replaced_on_all_lessons_in_two_calls(api, school):
     for n in (48, 49, 50):
         week = api.week(f"2026-W{n}")
         assert {(week[s]["staff"], week[s]["staff_status"], week[s]["labels"]["substitute"]) for s in lessons} == {
-            (school["x"], "sick", "Y")}
+            (api_school["x"], "sick", "Y")}
     for n in (47, 51):
         week = api.week(f"2026-W{n}")
         assert {(week[s]["staff_status"], week[s]["substitute"]) for s in lessons} == {("present", None)}
     assert [c["id"] for c in api.history()] == [substitute["id"], sick["id"]]
 
 
-def test_a_course_edit_reaches_its_slots_and_lists_the_customisation_it_keeps(api, school):
-    lessons, wednesday = school[LESSONS], school[LESSONS][2]
-    plan, change = api.plan_and_apply("", {"course": school["maths"], "edits": [edit("room", school["r3"], end=None)]})
+def test_a_course_edit_reaches_its_slots_and_lists_the_customisation_it_keeps(api, api_school):
+    lessons, wednesday = api_school["lessons"], api_school["lessons"][2]
+    plan, change = api.plan_and_apply("", {"course": api_school["maths"], "edits": [edit("room", api_school["r3"], end=None)]})
     assert {line["slot_id"] for line in plan["lines"]} == set(lessons)
     assert [(k["slot_id"], k["start"], k["end"], k["own"], k["course_new"]) for k in plan["kept"]] == [
         (wednesday, "2026-W49", "2026-W49", "102", "Lab")]
     assert plan["kept"][0]["text"] == "Maths 7A · Wed 08:00 · keeps its own room 102 (course: Lab) · 2026-W49"
-    assert [(c["owner"], c["owner_id"]) for c in plan["changes"]] == [("course", school["maths"])]
-    assert change["stripes"] == [{"owner": "course", "owner_id": school["maths"], "param": "room"}]
+    assert [(c["owner"], c["owner_id"]) for c in plan["changes"]] == [("course", api_school["maths"])]
+    assert change["stripes"] == [{"owner": "course", "owner_id": api_school["maths"], "param": "room"}]
 
-    assert api.week("2026-W49")[wednesday]["room"] == school["r2"]
-    assert api.week("2026-W50")[wednesday]["room"] == school["r3"]
-    assert api.week("2026-W47")[lessons[0]]["room"] == school["r1"]
-    assert api.week("2026-W50")[school["other"]]["room"] == school["r3"]  # physics was in the lab already
+    assert api.week("2026-W49")[wednesday]["room"] == api_school["r2"]
+    assert api.week("2026-W50")[wednesday]["room"] == api_school["r3"]
+    assert api.week("2026-W47")[lessons[0]]["room"] == api_school["r1"]
+    assert api.week("2026-W50")[api_school["other"]]["room"] == api_school["r3"]  # physics was in the lab already
 
 
-def test_a_stale_token_is_a_409_and_nothing_is_written(api, school):
-    lessons = school[LESSONS]
+def test_a_stale_token_is_a_409_and_nothing_is_written(api, api_school):
+    lessons = api_school["lessons"]
     body = {"slots": lessons, "edits": [edit("note", "Bring calculators", end="2026-W48")]}
     stale = api.post("/plan", body).get_json()["token"]
     api.plan_and_apply(f"/slots/{lessons[0]}", {"edits": [edit("note", "Exam", end="2026-W52")]})
@@ -213,8 +228,8 @@ def test_a_stale_token_is_a_409_and_nothing_is_written(api, school):
     assert {api.week("2026-W48")[s]["note"] for s in lessons} == {"Exam", ""}
 
 
-def test_applying_edits_that_change_nothing_is_a_400(api, school):
-    monday = school[LESSONS][0]
+def test_applying_edits_that_change_nothing_is_a_400(api, api_school):
+    monday = api_school["lessons"][0]
     body = {"edits": [edit("note", erase=True, start=None, end=None, value=None)]}
     plan = api.post(f"/slots/{monday}/plan", body).get_json()
     assert plan["empty"] is True and plan["lines"] == [] and plan["changes"] == []
@@ -224,8 +239,8 @@ def test_applying_edits_that_change_nothing_is_a_400(api, school):
     assert api.history() == []
 
 
-def test_an_unknown_slot_is_a_404(api, school):
-    response = api.post("/plan", {"slots": [school[LESSONS][0], 999], "edits": [edit("note", "x")]})
+def test_an_unknown_slot_is_a_404(api, api_school):
+    response = api.post("/plan", {"slots": [api_school["lessons"][0], 999], "edits": [edit("note", "x")]})
     assert response.status_code == 404
     assert response.get_json()["error"]["message"] == "This timetable has no slot 999."
 
@@ -250,20 +265,20 @@ def test_an_unknown_slot_is_a_404(api, school):
         ([edit("note", "a", colour="#fff")], {"0": {"colour": ["Unknown field."]}}),
     ],
 )
-def test_invalid_edits_get_a_message_on_the_field_at_fault(api, school, edits, expected):
-    response = api.post(f"/slots/{school[LESSONS][0]}/plan", {"edits": edits})
+def test_invalid_edits_get_a_message_on_the_field_at_fault(api, api_school, edits, expected):
+    response = api.post(f"/slots/{api_school['lessons'][0]}/plan", {"edits": edits})
     assert fields_of(response) == {"edits": expected}
 
 
-def test_an_unknown_parameter_lists_the_known_ones(api, school):
-    response = api.post(f"/slots/{school[LESSONS][0]}/plan", {"edits": [edit("colour", "#fff")]})
+def test_an_unknown_parameter_lists_the_known_ones(api, api_school):
+    response = api.post(f"/slots/{api_school['lessons'][0]}/plan", {"edits": [edit("colour", "#fff")]})
     [message] = fields_of(response)["edits"]["0"]["param"]
     assert message.startswith("'colour': unknown parameter (known: weekday, start, duration,")
     assert "color" in message
 
 
-def test_every_invalid_edit_and_key_is_reported_at_once_and_nothing_is_written(api, school):
-    lesson = school[LESSONS][0]
+def test_every_invalid_edit_and_key_is_reported_at_once_and_nothing_is_written(api, api_school):
+    lesson = api_school["lessons"][0]
     body = {"edits": [edit("colour", 1, start="2026-W54"), edit("start", "eight")], "weeks": "2026-W48", "token": "t"}
     fields = fields_of(api.post(f"/slots/{lesson}/apply", body))
     assert set(fields) == {"edits", "weeks"} and set(fields["edits"]) == {"0", "1"}
@@ -279,7 +294,7 @@ def test_every_invalid_edit_and_key_is_reported_at_once_and_nothing_is_written(a
         ({}, "Give slots (a list of slot ids) or course (a course id)."),
     ],
 )
-def test_a_bulk_edit_needs_either_slots_or_a_course(api, school, target, message):
+def test_a_bulk_edit_needs_either_slots_or_a_course(api, api_school, target, message):
     response = api.post("/plan", {**target, "edits": [edit("note", "x")]})
     assert fields_of(response) == {"slots": [message], "course": [message]}
 
@@ -294,11 +309,11 @@ def test_a_bulk_edit_needs_either_slots_or_a_course(api, school, target, message
          {"week": ["'soon': not a week (expected YYYY-Www, e.g. 2026-W47)"]}),
     ],
 )
-def test_bulk_targets_and_the_reference_week_are_checked(api, school, body, expected):
+def test_bulk_targets_and_the_reference_week_are_checked(api, api_school, body, expected):
     assert fields_of(api.post("/plan", body)) == expected
 
 
-def test_a_body_that_is_not_json_is_a_400(api, school):
+def test_a_body_that_is_not_json_is_a_400(api, api_school):
     response = api.client.post("/api/timetables/t/plan", data="slots=1", headers={"X-CSRFToken": api.csrf})
     assert response.status_code == 400
     assert "JSON object" in response.get_json()["error"]["message"]
@@ -307,8 +322,8 @@ def test_a_body_that_is_not_json_is_a_400(api, school):
 # History and undo.
 
 
-def test_history_lists_changes_newest_first_per_slot_and_with_who_undid_them(api, school):
-    lessons = school[LESSONS]
+def test_history_lists_changes_newest_first_per_slot_and_with_who_undid_them(api, api_school):
+    lessons = api_school["lessons"]
     _, first = api.plan_and_apply(f"/slots/{lessons[0]}", {"edits": [edit("note", "A")]})
     _, second = api.plan_and_apply(f"/slots/{lessons[1]}", {"edits": [edit("note", "B")]})
     _, third = api.plan_and_apply("", {"slots": lessons[:2], "edits": [edit("note", "C", start="2026-W51", end=None)]})
@@ -329,16 +344,16 @@ def test_history_lists_changes_newest_first_per_slot_and_with_who_undid_them(api
         (second["id"], "edit", None, undo["id"]), (first["id"], "edit", None, None)]
 
 
-def test_history_arguments_are_checked(api, school):
+def test_history_arguments_are_checked(api, api_school):
     response = api.client.get("/api/timetables/t/history?limit=0&slots=1")
     assert fields_of(response) == {"limit": ["Must be greater than or equal to 1 and less than or equal to 1000."],
                                    "slots": ["Unknown field."]}
 
 
-def test_undo_previews_then_puts_back_the_earlier_values_as_a_new_change(api, school):
-    lessons = school[LESSONS]
+def test_undo_previews_then_puts_back_the_earlier_values_as_a_new_change(api, api_school):
+    lessons = api_school["lessons"]
     api.plan_and_apply("", {"slots": lessons, "edits": [edit("staff_status", "sick")]})
-    _, substitute = api.plan_and_apply("", {"slots": lessons, "edits": [edit("substitute", school["y"])]})
+    _, substitute = api.plan_and_apply("", {"slots": lessons, "edits": [edit("substitute", api_school["y"])]})
 
     response = api.post(f"/changes/{substitute['id']}/undo/plan", {"week": "2026-W48"})
     assert response.status_code == 200
@@ -346,7 +361,7 @@ def test_undo_previews_then_puts_back_the_earlier_values_as_a_new_change(api, sc
     assert plan["summary"] == f"Undo of change {substitute['id']}: Substitute = Y · 5 slots · 2026-W48 to 2026-W50"
     assert plan["overwrites"] == [] and plan["empty"] is False
     assert {(line["old"], line["new"], line["start"], line["end"]) for line in plan["lines"]} == {("Y", "—", "2026-W48", "2026-W50")}
-    assert api.week("2026-W49")[lessons[0]]["substitute"] == school["y"], "an undo plan writes nothing"
+    assert api.week("2026-W49")[lessons[0]]["substitute"] == api_school["y"], "an undo plan writes nothing"
 
     response = api.post(f"/changes/{substitute['id']}/undo", {"token": plan["token"]})
     assert response.status_code == 201
@@ -360,10 +375,10 @@ def test_undo_previews_then_puts_back_the_earlier_values_as_a_new_change(api, sc
     assert again.get_json()["error"]["message"] == f"Change {substitute['id']} was already undone by change {undo['id']}."
 
 
-def test_undo_lists_the_later_edit_it_would_overwrite_and_refuses_a_stale_preview(api, school):
-    monday = school[LESSONS][0]
-    _, change = api.plan_and_apply(f"/slots/{monday}", {"edits": [edit("room", school["r2"])]})
-    api.plan_and_apply(f"/slots/{monday}", {"edits": [edit("room", school["r3"], start="2026-W49", end="2026-W49")]})
+def test_undo_lists_the_later_edit_it_would_overwrite_and_refuses_a_stale_preview(api, api_school):
+    monday = api_school["lessons"][0]
+    _, change = api.plan_and_apply(f"/slots/{monday}", {"edits": [edit("room", api_school["r2"])]})
+    api.plan_and_apply(f"/slots/{monday}", {"edits": [edit("room", api_school["r3"], start="2026-W49", end="2026-W49")]})
 
     plan = api.post(f"/changes/{change['id']}/undo/plan").get_json()
     [overwrite] = plan["overwrites"]
@@ -371,14 +386,14 @@ def test_undo_lists_the_later_edit_it_would_overwrite_and_refuses_a_stale_previe
                          "found": "Lab", "restored": "—",
                          "text": f"slot {monday} · room is now Lab (changed later); undo sets it to — · 2026-W49"}
 
-    api.plan_and_apply(f"/slots/{monday}", {"edits": [edit("room", school["r1"], start="2026-W50", end="2026-W50")]})
+    api.plan_and_apply(f"/slots/{monday}", {"edits": [edit("room", api_school["r1"], start="2026-W50", end="2026-W50")]})
     history = api.history()
     response = api.post(f"/changes/{change['id']}/undo", {"token": plan["token"]})
     assert response.status_code == 409
     assert api.history() == history
 
 
-def test_undo_needs_a_token_and_a_known_change(api, school):
+def test_undo_needs_a_token_and_a_known_change(api, api_school):
     assert fields_of(api.post("/changes/1/undo", {})) == {"token": ["Missing data for required field."]}
     response = api.post("/changes/999/undo/plan")
     assert response.status_code == 404

@@ -70,6 +70,9 @@ _CLOCK = re.compile(r"(\d{1,2})[:h.](\d{2})", _ASCII | re.IGNORECASE)
 _STORED_CLOCK = re.compile(r"\d{2}:\d{2}", _ASCII)
 _HOURS_MINUTES = re.compile(r"(\d+):(\d{2})", _ASCII)
 _NUMBER = re.compile(r"\d+", _ASCII)
+# Durations as `display` writes them: "1 h 30", "1 h", "45 min" (also "1h30", "2 h 05 min").
+_HOURS_TEXT = re.compile(r"(\d+)\s*h(?:\s*(\d{1,2}))?(?:\s*min)?", _ASCII | re.IGNORECASE)
+_MINUTES_TEXT = re.compile(r"(\d+)\s*min", _ASCII | re.IGNORECASE)
 _COLOR = re.compile(r"#[0-9a-f]{6}", _ASCII | re.IGNORECASE)
 _LOOSE_COLOR = re.compile(r"#?([0-9a-f]{3}|[0-9a-f]{6})", _ASCII | re.IGNORECASE)
 
@@ -217,6 +220,12 @@ class Parameter:
             match = _HOURS_MINUTES.fullmatch(stripped)
             if match and int(match[2]) < 60:
                 return int(match[1]) * 60 + int(match[2])
+            match = _HOURS_TEXT.fullmatch(stripped)
+            if match and (match[2] is None or int(match[2]) < 60):
+                return int(match[1]) * 60 + int(match[2] or 0)
+            match = _MINUTES_TEXT.fullmatch(stripped)
+            if match:
+                return int(match[1])
         if kind == WEEKDAY:
             lowered = stripped.lower()
             for number, name in enumerate(WEEKDAYS, start=1):

@@ -48,6 +48,14 @@ class UndoPlan:
     def empty(self) -> bool:
         return not self.changes
 
+    @property
+    def summary(self) -> str:
+        return undo_summary(self.change_set)
+
+
+def undo_summary(change_set: ChangeSet) -> str:
+    return f"Undo of change {change_set.id}: {change_set.summary}"
+
 
 def list_history(timetable: Timetable, *, slot_id: int | None = None, limit: int = 200) -> list[ChangeSet]:
     """The timetable's change sets, newest first; with `slot_id`, only those that touched that slot."""
@@ -126,5 +134,5 @@ def apply_undo(timetable: Timetable, change_set_id: int, token: str, user_id: in
             raise StalePlan(STALE_MESSAGE)
         if not changes:
             raise ServiceError(f"Undoing change {change_set.id} would change nothing: its weeks already hold the earlier values.")
-        return record_changes(timetable, changes, f"Undo of change {change_set.id}: {change_set.summary}", user_id,
+        return record_changes(timetable, changes, undo_summary(change_set), user_id,
                               kind="undo", undoes_id=change_set.id)

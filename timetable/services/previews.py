@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import SlotRule, Timetable
+from ..models import CourseRule, SlotRule, Timetable
 from ..rules import PARAMETERS, Placement, find_clashes, format_span, format_week, get_parameter, next_week
-from ..rules.compare import UNCOVERED, breakpoints, segments, value_from
+from ..rules.compare import UNCOVERED, breakpoints, differences, segments, value_from
 from ..views.filters import hhmm, weekday_name
 from .planning import COURSE, SLOT, StripeChange, StripeKey, load_stripes
 from .resolution import Directory, Occurrence, load_directory, resolve_week
@@ -161,7 +161,16 @@ def build_preview(timetable: Timetable, changes: list[StripeChange], reference_w
             slot_courses = {rule.value for w in ("before", "after") for rule in worlds.stripe(w, own_keys[1])}
             keys_here = own_keys + [(COURSE, course_id, param) for course_id in slot_courses if course_id is not None]
             stripes = [worlds.stripe(w, key) for w in ("before", "after") for key in keys_here]
-            for seg_start, seg_end in segments(breakpoints(stripes), None):
+            # Resolved values can only differ where one of these stripes changed: walk those
+            # weeks, not the whole history of the stripes.
+            footprint = _union(
+                (d.start, d.end)
+                for key in keys_here
+                for d in differences(worlds.stripe("before", key), worlds.stripe("after", key))
+            )
+            for seg_start, seg_end in (
+                segment for lo, hi in footprint for segment in segments(breakpoints(stripes, lo, hi), hi)
+            ):
                 old, old_source = worlds.resolved("before", slot_id, param, seg_start)
                 new, _ = worlds.resolved("after", slot_id, param, seg_start)
                 if slot_id < 0:
@@ -185,10 +194,50 @@ def build_preview(timetable: Timetable, changes: list[StripeChange], reference_w
     lines = _merge([DiffLine(l.slot_id, labels[l.slot_id], l.param, l.start, l.end, l.old, l.new) for l in lines])
     kept = _merge([KeptLine(k.slot_id, labels[k.slot_id], k.param, k.start, k.end, k.own, k.course_new) for k in kept])
 
-    clash_weeks = sorted({line.start if line.start is not None else reference_week for line in lines})[:MAX_CLASH_WEEKS]
+    clash_weeks = _clash_weeks(timetable, lines, reference_week)
     created, removed = _clash_changes(timetable, changes, clash_weeks, directory)
     return Preview(tuple(lines), tuple(kept), tuple(created), tuple(removed), tuple(clash_weeks),
                    frozenset(line.slot_id for line in lines))
+
+
+def _union(intervals) -> list[tuple[int | None, int | None]]:
+    """Merge week intervals (None = open end) that overlap or touch, in order."""
+    merged: list[tuple[int | None, int | None]] = []
+    for start, end in sorted(intervals, key=lambda i: (i[0] is not None, i[0] or 0)):
+        if merged:
+            last_start, last_end = merged[-1]
+            if last_end is None or (start is not None and start <= next_week(last_end)):
+                if last_end is not None and (end is None or end > last_end):
+                    merged[-1] = (last_start, end)
+                continue
+        merged.append((start, end))
+    return merged
+
+
+def _clash_weeks(timetable: Timetable, lines, reference_week: int) -> list[int]:
+    """The weeks to check for clashes: wherever the week grid can differ inside the changed weeks.
+
+    Inside a changed stretch, clashes can only change in a week where some rule of the
+    timetable (or the plan) starts or ends, so those weeks are checked, first ones first,
+    at most MAX_CLASH_WEEKS. A stretch open towards the past is checked from the reference
+    week on.
+    """
+    points: set[int] = set()
+    for start, end in _union((line.start, line.end) for line in lines):
+        lo = start if start is not None else reference_week
+        if end is not None and lo > end:
+            lo = end
+        points.add(lo)
+        points.update(line.start for line in lines if line.start is not None and line.start >= lo and (end is None or line.start <= end))
+        for model in (SlotRule, CourseRule):
+            starts = select(model.start_week).where(model.timetable_id == timetable.id, model.start_week > lo)
+            ends = select(model.end_week).where(model.timetable_id == timetable.id, model.end_week >= lo)
+            if end is not None:
+                starts = starts.where(model.start_week <= end)
+                ends = ends.where(model.end_week < end)
+            points.update(db.session.scalars(starts.distinct().order_by(model.start_week).limit(MAX_CLASH_WEEKS)))
+            points.update(next_week(w) for w in db.session.scalars(ends.distinct().order_by(model.end_week).limit(MAX_CLASH_WEEKS)))
+    return sorted(points)[:MAX_CLASH_WEEKS]
 
 
 def _merge(lines):
@@ -215,8 +264,10 @@ def _continues(last, line) -> bool:
 
 def _labels(timetable, slot_ids, reference_week, first_weeks, directory, overrides) -> dict[int, str]:
     """"Maths 7A · Mon 08:00" for each slot as it stands in the reference week (after the plan for a new one)."""
-    occurrences = {o.slot_id: o for o in resolve_week(timetable, reference_week, include_closed=True, overrides=overrides)}
-    occurrences.update({o.slot_id: o for o in resolve_week(timetable, reference_week, include_closed=True)})
+    occurrences = {o.slot_id: o for o in resolve_week(timetable, reference_week, include_closed=True)}
+    if not slot_ids <= occurrences.keys():  # a slot that only occurs after the plan (a new one, a move into this week)
+        after = resolve_week(timetable, reference_week, include_closed=True, overrides=overrides)
+        occurrences.update({o.slot_id: o for o in after if o.slot_id not in occurrences})
     labels = {}
     missing = defaultdict(list)
     for slot_id in slot_ids:

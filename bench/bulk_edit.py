@@ -1,0 +1,181 @@
+"""Benchmark: a bulk substitution through the JSON API, on the demo school as built and with 10× its history.
+
+Forty lessons get a sick teacher and a substitute over 2026-W48–W50: one plan and one apply
+of two edits (staff_status, substitute) over the forty slots, 80 stripes. Two databases are
+built as in bench/week_view.py — the demo as it is, and the demo with ten times as many slot
+rules in the years before it, spread over the note, staff_status and substitute stripes so
+that the stripes the edit reads and rewrites carry that history too — and measured in
+alternating rounds. Each round paints the other of two values (sick with C. Ito, on leave
+with D. Novak) over the same weeks, so every round does the same work: one update per stripe.
+Run from the repository root:
+
+    .venv/bin/python bench/bulk_edit.py                       # SQLite files in a temporary folder
+    BENCH_POSTGRES_URL=postgresql+psycopg://user@host/db .venv/bin/python bench/bulk_edit.py
+                                                              # two scratch databases on that server
+
+Prints medians in milliseconds of the plan call and of the apply call, and their ratio.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("SECRET_KEY", "bench")
+
+from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from bench.week_view import build, rule_count, say  # noqa: E402
+from timetable.extensions import db  # noqa: E402
+from timetable.models import SlotRule, Staff, Timetable  # noqa: E402
+from timetable.rules import add_weeks, parse_week  # noqa: E402
+from timetable.services.resolution import resolve_week  # noqa: E402
+
+WEEKS = ("2026-W48", "2026-W50")
+LESSONS = 40
+ROUNDS = 40
+HISTORY_FACTOR = 10
+HISTORY_PARAMS = ("note", "staff_status", "substitute")
+ABSENCES = (("sick", "C. Ito"), ("leave", "D. Novak"))
+
+
+def database_urls() -> tuple[list[str], callable]:
+    server = os.environ.get("BENCH_POSTGRES_URL")
+    if not server:
+        folder = tempfile.mkdtemp(prefix="timetable-bench-")
+        return [f"sqlite:///{folder}/as_built.sqlite", f"sqlite:///{folder}/history.sqlite"], lambda: None
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    names = ["timetable_bench_bulk_as_built", "timetable_bench_bulk_history"]
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    base = make_url(server)
+    return [base.set(database=name).render_as_string(hide_password=False) for name in names], drop
+
+
+def add_past_history(app, factor: int) -> None:
+    """Add (factor - 1) × the demo's slot rules as one-week rules in the years before the demo.
+
+    As in bench/week_view.py, but the rules take turns between the note, staff status and
+    substitute stripes: each slot's stripes then hold some ten past absences the edit must read past.
+    """
+    with app.app_context():
+        existing = db.session.scalar(select(func.count()).select_from(SlotRule))
+        slots = db.session.execute(select(SlotRule.slot_id, SlotRule.timetable_id).where(SlotRule.param == "weekday")).all()
+        substitute = db.session.scalar(select(Staff.id).where(Staff.name == "C. Ito"))
+        values = {"note": "past change", "staff_status": "sick", "substitute": str(substitute)}
+        per_slot = -(-existing * (factor - 1) // len(slots))
+        batch = []
+        for index, (slot_id, timetable_id) in enumerate(slots, start=1):
+            week = parse_week("2026-W36")
+            for n in range(per_slot):
+                week = add_weeks(week, -2)
+                param = HISTORY_PARAMS[n % len(HISTORY_PARAMS)]
+                batch.append({"slot_id": slot_id, "timetable_id": timetable_id, "param": param,
+                              "start_week": week, "end_week": week, "value": values[param]})
+            if len(batch) >= 5000 or index == len(slots):
+                db.session.execute(insert(SlotRule), batch)
+                batch.clear()
+                say(f"  history: {index}/{len(slots)} slots")
+        db.session.commit()
+
+
+def choose_lessons(app) -> tuple[list[int], dict[str, int]]:
+    """Forty lessons of the first teachers (by id) who are present all through the weeks, and the two substitutes."""
+    with app.app_context():
+        school = db.session.scalar(select(Timetable).where(Timetable.slug == "school"))
+        start, end = (parse_week(w) for w in WEEKS)
+        weeks = [start, add_weeks(start, 1), end]
+        absent: set[int] = set()
+        by_staff: dict[int, list[int]] = defaultdict(list)
+        for week in weeks:
+            for occurrence in resolve_week(school, week):
+                values = occurrence.values
+                if values["staff_status"] != "present" or values["substitute"] is not None:
+                    absent.add(values["staff"])
+                if week == start:
+                    by_staff[values["staff"]].append(occurrence.slot_id)
+        lessons = [slot for staff in sorted(by_staff) if staff not in absent for slot in sorted(by_staff[staff])]
+        staff = {name: db.session.scalar(select(Staff.id).where(Staff.timetable_id == school.id, Staff.name == name))
+                 for _, name in ABSENCES}
+    assert len(lessons) >= LESSONS, len(lessons)
+    return lessons[:LESSONS], staff
+
+
+def substitution(lessons: list[int], staff: dict[str, int], round_number: int) -> dict:
+    status, substitute = ABSENCES[round_number % 2]
+    start, end = WEEKS
+    return {"slots": lessons, "week": start, "edits": [
+        {"param": "staff_status", "value": status, "start": start, "end": end},
+        {"param": "substitute", "value": staff[substitute], "start": start, "end": end},
+    ]}
+
+
+def main() -> None:
+    urls, cleanup = database_urls()
+    engine = "PostgreSQL" if os.environ.get("BENCH_POSTGRES_URL") else "SQLite"
+    say(f"Bulk edit benchmark on {engine}: {LESSONS} lessons × 2 parameters over {WEEKS[0]}–{WEEKS[1]}, "
+        f"{ROUNDS} alternating rounds")
+    try:
+        databases = {"plain": build(urls[0], "as built"), "history": build(urls[1], "history")}
+        add_past_history(databases["history"][0], HISTORY_FACTOR)
+        setups = {}
+        for label, (app, client) in databases.items():
+            lessons, staff = choose_lessons(app)
+            csrf = client.get("/api/session").get_json()["csrf_token"]
+            setups[label] = (client, lessons, staff, {"X-CSRFToken": csrf})
+        plain_rules, history_rules = rule_count(databases["plain"][0]), rule_count(databases["history"][0])
+        timings = {(kind, label): [] for kind in ("plan", "apply") for label in databases}
+        stripes = 0
+        say("  measuring…")
+        for round_number in range(ROUNDS + 1):
+            for label, (client, lessons, staff, headers) in setups.items():
+                body = substitution(lessons, staff, round_number)
+                started = time.perf_counter()
+                planned = client.post("/api/timetables/school/plan", json=body, headers=headers)
+                plan_done = time.perf_counter()
+                assert planned.status_code == 200, planned.get_json()
+                plan = planned.get_json()
+                started_apply = time.perf_counter()
+                applied = client.post("/api/timetables/school/apply", json={**body, "token": plan["token"]}, headers=headers)
+                applied_done = time.perf_counter()
+                assert applied.status_code == 201, applied.get_json()
+                stripes = len(plan["changes"])
+                if round_number:  # round 0 warms caches and connections, and paints the weeks the first time
+                    assert all(len(change["actions"]) == 1 for change in plan["changes"]), "a round did more work"
+                    timings[("plan", label)].append((plan_done - started) * 1000)
+                    timings[("apply", label)].append((applied_done - started_apply) * 1000)
+            if round_number % 10 == 0:
+                say(f"  round {round_number}/{ROUNDS}")
+
+        say("")
+        say(f"{stripes} stripes change per call; figures are medians of {ROUNDS} rounds")
+        say(f"{'':34}{'as built':>12}{f'{HISTORY_FACTOR}x history':>14}{'ratio':>8}")
+        say(f"{'slot rules in the database':34}{plain_rules:>12}{history_rules:>14}{history_rules / plain_rules:>8.1f}")
+        for kind, title in (("plan", "plan: POST …/plan (ms)"), ("apply", "apply: POST …/apply (ms)")):
+            a, b = statistics.median(timings[(kind, "plain")]), statistics.median(timings[(kind, "history")])
+            say(f"{title:34}{a:>12.1f}{b:>14.1f}{b / a:>8.2f}")
+        for app, _client in databases.values():
+            with app.app_context():
+                db.engine.dispose()
+    finally:
+        cleanup()
+
+
+if __name__ == "__main__":
+    main()
