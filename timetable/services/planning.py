@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..database import is_postgresql
 from ..extensions import db
 from ..models import Course, CourseRule, Slot, SlotRule, Timetable
-from ..rules import Action, Rule, apply, erase, get_parameter, paint, validate_week
+from ..rules import FIRST_WEEK, LAST_WEEK, Action, Rule, apply, erase, get_parameter, next_week, paint, previous_week, validate_week
 from ..rules.compare import transform
 from .errors import NotFound, ServiceError
 
@@ -93,8 +93,17 @@ def check_owners(timetable: Timetable, owner: str, ids: tuple[int, ...], *, lock
         raise NotFound(f"This timetable has no {owner} {', '.join(missing)}.")
 
 
-def load_stripes(keys: set[StripeKey], *, for_update: bool = False) -> dict[StripeKey, list[Rule]]:
-    """Load many stripes in one query per (owner kind, parameter); missing ones come back empty."""
+Window = tuple[int | None, int | None]
+
+
+def load_stripes(
+    keys: set[StripeKey], *, for_update: bool = False, window: Window | None = None
+) -> dict[StripeKey, list[Rule]]:
+    """Load many stripes in one query per (owner kind, parameter); missing ones come back empty.
+
+    With a `window` (first, last week; None = open), only the rules reaching into it are
+    loaded: an edit of a few weeks reads the same few rules however long the history.
+    """
     stripes: dict[StripeKey, list[Rule]] = {key: [] for key in keys}
     wanted: dict[tuple[str, str], set[int]] = defaultdict(set)
     for owner, owner_id, param in keys:
@@ -103,6 +112,12 @@ def load_stripes(keys: set[StripeKey], *, for_update: bool = False) -> dict[Stri
         model = RULE_MODELS[owner]
         owner_column = model.slot_id if owner == SLOT else model.course_id
         query = select(model).where(owner_column.in_(owner_ids), model.param == param).order_by(model.id)
+        if window is not None:
+            first, last = window
+            if first is not None:
+                query = query.where(or_(model.end_week.is_(None), model.end_week >= first))
+            if last is not None:
+                query = query.where(or_(model.start_week.is_(None), model.start_week <= last))
         if for_update and is_postgresql():
             query = query.with_for_update()
         decode = get_parameter(param).decode
@@ -127,7 +142,7 @@ def stripe_changes(
     for owner in sorted({request.owner for request in requests}):
         check_owners(timetable, owner, tuple(i for r in requests if r.owner == owner for i in r.ids), lock=for_update)
     keys = {(r.owner, owner_id, r.param) for r in requests for owner_id in r.ids}
-    stored = load_stripes(keys, for_update=for_update)
+    stored = load_stripes(keys, for_update=for_update, window=_window(requests))
 
     temporary_ids = count(1)
     working = {key: list(rules) for key, rules in stored.items()}
@@ -148,6 +163,16 @@ def stripe_changes(
             before = tuple(sorted(stored[key], key=_start_order))
             changes.append(StripeChange(*key, before, tuple(actions), tuple(apply(before, actions))))
     return changes, fingerprint(stored)
+
+
+def _window(requests: list[EditRequest]) -> Window:
+    """The weeks the requests paint, widened by a week on each side: the rules a paint may
+    cut, and the touching neighbours of equal value it merges with."""
+    starts = [r.start for r in requests]
+    ends = [r.end for r in requests]
+    first = None if None in starts or min(starts) == FIRST_WEEK else previous_week(min(starts))
+    last = None if None in ends or max(ends) == LAST_WEEK else next_week(max(ends))
+    return first, last
 
 
 def _start_order(rule: Rule):
