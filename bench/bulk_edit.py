@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -29,10 +28,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("SECRET_KEY", "bench")
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
-from bench.week_view import build, rule_count, say  # noqa: E402
+from bench.week_view import build, database_urls, rule_count, say  # noqa: E402
 from timetable.extensions import db  # noqa: E402
 from timetable.models import SlotRule, Staff, Timetable  # noqa: E402
 from timetable.rules import add_weeks, parse_week  # noqa: E402
@@ -44,28 +42,6 @@ ROUNDS = 40
 HISTORY_FACTOR = 10
 HISTORY_PARAMS = ("note", "staff_status", "substitute")
 ABSENCES = (("sick", "C. Ito"), ("leave", "D. Novak"))
-
-
-def database_urls() -> tuple[list[str], callable]:
-    server = os.environ.get("BENCH_POSTGRES_URL")
-    if not server:
-        folder = tempfile.mkdtemp(prefix="timetable-bench-")
-        return [f"sqlite:///{folder}/as_built.sqlite", f"sqlite:///{folder}/history.sqlite"], lambda: None
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    names = ["timetable_bench_bulk_as_built", "timetable_bench_bulk_history"]
-    with admin.connect() as conn:
-        for name in names:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    base = make_url(server)
-    return [base.set(database=name).render_as_string(hide_password=False) for name in names], drop
 
 
 def add_past_history(app, factor: int) -> None:
@@ -127,7 +103,7 @@ def substitution(lessons: list[int], staff: dict[str, int], round_number: int) -
 
 
 def main() -> None:
-    urls, cleanup = database_urls()
+    urls, cleanup = database_urls("timetable_bench_bulk")
     engine = "PostgreSQL" if os.environ.get("BENCH_POSTGRES_URL") else "SQLite"
     say(f"Bulk edit benchmark on {engine}: {LESSONS} lessons × 2 parameters over {WEEKS[0]}–{WEEKS[1]}, "
         f"{ROUNDS} alternating rounds")

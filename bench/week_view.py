@@ -45,13 +45,14 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
-def database_urls() -> tuple[list[str], callable]:
+def database_urls(prefix: str = "timetable_bench") -> tuple[list[str], callable]:
+    """Two empty scratch databases (as built, with history) and the function that drops them."""
     server = os.environ.get("BENCH_POSTGRES_URL")
     if not server:
         folder = tempfile.mkdtemp(prefix="timetable-bench-")
         return [f"sqlite:///{folder}/as_built.sqlite", f"sqlite:///{folder}/history.sqlite"], lambda: None
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    names = ["timetable_bench_as_built", "timetable_bench_history"]
+    names = [f"{prefix}_as_built", f"{prefix}_history"]
     with admin.connect() as conn:
         for name in names:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

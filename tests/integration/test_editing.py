@@ -167,7 +167,7 @@ def test_requests_on_one_stripe_compose_and_store_the_fewest_actions(school):
 
 
 def test_clashes_are_found_in_every_week_of_the_range_not_only_the_first(school):
-    timetable, lessons = school["timetable"], school["lessons"]
+    timetable = school["timetable"]
     # Wednesday's Maths lesson is in room 102 in W49 only; moving Physics (room Lab) into room
     # 102 on Wednesday 08:00 for W48–W50 clashes in W49 alone.
     requests = [

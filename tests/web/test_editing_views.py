@@ -9,7 +9,7 @@ from flask import template_rendered
 
 from timetable.models import ChangeSet, Slot, SlotRule
 from tests.conftest import csrf_token_from
-from tests.integration.helpers import all_rules, values, week
+from tests.integration.helpers import all_rules, values
 
 HTMX = {"HX-Request": "true"}
 

@@ -4,6 +4,7 @@ Standard library only: no Flask, no database. Services translate rows to these v
 carry the returned actions out; tests/rules/test_purity.py keeps the imports honest.
 """
 
+from .clashes import CLASH_KINDS, Clash, Placement, find_clashes
 from .errors import (
     InvalidAction,
     InvalidRange,
@@ -79,6 +80,10 @@ from .weeks import (
 )
 
 __all__ = [
+    "CLASH_KINDS",
+    "Clash",
+    "Placement",
+    "find_clashes",
     # errors
     "RulesError",
     "InvalidWeek",
@@ -149,4 +154,3 @@ __all__ = [
     "STAFF_OTHER",
     "STAFF_STATUSES",
 ]
-from .clashes import CLASH_KINDS, Clash, Placement, find_clashes

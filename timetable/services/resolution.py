@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+import datetime
+from datetime import timedelta
 from typing import Any, Mapping
 
 from sqlalchemy import or_, select, union_all
@@ -44,7 +45,7 @@ class Occurrence:
         return self.start + self.duration
 
     @property
-    def date(self) -> date:
+    def date(self) -> datetime.date:
         return monday_of(self.week) + timedelta(days=self.weekday - 1)
 
     @property
