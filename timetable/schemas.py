@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from .rules import PARAMETERS, format_week
-from .views.filters import hhmm
+from .formatting import hhmm
 
 
 # Every slot parameter's value in the week; references are ids, times minutes since midnight.

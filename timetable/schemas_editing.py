@@ -240,7 +240,11 @@ class ClashLineSchema(Schema):
     weekday = fields.Integer(required=True)
     first = fields.String(required=True)
     second = fields.String(required=True)
-    weeks = fields.List(WeekField(), required=True)
+    weeks = fields.Function(
+        lambda line: [{"start": format_week(start), "end": format_week(end) if end else None} for start, end in line.weeks],
+        required=True,
+        metadata={"type": "array", "items": {"type": "object"}, "description": "Stretches of weeks the clash holds over"},
+    )
     text = fields.Function(_text, metadata={"type": "string"})
 
 

@@ -92,3 +92,87 @@ def week_page(browser, live_server):
     from .pages import WeekPage
 
     return WeekPage(browser, live_server)
+
+
+# -- the editing journeys: they write, so each gets a demo database of its own -------------------
+
+
+class _SwappableApp:
+    """A WSGI app that forwards to whichever app the running journey put in `app` (503 between journeys)."""
+
+    def __init__(self):
+        self.app = None
+
+    def __call__(self, environ, start_response):
+        app = self.app
+        if app is None:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"no editing journey is running"]
+        return app(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def _editing_server():
+    """One live server for the editing journeys, on one origin, serving each journey's own app."""
+    from werkzeug.serving import make_server
+
+    dispatcher = _SwappableApp()
+    server = make_server("127.0.0.1", 0, dispatcher, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="editing-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", dispatcher
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def editing_app(make_database_url, _editing_server):
+    """A fresh demo database (school and clinic, plus the editor scheduler / timetable-demo) served live.
+
+    Function-scoped: a journey may change whatever it likes, the next one starts from the demo again
+    (about a second on PostgreSQL, less on SQLite). The shared read-only `demo_app` is not touched.
+    """
+    from tests.conftest import build_app
+    from timetable.extensions import db
+    from timetable.services.accounts import create_user
+    from timetable.services.demo import load_demo
+
+    app = build_app(make_database_url("editing"))
+    with app.app_context():
+        load_demo()
+        create_user("scheduler", "timetable-demo", "Demo scheduler")
+    _base_url, dispatcher = _editing_server
+    dispatcher.app = app
+    try:
+        yield app
+    finally:
+        dispatcher.app = None
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def editing_live_server(_editing_server, editing_app):
+    """The base URL serving this journey's `editing_app`."""
+    return _editing_server[0]
+
+
+@pytest.fixture
+def editing_browser(_chromium, editing_live_server):
+    """The session's Chromium, reset for the editing server's origin: logged out, no stored data, blank page."""
+    _chromium.get("about:blank")
+    _chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    _chromium.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": editing_live_server, "storageTypes": "all"})
+    return _chromium
+
+
+@pytest.fixture
+def editor_page(editing_browser, editing_live_server):
+    """The week editor of the journey's own demo database, in the browser (not yet logged in)."""
+    from .pages import EditorPage
+
+    return EditorPage(editing_browser, editing_live_server)

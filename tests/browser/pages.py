@@ -9,10 +9,12 @@ the browser loaded a whole new page instead of swapping a fragment: that is repo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -200,3 +202,298 @@ class WeekPage:
         self.driver.back()
         self.wait().until(EC.staleness_of(old_week))
         self.wait_for_week(expected_label)
+
+
+# -- the editor: panels, previews and gestures (used by test_editing_journeys.py) ----------------
+
+
+# Which elements htmx has settled since the last mark (a swapped-in form is wired up only then:
+# clicking its button earlier would post it as a plain form), and where the pointer was pressed.
+_INSTALL_EDITOR_TRACKER = """
+if (!window.__editor) {
+  window.__editor = {settled: new Set(), errors: [], press: null};
+  document.body.addEventListener('htmx:afterSettle', function (event) { window.__editor.settled.add(event.target); });
+  var failed = function (event) {
+    var xhr = event.detail.xhr;
+    window.__editor.errors.push(event.type + ' ' + (xhr ? xhr.status + ' ' + xhr.responseURL : ''));
+  };
+  document.body.addEventListener('htmx:responseError', failed);
+  document.body.addEventListener('htmx:sendError', failed);
+  document.addEventListener('pointerdown', function (event) {
+    window.__editor.press = {x: event.clientX, y: event.clientY};
+  }, true);
+}
+"""
+
+_MARK_OLD = """
+window.__editor.settled = new Set();
+document.querySelectorAll(arguments[0]).forEach(function (el) { el.setAttribute('data-journey-old', ''); });
+"""
+
+# The first element matching the selector that came after the mark and whose swap has settled.
+_NEW_SETTLED = """
+if (!window.__editor) return {reloaded: true};
+if (window.__editor.errors.length) return {errors: window.__editor.errors};
+var found = Array.from(document.querySelectorAll(arguments[0])).filter(function (el) { return !el.hasAttribute('data-journey-old'); });
+for (var i = 0; i < found.length; i++) {
+  for (var node = found[i]; node; node = node.parentElement) {
+    if (window.__editor.settled.has(node)) return {element: found[i]};
+  }
+}
+return null;
+"""
+
+_EDITOR_BLOCKS = """
+return Array.from(document.querySelectorAll('#week [data-testid="block"]')).map(function (el) {
+  var staff = el.querySelector('.block-staff');
+  return {
+    slot_id: el.dataset.slotId,
+    weekday: el.dataset.weekday,
+    start: el.dataset.start,
+    duration: el.dataset.duration,
+    column: el.closest('.day').dataset.weekday,
+    staff: el.dataset.staff,
+    substitute: el.dataset.substitute,
+    room: el.dataset.room,
+    group: el.dataset.group,
+    title: el.querySelector('.block-title').textContent.trim(),
+    time_text: el.querySelector('.block-time').textContent.trim(),
+    staff_text: staff ? staff.textContent.replace(/\\s+/g, ' ').trim() : '',
+    selected: el.classList.contains('selected'),
+    clash: el.classList.contains('clash'),
+    height: el.getBoundingClientRect().height
+  };
+});
+"""
+
+# Where a gesture lands: the grid's minute scale and the day columns' boxes, in viewport pixels.
+_GRID_GEOMETRY = """
+var grid = document.querySelector('#week .grid');
+var days = {};
+grid.querySelectorAll('.day').forEach(function (day) {
+  var r = day.querySelector('.day-body').getBoundingClientRect();
+  days[day.dataset.weekday] = {left: r.left, top: r.top, width: r.width, height: r.height};
+});
+return {first: Number(grid.dataset.firstMinute), last: Number(grid.dataset.lastMinute), days: days,
+        viewport: [window.innerWidth, window.innerHeight]};
+"""
+
+_FETCH_JSON = """
+var done = arguments[arguments.length - 1];
+fetch(arguments[0], {credentials: 'same-origin', headers: {'Accept': 'application/json'}})
+  .then(function (r) { return r.text().then(function (body) { done({status: r.status, body: body}); }); })
+  .catch(function (error) { done({status: 0, body: String(error)}); });
+"""
+
+
+def hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def minutes_of(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+class EditorPage(WeekPage):
+    """The week editor: what a scheduler clicks, drags and reads, each step waiting for htmx to settle."""
+
+    GESTURE_STEPS = 6
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def _install_trackers(self) -> None:
+        self._install_swap_counter()
+        self.driver.execute_script(_INSTALL_EDITOR_TRACKER)
+
+    def open(self, path: str) -> EditorPage:
+        super().open(path)
+        self.driver.execute_script(_INSTALL_EDITOR_TRACKER)
+        return self
+
+    def log_in_and_open(self, path: str, username: str = "scheduler", password: str = "timetable-demo") -> EditorPage:
+        """Ask for an editor page, get the login form, log in, land back on the page."""
+        self.driver.get(self.base_url + path)
+        form = self.wait().until(EC.presence_of_element_located((By.CSS_SELECTOR, "form.login-form")))
+        form.find_element(By.NAME, "username").send_keys(username)
+        form.find_element(By.NAME, "password").send_keys(password)
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        # Not staleness_of(form): across a navigation chromedriver sometimes answers "Node with given id
+        # does not belong to the document" instead of "stale element" (SeleniumHQ/selenium#15401).
+        try:
+            self.wait().until(lambda d: self.path() != "/login" and d.find_elements(*WEEK_LABEL))
+        except TimeoutException as error:
+            raise AssertionError(f"logging in as {username} did not lead to {path} (at {self.driver.current_url})") from error
+        self.wait().until(EC.visibility_of_element_located(WEEK_LABEL))
+        self._install_trackers()
+        return self
+
+    # -- waiting for htmx ---------------------------------------------------------------------
+
+    def swapped_in(self, css: str, action: Callable[[], None], what: str) -> WebElement:
+        """Do `action`; return the new element matching `css` once htmx has swapped it in and settled it."""
+        self.driver.execute_script(_MARK_OLD, css)
+        action()
+
+        def arrived(driver):
+            state = driver.execute_script(_NEW_SETTLED, css)
+            if state is None:
+                return False
+            if state.get("reloaded"):
+                raise FullPageLoad(f"{what}: the whole page was reloaded ({driver.current_url})")
+            if state.get("errors"):
+                raise AssertionError(f"{what}: htmx got an error: {state['errors']}")
+            return state["element"]
+
+        try:
+            return self.wait().until(arrived)
+        except TimeoutException as error:
+            raise AssertionError(f"{what}: nothing matching {css} was swapped in within {self.timeout}s") from error
+
+    def in_region(self, region: str, testid: str, action: Callable[[], None], what: str) -> WebElement:
+        """Do `action`; return the new `[data-testid=testid]` swapped into `#region` (preview or panel)."""
+        return self.swapped_in(f'#{region} [data-testid="{testid}"]', action, what)
+
+    def refreshing_week(self, action: Callable[[], None], what: str) -> None:
+        """Do `action` (an Apply) and wait until the grid has refreshed itself (HX-Trigger timetable-changed)."""
+        self._swap(action, what)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def editor_blocks(self) -> dict[str, dict]:
+        """Every block on the grid by slot id: its data-*, its column, texts and selection state."""
+        return {block["slot_id"]: block for block in self.driver.execute_script(_EDITOR_BLOCKS)}
+
+    def block(self, slot_id) -> WebElement:
+        return self.driver.find_element(By.CSS_SELECTOR, f'#week [data-testid="block"][data-slot-id="{slot_id}"]')
+
+    def select_options(self, testid: str, scope: WebElement | None = None) -> dict[str, str]:
+        """A select's choices, shown text -> value (the empty "All"/placeholder choice left out)."""
+        element = (scope or self.driver).find_element(*by_testid(testid))
+        return {o.text.strip(): o.get_attribute("value") for o in Select(element).options if o.get_attribute("value")}
+
+    def fetch_json(self, path: str):
+        """GET `path` from the live server with the browser's own session; return (status, parsed body)."""
+        result = self.driver.execute_async_script(_FETCH_JSON, path)
+        body = result["body"]
+        try:
+            return result["status"], json.loads(body)
+        except ValueError:
+            return result["status"], body
+
+    @staticmethod
+    def lines(container: WebElement) -> list[tuple[str, str]]:
+        """(data-slot-id, text) of each line of a diff or kept list."""
+        return [(li.get_attribute("data-slot-id"), li.text.strip()) for li in container.find_elements(By.TAG_NAME, "li")]
+
+    # -- clicking -----------------------------------------------------------------------------
+
+    def click_block(self, slot_id, testid: str = "slot-panel") -> WebElement:
+        """A plain click on a block: it alone is selected and its panel opens in #panel."""
+        block = self.block(slot_id)
+        return self.in_region("panel", testid, block.click, f"click on block {slot_id}")
+
+    def select_all_of(self, kind: str, name: str) -> WebElement:
+        """“Select all lessons this week of …”: every matching block is selected and the bulk panel opens."""
+        chooser = Select(self.driver.find_element(By.CSS_SELECTOR, f'#week [data-testid="select-by-{kind}"]'))
+        return self.in_region("panel", "bulk-panel", lambda: chooser.select_by_visible_text(name), f"select all of {kind} {name}")
+
+    def open_history(self) -> WebElement:
+        link = self.driver.find_element(By.CSS_SELECTOR, '#week [data-testid="history-link"]')
+        return self.in_region("panel", "history", link.click, "History")
+
+    def choose_range(self, form: WebElement, choice: str, start: str = "", end: str = "") -> None:
+        """The "Weeks" choice of an edit form: this_week, from_here, to_term_end or custom (start, end)."""
+        form.find_element(*by_testid(f"range-{choice}")).click()
+        if choice == "custom":
+            for testid, text in (("range-start", start), ("range-end", end)):
+                field = form.find_element(*by_testid(testid))
+                field.clear()
+                field.send_keys(text)
+
+    def preview(self, button: WebElement, what: str = "Preview") -> WebElement:
+        """Press a Preview button; return the preview shown in #preview."""
+        return self.in_region("preview", "preview", button.click, what)
+
+    def apply(self, preview: WebElement, what: str = "Apply") -> WebElement:
+        """Apply a preview: wait for the "Applied" note and for the grid to refresh itself; return the note."""
+        button = preview.find_element(*by_testid("apply"))
+        return self.apply_with(button, what)
+
+    def apply_with(self, button: WebElement, what: str) -> WebElement:
+        holder: list[WebElement] = []
+        self.refreshing_week(lambda: holder.append(self.in_region("preview", "applied", button.click, what)), what)
+        return holder[0]
+
+    # -- gestures (pointer events through WebDriver actions, as a mouse makes them) ----------
+
+    def geometry(self) -> dict:
+        self.driver.execute_script("window.scrollTo(0, 0)")
+        return self.driver.execute_script(_GRID_GEOMETRY)
+
+    def _y_of(self, geometry: dict, weekday: int, minute: float) -> float:
+        day = geometry["days"][str(weekday)]
+        return day["top"] + (minute - geometry["first"]) / (geometry["last"] - geometry["first"]) * day["height"]
+
+    def _minute_at(self, geometry: dict, weekday: int, y: float) -> float:
+        day = geometry["days"][str(weekday)]
+        return geometry["first"] + (y - day["top"]) / day["height"] * (geometry["last"] - geometry["first"])
+
+    def _press(self, element: WebElement, x_offset: int = 0, y_offset: int = 0) -> dict:
+        """Press the mouse button over `element` (offsets from its centre); return where it was pressed."""
+        self.driver.execute_script("window.__editor.press = null")
+        chain = ActionChains(self.driver, duration=20)
+        if x_offset or y_offset:
+            chain.move_to_element_with_offset(element, x_offset, y_offset)
+        else:
+            chain.move_to_element(element)
+        chain.click_and_hold().perform()
+        press = self.driver.execute_script("return window.__editor.press")
+        assert press, "the press on the grid fired no pointerdown"
+        return press
+
+    def _drag_and_release(self, dx: float, dy: float) -> None:
+        """Move the pressed mouse by (dx, dy) pixels in a few steps, as a hand does, then release it."""
+        dx, dy = round(dx), round(dy)
+        chain = ActionChains(self.driver, duration=20)
+        done_x = done_y = 0
+        for step in range(1, self.GESTURE_STEPS + 1):
+            x, y = round(dx * step / self.GESTURE_STEPS), round(dy * step / self.GESTURE_STEPS)
+            chain.move_by_offset(x - done_x, y - done_y)
+            done_x, done_y = x, y
+        chain.release().perform()
+
+    def drag_block(self, slot_id, weekday: int, start: int) -> WebElement:
+        """Drag a block by its middle so that it starts at `start` (minutes) on `weekday`; return the move form."""
+        geometry = self.geometry()
+        block = self.block(slot_id)
+        own_weekday, own_start = int(block.get_attribute("data-weekday")), int(block.get_attribute("data-start"))
+        press = self._press(block)
+        grab = self._minute_at(geometry, own_weekday, press["y"]) - own_start
+        target = geometry["days"][str(weekday)]
+        x = target["left"] + target["width"] / 2
+        y = self._y_of(geometry, weekday, start + grab)
+        assert 0 <= x < geometry["viewport"][0] and 0 <= y < geometry["viewport"][1], f"the drop point {x, y} is off screen"
+        return self.in_region("preview", "move-form", lambda: self._drag_and_release(x - press["x"], y - press["y"]),
+                              f"drag block {slot_id} to weekday {weekday} {hhmm(start)}")
+
+    def resize_block(self, slot_id, end: int) -> WebElement:
+        """Drag a block's lower edge (its resize handle) down or up to `end` (minutes); return the move form."""
+        geometry = self.geometry()
+        block = self.block(slot_id)
+        weekday = int(block.get_attribute("data-weekday"))
+        press = self._press(block.find_element(By.CSS_SELECTOR, ".resize-handle"))
+        y = self._y_of(geometry, weekday, end)
+        return self.in_region("preview", "move-form", lambda: self._drag_and_release(0, y - press["y"]),
+                              f"resize block {slot_id} to end at {hhmm(end)}")
+
+    def draw(self, weekday: int, start: int, end: int) -> WebElement:
+        """Press on an empty part of a day at `start` and drag down to `end`; return the creation panel."""
+        geometry = self.geometry()
+        day_body = self.driver.find_element(By.CSS_SELECTOR, f'#week .day[data-weekday="{weekday}"] .day-body')
+        box = geometry["days"][str(weekday)]
+        y_offset = round(self._y_of(geometry, weekday, start) - (box["top"] + box["height"] / 2))
+        press = self._press(day_body, 0, y_offset)
+        y = self._y_of(geometry, weekday, end)
+        return self.in_region("panel", "create-panel", lambda: self._drag_and_release(0, y - press["y"]),
+                              f"draw on weekday {weekday} from {hhmm(start)} to {hhmm(end)}")

@@ -80,7 +80,7 @@ def test_moving_a_lesson_onto_a_busy_teacher_shows_the_clash_it_creates_and_remo
     ]
     plan = plan_edit(timetable, requests, week(48))
     created = [(c.kind, c.resource, c.weeks) for c in plan.preview.clashes_created]
-    assert created == [("staff", "X", (week(48),))]
+    assert created == [("staff", "X", ((week(48), week(48)),))]
     apply_plan(timetable, requests, plan.token, None)
     undo_clash = [EditRequest("slot", (school["other"],), "staff", week(48), week(48), school["z"])]
     assert [(c.kind, c.resource) for c in plan_edit(timetable, undo_clash, week(48)).preview.clashes_removed] == [("staff", "X")]
@@ -176,5 +176,5 @@ def test_clashes_are_found_in_every_week_of_the_range_not_only_the_first(school)
         EditRequest("slot", (school["other"],), "room", week(48), week(50), school["r2"]),
     ]
     plan = plan_edit(timetable, requests, week(48))
-    assert week(49) in plan.preview.clash_weeks
-    assert [(c.kind, c.resource, c.weeks) for c in plan.preview.clashes_created] == [("room", "102", (week(49),))]
+    assert [span[0] for span in plan.preview.clash_weeks] == [week(48), week(49), week(50)]
+    assert [(c.kind, c.resource, c.weeks) for c in plan.preview.clashes_created] == [("room", "102", ((week(49), week(49)),))]

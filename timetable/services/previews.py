@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import CourseRule, SlotRule, Timetable
-from ..rules import PARAMETERS, Placement, find_clashes, format_span, format_week, get_parameter, next_week
+from ..rules import PARAMETERS, Placement, find_clashes, format_span, get_parameter, next_week, previous_week
 from ..rules.compare import UNCOVERED, breakpoints, differences, segments, value_from
-from ..views.filters import hhmm, weekday_name
+from ..formatting import hhmm, spans_text, weekday_name
 from .planning import COURSE, SLOT, StripeChange, StripeKey, load_stripes
 from .resolution import Directory, Occurrence, load_directory, resolve_week
 
@@ -67,6 +67,9 @@ class KeptLine:
         return f"{self.label} · keeps its own {PARAMETERS[self.param].label.lower()} {self.own} (course: {self.course_new}) · {self.weeks}"
 
 
+Span = tuple[int, int | None]
+
+
 @dataclass(frozen=True)
 class ClashLine:
     kind: str
@@ -74,11 +77,11 @@ class ClashLine:
     weekday: int
     first: str
     second: str
-    weeks: tuple[int, ...]
+    # The stretches of weeks the clash holds over: (first, last), last None = for ever.
+    weeks: tuple[Span, ...]
 
     def __str__(self) -> str:
-        when = ", ".join(format_week(week) for week in self.weeks)
-        return f"{self.resource} in both {self.first} and {self.second} ({weekday_name(self.weekday)}, {when})"
+        return f"{self.resource} in both {self.first} and {self.second} ({weekday_name(self.weekday)}, {spans_text(self.weeks)})"
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,8 @@ class Preview:
     kept: tuple[KeptLine, ...] = ()
     clashes_created: tuple[ClashLine, ...] = ()
     clashes_removed: tuple[ClashLine, ...] = ()
-    clash_weeks: tuple[int, ...] = field(default=())
+    # Where clashes were looked for: the grid is the same throughout each of these stretches.
+    clash_weeks: tuple[Span, ...] = field(default=())
     slot_ids: frozenset[int] = frozenset()
 
 
@@ -214,21 +218,21 @@ def _union(intervals) -> list[tuple[int | None, int | None]]:
     return merged
 
 
-def _clash_weeks(timetable: Timetable, lines, reference_week: int) -> list[int]:
-    """The weeks to check for clashes: wherever the week grid can differ inside the changed weeks.
+def _clash_weeks(timetable: Timetable, lines, reference_week: int) -> list[Span]:
+    """The stretches of changed weeks over which the week grid stays the same, first ones first.
 
-    Inside a changed stretch, clashes can only change in a week where some rule of the
-    timetable (or the plan) starts or ends, so those weeks are checked, first ones first,
-    at most MAX_CLASH_WEEKS. A stretch open towards the past is checked from the reference
-    week on.
+    Inside a changed stretch, the grid can only differ in a week where some rule of the
+    timetable (or of the plan) starts or ends, so each such week opens a new stretch and one
+    week per stretch is enough to find its clashes. At most MAX_CLASH_WEEKS stretches are
+    checked. A change open towards the past is checked from the reference week on.
     """
-    points: set[int] = set()
+    spans: list[Span] = []
     for start, end in _union((line.start, line.end) for line in lines):
         lo = start if start is not None else reference_week
         if end is not None and lo > end:
             lo = end
-        points.add(lo)
-        points.update(line.start for line in lines if line.start is not None and line.start >= lo and (end is None or line.start <= end))
+        points = {lo}
+        points.update(line.start for line in lines if line.start is not None and line.start > lo and (end is None or line.start <= end))
         for model in (SlotRule, CourseRule):
             starts = select(model.start_week).where(model.timetable_id == timetable.id, model.start_week > lo)
             ends = select(model.end_week).where(model.timetable_id == timetable.id, model.end_week >= lo)
@@ -237,7 +241,17 @@ def _clash_weeks(timetable: Timetable, lines, reference_week: int) -> list[int]:
                 ends = ends.where(model.end_week < end)
             points.update(db.session.scalars(starts.distinct().order_by(model.start_week).limit(MAX_CLASH_WEEKS)))
             points.update(next_week(w) for w in db.session.scalars(ends.distinct().order_by(model.end_week).limit(MAX_CLASH_WEEKS)))
-    return sorted(points)[:MAX_CLASH_WEEKS]
+        ordered = sorted(points)
+        spans += [(p, previous_week(ordered[i + 1]) if i + 1 < len(ordered) else end) for i, p in enumerate(ordered)]
+    return spans[:MAX_CLASH_WEEKS]
+
+
+def _add_span(spans: list[Span], span: Span) -> None:
+    """Append a stretch, joining it to the previous one when they touch."""
+    if spans and spans[-1][1] is not None and next_week(spans[-1][1]) == span[0]:
+        spans[-1] = (spans[-1][0], span[1])
+    else:
+        spans.append(span)
 
 
 def _merge(lines):
@@ -294,12 +308,13 @@ def placements(occurrences) -> list[Placement]:
     ]
 
 
-def _clash_changes(timetable, changes, weeks, directory) -> tuple[list[ClashLine], list[ClashLine]]:
+def _clash_changes(timetable, changes, spans, directory) -> tuple[list[ClashLine], list[ClashLine]]:
     overrides = {change.key: list(change.after) for change in changes}
-    created: dict[tuple, list[int]] = defaultdict(list)
-    removed: dict[tuple, list[int]] = defaultdict(list)
+    created: dict[tuple, list[Span]] = defaultdict(list)
+    removed: dict[tuple, list[Span]] = defaultdict(list)
     labels: dict[int, str] = {}
-    for week in weeks:
+    for span in spans:
+        week = span[0]
         before_occ = resolve_week(timetable, week)
         after_occ = resolve_week(timetable, week, overrides=overrides)
         for occ in (*before_occ, *after_occ):
@@ -307,9 +322,9 @@ def _clash_changes(timetable, changes, weeks, directory) -> tuple[list[ClashLine
         before = set(find_clashes(placements(before_occ)))
         after = set(find_clashes(placements(after_occ)))
         for clash in after - before:
-            created[(clash.kind, clash.resource, clash.weekday, clash.first, clash.second)].append(week)
+            _add_span(created[(clash.kind, clash.resource, clash.weekday, clash.first, clash.second)], span)
         for clash in before - after:
-            removed[(clash.kind, clash.resource, clash.weekday, clash.first, clash.second)].append(week)
+            _add_span(removed[(clash.kind, clash.resource, clash.weekday, clash.first, clash.second)], span)
 
     def lines(found):
         return [
@@ -327,6 +342,6 @@ def week_clashes(timetable: Timetable, week: int, occurrences: list[Occurrence] 
     by_id = {o.slot_id: o for o in occurrences}
     return [
         ClashLine(c.kind, directory.name(c.kind, c.resource), c.weekday,
-                  slot_label(by_id[c.first], c.first, directory), slot_label(by_id[c.second], c.second, directory), (week,))
+                  slot_label(by_id[c.first], c.first, directory), slot_label(by_id[c.second], c.second, directory), ((week, week),))
         for c in find_clashes(placements(occurrences))
     ]

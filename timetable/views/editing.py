@@ -86,8 +86,9 @@ def selection_panel(slug: str):
     param = request.args.get("param", "staff_status")
     if param not in PARAMETERS:
         param = "staff_status"
+    self_url = url_for(".selection_panel", slug=slug, week=format_week(week), ids=[o.slot_id for o in selected], param=param)
     return render_page_or_fragment("editor/panel.html", "editor/_bulk_panel.html",
-                                   **_context(timetable, week, selected=selected, param=param))
+                                   **_context(timetable, week, selected=selected, param=param, self_url=self_url))
 
 
 @bp.get("/<slug>/edit/value-input")

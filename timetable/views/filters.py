@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from ..formatting import day_label, hhmm, spans_text, weekday_name
 from ..rules import format_week, get_parameter
-
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def hhmm(minutes: int | None) -> str:
-    if minutes is None:
-        return ""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def weekday_name(weekday: int, short: bool = False) -> str:
-    name = WEEKDAY_NAMES[weekday - 1]
-    return name[:3] if short else name
-
-
-def day_label(day: date) -> str:
-    return f"{weekday_name(day.isoweekday(), short=True)} {day.day} {day.strftime('%b')}"
-
 
 def display_value(value, param: str) -> str:
     return get_parameter(param).display(value)
@@ -51,3 +34,4 @@ def register_template_filters(app: Flask) -> None:
     app.add_template_filter(display_value)
     app.add_template_filter(form_text)
     app.add_template_filter(local_time)
+    app.add_template_filter(spans_text)
