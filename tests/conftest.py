@@ -206,3 +206,18 @@ def school(app_ctx):
         paint_rules(SlotRule, lessons[2].id, timetable.id, "room", week(49), week(49), r2.id)
     return {"timetable": timetable, "x": x.id, "y": y.id, "z": z.id, "r1": r1.id, "r2": r2.id, "r3": r3.id,
             "maths": maths, "physics": physics, "lessons": [s.id for s in lessons], "other": other.id}
+
+
+@pytest.fixture
+def clinic(app_ctx):
+    """A class with 5 places (Mon 10:00, 60 min) and a consultation block cut into 20-minute appointments."""
+    from timetable.database import write_transaction
+    from timetable.services.creation import create_slot, create_timetable
+    from tests.integration.helpers import week
+
+    with write_transaction():
+        timetable = create_timetable("c", "Test clinic", "Europe/Paris", published=True)
+        group_class = create_slot(timetable, {"weekday": 1, "start": 600, "duration": 60, "title": "Back care", "capacity": 5}, week(40))
+        consultation = create_slot(timetable, {"weekday": 2, "start": 540, "duration": 60, "title": "Consultation",
+                                               "capacity": 1, "appointment_length": 20}, week(40))
+    return {"timetable": timetable, "class": group_class.id, "consultation": consultation.id}

@@ -219,3 +219,54 @@ class ChangeStripe(db.Model):
     change_set: Mapped[ChangeSet] = relationship(back_populates="stripes")
 
     __table_args__ = (Index("ix_change_stripes_owner", "owner_kind", "owner_id", "param"),)
+
+
+class BookingUnit(db.Model):
+    """One bookable unit — an occurrence, or one appointment of it — whose row writers lock.
+
+    On PostgreSQL every hold, confirmation or cancellation of a unit first locks this row
+    (SELECT … FOR UPDATE), so capacity is checked and taken by one writer at a time.
+    """
+
+    __tablename__ = "booking_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"))
+    week: Mapped[int] = mapped_column(Integer)
+    appointment: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("slot_id", "week", "appointment", name="uq_booking_units_unit"),)
+
+
+class Booking(db.Model):
+    """A place held, requested, confirmed, waited for or given up, on one unit of one occurrence.
+
+    `appointment` is the appointment's index within the occurrence (0 when the occurrence is
+    booked as a whole), so a booking follows its slot if the slot is moved. Lock codes and
+    private-link keys are stored only as SHA-256 digests.
+    """
+
+    __tablename__ = "bookings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"))
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"))
+    week: Mapped[int] = mapped_column(Integer)
+    appointment: Mapped[int] = mapped_column(Integer, default=0)
+    places: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20))
+    lock_code_hash: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    reference: Mapped[str | None] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, onupdate=_utcnow)
+
+    __table_args__ = (
+        CheckConstraint("places > 0", name="places_positive"),
+        Index("ix_bookings_unit", "slot_id", "week", "appointment", "status"),
+        Index("ix_bookings_week", "timetable_id", "week"),
+        Index("ix_bookings_lock_code", "timetable_id", "lock_code_hash"),
+    )

@@ -16,6 +16,9 @@ from .errors import (
     UnknownParameter,
 )
 from .params import (
+    APPROVAL_AUTOMATIC,
+    APPROVAL_MANUAL,
+    APPROVALS,
     COLOR,
     COUNT,
     DURATION,
@@ -80,6 +83,9 @@ from .weeks import (
 )
 
 __all__ = [
+    "APPROVAL_AUTOMATIC",
+    "APPROVAL_MANUAL",
+    "APPROVALS",
     "CLASH_KINDS",
     "Clash",
     "Placement",

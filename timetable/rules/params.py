@@ -63,6 +63,13 @@ STAFF_STATUSES = (
     (STAFF_OTHER, "Other"),
 )
 
+APPROVAL_AUTOMATIC = "automatic"
+APPROVAL_MANUAL = "manual"
+APPROVALS = (
+    (APPROVAL_AUTOMATIC, "Confirmed at once"),
+    (APPROVAL_MANUAL, "Approved by a scheduler"),
+)
+
 DEFAULT_TEXT_LENGTH = 2000
 
 _ASCII = re.ASCII  # \d would otherwise match other scripts' digits, which int() accepts
@@ -337,6 +344,7 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
             Parameter("capacity", "Capacity", COUNT, default=0),
             # Empty means the slot is booked as a whole rather than in appointments.
             Parameter("appointment_length", "Appointment length", DURATION, nullable=True),
+            Parameter("booking_approval", "Booking approval", ENUM, default=APPROVAL_AUTOMATIC, choices=APPROVALS),
         )
     }
 )

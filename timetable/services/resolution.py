@@ -184,3 +184,25 @@ class WeekFilter:
     @property
     def active(self) -> bool:
         return any(v is not None for v in (self.staff, self.room, self.group))
+
+
+def resolve_slot(timetable: Timetable, slot_id: int, week: int) -> Occurrence | None:
+    """One slot in one week (closed ones included), in two small queries: what booking needs."""
+    own_rows = db.session.scalars(select(SlotRule).where(
+        SlotRule.slot_id == slot_id, SlotRule.timetable_id == timetable.id,
+        or_(SlotRule.end_week >= week, SlotRule.end_week.is_(None)),
+        or_(SlotRule.start_week <= week, SlotRule.start_week.is_(None))))
+    own = _decoded(own_rows, "slot_id").get(slot_id, {})
+    if not own:
+        return None
+    inherited: dict[str, Any] = {}
+    if own.get("course") is not None:
+        course_rows = db.session.scalars(select(CourseRule).where(
+            CourseRule.course_id == own["course"],
+            or_(CourseRule.end_week >= week, CourseRule.end_week.is_(None)),
+            or_(CourseRule.start_week <= week, CourseRule.start_week.is_(None))))
+        inherited = _decoded(course_rows, "course_id").get(own["course"], {})
+    values, sources = resolve_values(own, inherited)
+    if values["weekday"] is None or values["start"] is None:
+        return None
+    return Occurrence(slot_id, week, values, sources)

@@ -1,0 +1,440 @@
+"""Booking from the grid: holds under a lock code, confirmation, cancellation, waiting list.
+
+Capacity is enforced inside the write transaction: on PostgreSQL the unit's row in
+booking_units is locked first (one writer per unit), on SQLite the transaction starts with
+BEGIN IMMEDIATE. Places are counted live — confirmed and awaiting approval, plus holds and
+offers whose lease has not run out — so an expired hold never counts, whether or not the
+purge has run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from ..database import is_postgresql, write_transaction
+from ..extensions import db
+from ..models import Booking, BookingUnit, Timetable
+from ..rules import APPROVAL_MANUAL, format_week
+from ..formatting import hhmm, weekday_name
+from .errors import Conflict, NotFound, ServiceError
+from .resolution import Occurrence, resolve_slot, resolve_week
+
+HELD, OFFERED = "held", "offered"
+CONFIRMED, REQUESTED, WAITING = "confirmed", "requested", "waiting"
+CANCELLED, DENIED = "cancelled", "denied"
+LEASED = (HELD, OFFERED)  # take a place until their lease runs out
+TAKING = (CONFIRMED, REQUESTED)  # take a place for good
+
+MAX_PLACES_PER_BOOKING = 10
+DEFAULT_OFFER_LEASE = timedelta(hours=24)
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class Full(Conflict):
+    """No place left on the unit: the visitor may join its waiting list."""
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(timezone.utc)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands timestamps back without their zone; they are stored in UTC.
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def clean_lock_code(lock_code: str | None) -> str:
+    """Trim the lock code (templates add stray spaces); an empty one is refused."""
+    code = (lock_code or "").strip()
+    if not code:
+        raise ServiceError("A lock code is required to hold a place: send a non-empty lock_code.")
+    if len(code) > 200:
+        raise ServiceError("The lock code is too long (200 characters at most).")
+    return code
+
+
+def _reference() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one booking takes a place on: an occurrence, or one appointment of it."""
+
+    occurrence: Occurrence
+    appointment: int
+    start: int
+    end: int
+
+    @property
+    def slot_id(self) -> int:
+        return self.occurrence.slot_id
+
+    @property
+    def week(self) -> int:
+        return self.occurrence.week
+
+    @property
+    def capacity(self) -> int:
+        return self.occurrence.values["capacity"]
+
+    @property
+    def date(self) -> date:
+        return self.occurrence.date
+
+    @property
+    def manual(self) -> bool:
+        return self.occurrence.values["booking_approval"] == APPROVAL_MANUAL
+
+    def describe(self, title: str) -> str:
+        return f"{title} · {weekday_name(self.occurrence.weekday)} {self.date.isoformat()} {hhmm(self.start)}–{hhmm(self.end)}"
+
+
+def units_of(occurrence: Occurrence) -> list[Unit]:
+    """The occurrence as a whole, or cut into appointments of its appointment length."""
+    length = occurrence.values["appointment_length"]
+    if not length:
+        return [Unit(occurrence, 0, occurrence.start, occurrence.end)]
+    count = occurrence.duration // length
+    return [Unit(occurrence, i, occurrence.start + i * length, occurrence.start + (i + 1) * length) for i in range(count)]
+
+
+def is_bookable(occurrence: Occurrence) -> bool:
+    return occurrence.status == "open" and occurrence.values["capacity"] > 0
+
+
+def find_unit(timetable: Timetable, slot_id: int, week: int, appointment: int = 0) -> Unit:
+    """The unit to book, or a clear refusal: unknown slot, not held that week, closed, not bookable."""
+    occurrence = resolve_slot(timetable, slot_id, week)
+    if occurrence is None:
+        raise NotFound(f"Slot {slot_id} does not take place in {format_week(week)}.")
+    if occurrence.status != "open":
+        note = f" ({occurrence.values['note']})" if occurrence.values["note"] else ""
+        raise ServiceError(f"This occurrence is closed in {format_week(week)}{note}: it cannot be booked.")
+    if occurrence.values["capacity"] <= 0:
+        raise ServiceError("This occurrence is not open for booking.")
+    units = units_of(occurrence)
+    if not 0 <= appointment < len(units):
+        raise ServiceError(f"There is no appointment {appointment} in this occurrence (0 to {len(units) - 1}).")
+    return units[appointment]
+
+
+def _lock_unit(unit: Unit) -> None:
+    """Serialize writers of one unit: on PostgreSQL lock its row (created on first use)."""
+    if not is_postgresql():
+        return  # SQLite: write_transaction began with BEGIN IMMEDIATE, writers are serialized
+    db.session.execute(
+        pg_insert(BookingUnit).values(slot_id=unit.slot_id, week=unit.week, appointment=unit.appointment)
+        .on_conflict_do_nothing(index_elements=["slot_id", "week", "appointment"])
+    )
+    db.session.execute(
+        select(BookingUnit.id).where(BookingUnit.slot_id == unit.slot_id, BookingUnit.week == unit.week,
+                                     BookingUnit.appointment == unit.appointment).with_for_update()
+    )
+
+
+def _live(now: datetime):
+    """Bookings that take a place now."""
+    return or_(Booking.status.in_(TAKING), and_(Booking.status.in_(LEASED), Booking.expires_at > now))
+
+
+def taken_places(unit: Unit, now: datetime, *, except_lock: str | None = None) -> int:
+    query = select(func.coalesce(func.sum(Booking.places), 0)).where(
+        Booking.slot_id == unit.slot_id, Booking.week == unit.week, Booking.appointment == unit.appointment, _live(now)
+    )
+    if except_lock is not None:
+        query = query.where(or_(Booking.lock_code_hash.is_(None), Booking.lock_code_hash != except_lock))
+    return db.session.scalar(query)
+
+
+def _check_places(places: int, unit: Unit) -> None:
+    if not isinstance(places, int) or places < 1:
+        raise ServiceError("Book at least one place.")
+    if places > min(MAX_PLACES_PER_BOOKING, unit.capacity):
+        raise ServiceError(f"At most {min(MAX_PLACES_PER_BOOKING, unit.capacity)} places can be booked at once here.")
+
+
+def hold_place(
+    timetable: Timetable, slot_id: int, week: int, appointment: int, places: int, lock_code: str,
+    lease: timedelta, now: datetime | None = None,
+) -> Booking:
+    """Hold places on a unit for `lease` under a lock code; holding again replaces the earlier hold.
+
+    The visitor's earlier hold — on this unit or any other of the timetable — is replaced,
+    so going back and choosing again never holds two places. Refuses with Full when the
+    unit has no room for them.
+    """
+    now = _now(now)
+    code_hash = digest(clean_lock_code(lock_code))
+    with write_transaction():
+        unit = find_unit(timetable, slot_id, week, appointment)
+        _check_places(places, unit)
+        _lock_unit(unit)
+        free = unit.capacity - taken_places(unit, now, except_lock=code_hash)
+        if places > free:
+            raise Full(
+                "This is full: no place left." if free <= 0 else f"Only {free} place{'s' if free != 1 else ''} left."
+            )
+        # Replace, rather than update, the visitor's earlier hold so it may move between units.
+        for earlier in db.session.scalars(select(Booking).where(
+            Booking.timetable_id == timetable.id, Booking.lock_code_hash == code_hash, Booking.status == HELD
+        )):
+            db.session.delete(earlier)
+        booking = Booking(timetable_id=timetable.id, slot_id=slot_id, week=week, appointment=appointment,
+                          places=places, status=HELD, lock_code_hash=code_hash, expires_at=now + lease)
+        db.session.add(booking)
+        db.session.flush()
+    return booking
+
+
+def _current_hold(timetable: Timetable, code_hash: str) -> Booking:
+    hold = db.session.scalar(select(Booking).where(
+        Booking.timetable_id == timetable.id, Booking.lock_code_hash == code_hash, Booking.status == HELD
+    ).order_by(Booking.id.desc()))
+    if hold is None:
+        raise NotFound("No place is held under this lock code: hold one first (or it was purged after expiring).")
+    return hold
+
+
+def _contact(name: str | None, email: str | None) -> tuple[str, str]:
+    name, email = (name or "").strip(), (email or "").strip()
+    if not name:
+        raise ServiceError("Give a name for the booking.")
+    if len(name) > 200:
+        raise ServiceError("The name is too long (200 characters at most).")
+    if not EMAIL.fullmatch(email) or len(email) > 254:
+        raise ServiceError(f"“{email}” is not an email address; check it and try again.")
+    return name, email
+
+
+def confirm_booking(
+    timetable: Timetable, lock_code: str, name: str, email: str, now: datetime | None = None
+) -> tuple[Booking, str]:
+    """Turn the visitor's hold into a booking; return it with the key of its private link.
+
+    Within the lease the held place is kept without counting again. After the lease the
+    place is checked again, and if it is gone the visitor is told so. Slots set to manual
+    approval give a request a scheduler then approves or denies.
+    """
+    now = _now(now)
+    code_hash = digest(clean_lock_code(lock_code))
+    name, email = _contact(name, email)
+    with write_transaction():
+        hold = _current_hold(timetable, code_hash)
+        unit = find_unit(timetable, hold.slot_id, hold.week, hold.appointment)
+        if _aware(hold.expires_at) <= now:
+            _lock_unit(unit)
+            if hold.places > unit.capacity - taken_places(unit, now, except_lock=code_hash):
+                raise Full("Your hold ran out and the place has been taken since: choose another one.")
+        key = secrets.token_urlsafe(24)
+        hold.status = REQUESTED if unit.manual else CONFIRMED
+        hold.name, hold.email = name, email
+        hold.reference, hold.key_hash = _reference(), digest(key)
+        hold.lock_code_hash, hold.expires_at = None, None
+    return hold, key
+
+
+def join_waiting_list(
+    timetable: Timetable, slot_id: int, week: int, appointment: int, places: int, name: str, email: str,
+    now: datetime | None = None,
+) -> tuple[Booking, str]:
+    """Queue for a full unit; the first in line is offered a place when one frees."""
+    now = _now(now)
+    name, email = _contact(name, email)
+    with write_transaction():
+        unit = find_unit(timetable, slot_id, week, appointment)
+        _check_places(places, unit)
+        _lock_unit(unit)
+        if unit.capacity - taken_places(unit, now) >= places:
+            raise ServiceError("There is room: book the place instead of waiting for it.")
+        key = secrets.token_urlsafe(24)
+        booking = Booking(timetable_id=timetable.id, slot_id=slot_id, week=week, appointment=appointment,
+                          places=places, status=WAITING, name=name, email=email, reference=_reference(), key_hash=digest(key))
+        db.session.add(booking)
+        db.session.flush()
+    return booking, key
+
+
+def offer_freed_places(unit: Unit, now: datetime, offer_lease: timedelta = DEFAULT_OFFER_LEASE) -> list[Booking]:
+    """Offer freed places to the waiting list in order (inside the caller's transaction, unit locked)."""
+    offered = []
+    free = unit.capacity - taken_places(unit, now)
+    for waiting in db.session.scalars(select(Booking).where(
+        Booking.slot_id == unit.slot_id, Booking.week == unit.week, Booking.appointment == unit.appointment,
+        Booking.status == WAITING,
+    ).order_by(Booking.created_at, Booking.id)):
+        if waiting.places > free:
+            break  # first come, first served: nobody jumps the queue with a smaller party
+        waiting.status, waiting.expires_at = OFFERED, now + offer_lease
+        free -= waiting.places
+        offered.append(waiting)
+    return offered
+
+
+def find_booking(reference: str, key: str) -> Booking:
+    """The booking behind a private link; a wrong reference or key gets the same answer."""
+    booking = db.session.scalar(select(Booking).where(Booking.reference == (reference or "").strip().upper()))
+    if booking is None or booking.key_hash is None or not secrets.compare_digest(booking.key_hash, digest(key or "")):
+        raise NotFound("No booking matches this link: check that you copied all of it.")
+    return booking
+
+
+def cancel_booking(reference: str, key: str, now: datetime | None = None) -> Booking:
+    """Cancel through the private link; the freed places go to the waiting list."""
+    now = _now(now)
+    with write_transaction():
+        booking = find_booking(reference, key)
+        _cancel(booking, now)
+    return booking
+
+
+def accept_offer(reference: str, key: str, now: datetime | None = None) -> Booking:
+    """Take the place offered from the waiting list, while the offer lasts."""
+    now = _now(now)
+    with write_transaction():
+        booking = find_booking(reference, key)
+        if booking.status != OFFERED:
+            raise ServiceError("There is no place on offer for this booking.")
+        timetable = db.session.get(Timetable, booking.timetable_id)
+        unit = find_unit(timetable, booking.slot_id, booking.week, booking.appointment)
+        _lock_unit(unit)
+        if _aware(booking.expires_at) <= now:
+            booking.status, booking.expires_at = WAITING, None
+            raise Full("The offer ran out; you are back on the waiting list.")
+        booking.status = REQUESTED if unit.manual else CONFIRMED
+        booking.expires_at = None
+    return booking
+
+
+def _cancel(booking: Booking, now: datetime, status: str = CANCELLED) -> None:
+    if booking.status in (CANCELLED, DENIED):
+        raise ServiceError("This booking is already cancelled.")
+    booking.status, booking.expires_at = status, None
+    timetable = db.session.get(Timetable, booking.timetable_id)
+    occurrence = resolve_slot(timetable, booking.slot_id, booking.week)
+    if occurrence is not None and is_bookable(occurrence):
+        units = units_of(occurrence)
+        if booking.appointment < len(units):
+            _lock_unit(units[booking.appointment])
+            db.session.flush()
+            offer_freed_places(units[booking.appointment], now)
+
+
+def _scheduler_booking(timetable: Timetable, booking_id: int) -> Booking:
+    booking = db.session.scalar(select(Booking).where(Booking.id == booking_id, Booking.timetable_id == timetable.id))
+    if booking is None:
+        raise NotFound(f"This timetable has no booking {booking_id}.")
+    return booking
+
+
+def cancel_by_scheduler(timetable: Timetable, booking_id: int, now: datetime | None = None) -> Booking:
+    with write_transaction():
+        booking = _scheduler_booking(timetable, booking_id)
+        _cancel(booking, _now(now))
+    return booking
+
+
+def decide_request(timetable: Timetable, booking_id: int, approve: bool, now: datetime | None = None) -> Booking:
+    """Approve or deny a request on a slot set to manual approval (a denial frees the place)."""
+    with write_transaction():
+        booking = _scheduler_booking(timetable, booking_id)
+        if booking.status != REQUESTED:
+            raise ServiceError(f"Booking {booking.reference} is {booking.status}, not awaiting approval.")
+        if approve:
+            booking.status = CONFIRMED
+        else:
+            _cancel(booking, _now(now), status=DENIED)
+    return booking
+
+
+def purge_expired_holds(now: datetime | None = None) -> int:
+    """Delete holds whose lease ran out, put lapsed offers back in line, offer the freed places."""
+    now = _now(now)
+    with write_transaction():
+        expired = list(db.session.scalars(select(Booking).where(Booking.status == HELD, Booking.expires_at <= now)))
+        lapsed = list(db.session.scalars(select(Booking).where(Booking.status == OFFERED, Booking.expires_at <= now)))
+        touched = {(b.timetable_id, b.slot_id, b.week, b.appointment) for b in expired + lapsed}
+        for booking in expired:
+            db.session.delete(booking)
+        for booking in lapsed:
+            # The lapsed offer goes to the end of the line rather than blocking it.
+            booking.status, booking.expires_at, booking.created_at = WAITING, None, now
+        db.session.flush()
+        for timetable_id, slot_id, week, appointment in sorted(touched):
+            timetable = db.session.get(Timetable, timetable_id)
+            occurrence = resolve_slot(timetable, slot_id, week)
+            if occurrence is not None and is_bookable(occurrence) and appointment < len(units_of(occurrence)):
+                unit = units_of(occurrence)[appointment]
+                _lock_unit(unit)
+                offer_freed_places(unit, now)
+    return len(expired)
+
+
+@dataclass(frozen=True)
+class UnitAvailability:
+    unit: Unit
+    taken: int
+    mine: int
+    waiting: int
+    held_by_others: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.unit.capacity - self.taken)
+
+
+def week_availability(
+    timetable: Timetable, week: int, lock_code: str | None = None, now: datetime | None = None,
+    occurrences: list[Occurrence] | None = None,
+) -> dict[int, list[UnitAvailability]]:
+    """Free places of every bookable occurrence of a week, in one query whatever the bookings.
+
+    Other visitors' live holds count as taken; the caller's own hold (by lock code) counts
+    as theirs, so a visitor coming back to the choice page still sees their place.
+    """
+    now = _now(now)
+    mine_hash = digest(lock_code.strip()) if lock_code and lock_code.strip() else None
+    occurrences = resolve_week(timetable, week) if occurrences is None else occurrences
+    bookable = [o for o in occurrences if is_bookable(o)]
+    if not bookable:
+        return {}
+    is_mine = Booking.lock_code_hash == mine_hash if mine_hash else False
+    rows = db.session.execute(
+        select(
+            Booking.slot_id, Booking.appointment,
+            func.sum(case((_live(now), Booking.places), else_=0)),
+            func.sum(case((and_(_live(now), is_mine), Booking.places), else_=0)) if mine_hash else func.sum(0),
+            func.sum(case((Booking.status == WAITING, Booking.places), else_=0)),
+            func.sum(case((and_(Booking.status.in_(LEASED), Booking.expires_at > now), Booking.places), else_=0)),
+        )
+        .where(Booking.timetable_id == timetable.id, Booking.week == week,
+               Booking.slot_id.in_([o.slot_id for o in bookable]))
+        .group_by(Booking.slot_id, Booking.appointment)
+    ).all()
+    counts = {(slot_id, appointment): (taken, mine, waiting, leased) for slot_id, appointment, taken, mine, waiting, leased in rows}
+    result: dict[int, list[UnitAvailability]] = defaultdict(list)
+    for occurrence in bookable:
+        for unit in units_of(occurrence):
+            taken, mine, waiting, leased = counts.get((unit.slot_id, unit.appointment), (0, 0, 0, 0))
+            result[unit.slot_id].append(UnitAvailability(unit, int(taken), int(mine or 0), int(waiting), int(leased) - int(mine or 0)))
+    return dict(result)
+
+
+def list_bookings(timetable: Timetable, slot_id: int, week: int) -> list[Booking]:
+    """Everything booked on an occurrence, for schedulers: live holds, bookings, requests, queue."""
+    return list(db.session.scalars(select(Booking).where(
+        Booking.timetable_id == timetable.id, Booking.slot_id == slot_id, Booking.week == week,
+    ).order_by(Booking.appointment, Booking.created_at, Booking.id)))
