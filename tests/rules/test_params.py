@@ -24,7 +24,7 @@ from timetable.rules import (
 def test_the_registry_lists_every_slot_parameter_in_order():
     assert list(PARAMETERS) == [
         "weekday", "start", "duration", "title", "course", "group", "staff", "staff_status",
-        "substitute", "room", "status", "note", "color", "capacity", "appointment_length",
+        "substitute", "room", "status", "note", "color", "capacity", "appointment_length", "booking_approval",
     ]
     assert all(name == parameter.name for name, parameter in PARAMETERS.items())
 
@@ -311,3 +311,11 @@ def test_a_duration_reads_back_what_display_writes(text, minutes):
 def test_a_malformed_duration_is_refused(text):
     with pytest.raises(InvalidValue):
         get_parameter("duration").parse(text)
+
+
+def test_booking_approval_is_automatic_unless_set_to_manual():
+    approval = get_parameter("booking_approval")
+    assert approval.default == "automatic"
+    assert approval.parse("Manual") == "manual" and approval.display("manual") == "Approved by a scheduler"
+    with pytest.raises(InvalidValue):
+        approval.parse("sometimes")
