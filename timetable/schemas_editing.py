@@ -259,6 +259,16 @@ class OverwriteLineSchema(Schema):
     text = fields.Function(_text, metadata={"type": "string"})
 
 
+class BookingLineSchema(Schema):
+    slot_id = fields.Integer(required=True)
+    label = fields.String(required=True)
+    week = WeekField(required=True)
+    counts = fields.Function(lambda line: dict(line.counts), required=True,
+                             metadata={"type": "object", "description": "Places per status: confirmed, requested, held, offered, waiting"})
+    changes = fields.List(fields.String(), required=True)
+    text = fields.Function(_text, metadata={"type": "string"})
+
+
 class EditPlanSchema(Schema):
     """A plan: what the edits would change, stripe by stripe and in words; apply it with its token."""
 
@@ -271,6 +281,8 @@ class EditPlanSchema(Schema):
                        metadata={"description": "Slots that keep their own value where their course changes"})
     clashes_created = fields.List(fields.Nested(ClashLineSchema), attribute="preview.clashes_created", required=True)
     clashes_removed = fields.List(fields.Nested(ClashLineSchema), attribute="preview.clashes_removed", required=True)
+    bookings = fields.List(fields.Nested(BookingLineSchema), attribute="preview.bookings", required=True,
+                           metadata={"description": "Booked occurrences the plan moves, shortens, closes or shrinks"})
 
 
 class UndoPlanSchema(EditPlanSchema):

@@ -167,3 +167,34 @@ def test_cancel_with_the_private_link_only(clinic):
     assert booking.status == "cancelled" and free(clinic) == [5]
     with pytest.raises(ServiceError, match="already cancelled"):
         bk.cancel_booking(booking.reference, key, T0)
+
+
+def test_an_edit_preview_lists_the_bookings_it_moves_closes_or_shrinks(clinic):
+    from timetable.services.editing import EditRequest, apply_plan, plan_edit
+
+    for n in range(3):
+        hold(clinic, f"v{n}")
+        bk.confirm_booking(clinic["timetable"], f"v{n}", f"V{n}", f"v{n}@example.org", T0)
+    hold(clinic, "held", at=datetime.now(timezone.utc))
+    requests = [EditRequest("slot", (clinic["class"],), "capacity", week(48), week(48), 2),
+                EditRequest("slot", (clinic["class"],), "weekday", week(48), week(49), 3)]
+    plan = plan_edit(clinic["timetable"], requests, week(48))
+    [line] = plan.preview.bookings  # W49 has no booking
+    assert line.week == week(48) and line.counts == (("confirmed", 3), ("held", 1))
+    assert str(line) == ("Back care · Mon 10:00 · 2026-W48: 3 confirmed, 1 held — "
+                         "capacity 5 → 2; weekday Monday → Wednesday")
+    untouched = plan_edit(clinic["timetable"], [EditRequest("slot", (clinic["class"],), "note", week(48), week(48), "Bring a mat")], week(48))
+    assert untouched.preview.bookings == ()
+    apply_plan(clinic["timetable"], requests, plan.token, None)
+    assert Booking.query.filter_by(status="confirmed").count() == 3  # bookings are kept, not dropped
+
+
+def test_raising_capacity_offers_the_new_places_to_the_waiting_list(clinic):
+    from timetable.services.editing import EditRequest, apply_plan, plan_edit
+
+    for n in range(5):
+        hold(clinic, f"v{n}", at=datetime.now(timezone.utc))
+    waiting, _ = bk.join_waiting_list(clinic["timetable"], clinic["class"], week(48), 0, 1, "W", "w@example.org")
+    request = [EditRequest("slot", (clinic["class"],), "capacity", week(48), week(48), 6)]
+    apply_plan(clinic["timetable"], request, plan_edit(clinic["timetable"], request, week(48)).token, None)
+    assert waiting.status == "offered"

@@ -438,3 +438,23 @@ def list_bookings(timetable: Timetable, slot_id: int, week: int) -> list[Booking
     return list(db.session.scalars(select(Booking).where(
         Booking.timetable_id == timetable.id, Booking.slot_id == slot_id, Booking.week == week,
     ).order_by(Booking.appointment, Booking.created_at, Booking.id)))
+
+
+def offer_after_edit(timetable: Timetable, slot_ids: set[int], now: datetime | None = None) -> list[Booking]:
+    """After an edit raised capacity (or reopened, lengthened, re-cut an occurrence), offer the
+    places it freed to the waiting lists of those slots (inside the caller's transaction)."""
+    if not slot_ids:
+        return []
+    now = _now(now)
+    units = db.session.execute(select(Booking.slot_id, Booking.week, Booking.appointment).where(
+        Booking.timetable_id == timetable.id, Booking.slot_id.in_(slot_ids), Booking.status == WAITING,
+    ).distinct()).all()
+    offered = []
+    for slot_id, week, appointment in sorted(units):
+        occurrence = resolve_slot(timetable, slot_id, week)
+        if occurrence is None or not is_bookable(occurrence) or appointment >= len(units_of(occurrence)):
+            continue
+        unit = units_of(occurrence)[appointment]
+        _lock_unit(unit)
+        offered += offer_freed_places(unit, now)
+    return offered

@@ -11,7 +11,8 @@ from ..models import ChangeSet, ChangeStripe, Slot, Timetable
 from ..rules import PARAMETERS, Action, Rule, format_span, get_parameter, invert, validate_week
 from .errors import Conflict, ServiceError
 from .planning import COURSE, RULE_MODELS, SLOT, EditRequest, StripeChange, stripe_changes
-from .previews import Preview, build_preview, describe
+from .booking import offer_after_edit
+from .previews import BOOKING_SENSITIVE, Preview, build_preview, describe, slots_of_courses
 from .resolution import load_directory
 from .stripes import write_actions
 
@@ -94,7 +95,16 @@ def record_changes(
             actions=encode_actions(change.param, change.actions), inverse=encode_actions(change.param, inverse),
         ))
     db.session.flush()
+    _offer_freed_places(timetable, changes)
     return change_set
+
+
+def _offer_freed_places(timetable: Timetable, changes) -> None:
+    """A change that raised capacity or reopened an occurrence frees places for its waiting list."""
+    sensitive = [c for c in changes if c.param in BOOKING_SENSITIVE]
+    slot_ids = {c.owner_id for c in sensitive if c.owner == SLOT}
+    slot_ids |= slots_of_courses({c.owner_id for c in sensitive if c.owner == COURSE})
+    offer_after_edit(timetable, slot_ids)
 
 
 def encode_rules(param: str, rules) -> list:

@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import CourseRule, SlotRule, Timetable
-from ..rules import PARAMETERS, Placement, find_clashes, format_span, get_parameter, next_week, previous_week
+from ..models import Booking, CourseRule, SlotRule, Timetable
+from ..rules import PARAMETERS, Placement, find_clashes, format_span, format_week, get_parameter, next_week, previous_week
 from ..rules.compare import UNCOVERED, breakpoints, differences, segments, value_from
 from ..formatting import hhmm, spans_text, weekday_name
 from .planning import COURSE, SLOT, StripeChange, StripeKey, load_stripes
@@ -84,6 +84,30 @@ class ClashLine:
         return f"{self.resource} in both {self.first} and {self.second} ({weekday_name(self.weekday)}, {spans_text(self.weeks)})"
 
 
+# A change to these can move, shorten, close or shrink an occurrence that people booked.
+BOOKING_SENSITIVE = ("weekday", "start", "duration", "status", "capacity", "appointment_length")
+BOOKED_STATUSES = ("confirmed", "requested", "held", "offered", "waiting")
+
+
+@dataclass(frozen=True)
+class BookingLine:
+    """Bookings on one occurrence that a plan changes, and how it changes it."""
+
+    slot_id: int
+    label: str
+    week: int
+    counts: tuple[tuple[str, int], ...]  # (status, places), in a fixed order
+    changes: tuple[str, ...]
+
+    @property
+    def booked(self) -> int:
+        return sum(places for status, places in self.counts if status != "waiting")
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{places} {status}" for status, places in self.counts)
+        return f"{self.label} · {format_week(self.week)}: {counts} — {'; '.join(self.changes)}"
+
+
 @dataclass(frozen=True)
 class Preview:
     lines: tuple[DiffLine, ...] = ()
@@ -93,6 +117,7 @@ class Preview:
     # Where clashes were looked for: the grid is the same throughout each of these stretches.
     clash_weeks: tuple[Span, ...] = field(default=())
     slot_ids: frozenset[int] = frozenset()
+    bookings: tuple[BookingLine, ...] = ()
 
 
 def slot_label(occurrence: Occurrence | None, slot_id: int, directory: Directory) -> str:
@@ -129,7 +154,8 @@ class _Worlds:
         return PARAMETERS[param].default, "default"
 
 
-def _slots_of_courses(course_ids: set[int]) -> set[int]:
+def slots_of_courses(course_ids: set[int]) -> set[int]:
+    """Slots that belong to any of these courses in some week."""
     if not course_ids:
         return set()
     encoded = [get_parameter("course").encode(course_id) for course_id in course_ids]
@@ -143,7 +169,7 @@ def build_preview(timetable: Timetable, changes: list[StripeChange], reference_w
     affected: dict[str, set[int]] = {}
     for param in params:
         slots = {c.owner_id for c in changes if c.param == param and c.owner == SLOT}
-        slots |= _slots_of_courses({c.owner_id for c in changes if c.param == param and c.owner == COURSE})
+        slots |= slots_of_courses({c.owner_id for c in changes if c.param == param and c.owner == COURSE})
         affected[param] = slots
     all_slots = set().union(*affected.values()) if affected else set()
 
@@ -201,7 +227,35 @@ def build_preview(timetable: Timetable, changes: list[StripeChange], reference_w
     clash_weeks = _clash_weeks(timetable, lines, reference_week)
     created, removed = _clash_changes(timetable, changes, clash_weeks, directory)
     return Preview(tuple(lines), tuple(kept), tuple(created), tuple(removed), tuple(clash_weeks),
-                   frozenset(line.slot_id for line in lines))
+                   frozenset(line.slot_id for line in lines), tuple(_booking_lines(timetable, lines)))
+
+
+def _booking_lines(timetable: Timetable, lines: list[DiffLine]) -> list[BookingLine]:
+    """The booked occurrences a plan moves, shortens, closes or shrinks, with what it does to them."""
+    sensitive = [line for line in lines if line.param in BOOKING_SENSITIVE and line.slot_id > 0]
+    if not sensitive:
+        return []
+    query = select(Booking.slot_id, Booking.week, Booking.status, func.sum(Booking.places)).where(
+        Booking.timetable_id == timetable.id,
+        Booking.slot_id.in_({line.slot_id for line in sensitive}),
+        Booking.status.in_(BOOKED_STATUSES),
+    ).group_by(Booking.slot_id, Booking.week, Booking.status)
+    found: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    for slot_id, week, status, places in db.session.execute(query):
+        found[(slot_id, week)][status] = int(places)
+    result = []
+    for (slot_id, week), counts in sorted(found.items()):
+        touching = [line for line in sensitive if line.slot_id == slot_id and _covers(line.start, line.end, week)]
+        if not touching:
+            continue
+        ordered = tuple((status, counts[status]) for status in BOOKED_STATUSES if status in counts)
+        changes = tuple(f"{PARAMETERS[line.param].label.lower()} {line.old} → {line.new}" for line in touching)
+        result.append(BookingLine(slot_id, touching[0].label, week, ordered, changes))
+    return result
+
+
+def _covers(start: int | None, end: int | None, week: int) -> bool:
+    return (start is None or start <= week) and (end is None or week <= end)
 
 
 def _union(intervals) -> list[tuple[int | None, int | None]]:

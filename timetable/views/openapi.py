@@ -14,7 +14,7 @@ from .. import schemas, schemas_editing
 EDITING_SCHEMAS = (
     "EditSchema", "SlotEditRequestSchema", "SlotApplyRequestSchema", "BulkEditRequestSchema", "BulkApplyRequestSchema",
     "UndoPlanRequestSchema", "UndoApplyRequestSchema",
-    "ActionSchema", "StripeChangeSchema", "DiffLineSchema", "KeptLineSchema", "ClashLineSchema", "OverwriteLineSchema",
+    "ActionSchema", "StripeChangeSchema", "DiffLineSchema", "KeptLineSchema", "ClashLineSchema", "BookingLineSchema", "OverwriteLineSchema",
     "EditPlanSchema", "UndoPlanSchema", "ChangedStripeSchema", "ChangeSchema", "AppliedChangeSchema", "SessionSchema",
 )
 
