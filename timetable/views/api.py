@@ -73,16 +73,8 @@ def week(slug: str, week: str):
           content:
             application/json:
               schema: WeekSchema
-        400:
-          description: The week is not a valid ISO week
-          content:
-            application/json:
-              schema: ErrorSchema
-        404:
-          description: No such timetable, or it is not published
-          content:
-            application/json:
-              schema: ErrorSchema
+        400: Invalid
+        404: NotFound
     """
     timetable = get_timetable(slug, published_only=not current_user.is_authenticated)
     try:

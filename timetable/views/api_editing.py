@@ -125,21 +125,9 @@ def plan_slot_edit(slug: str, slot_id: int):
           content:
             application/json:
               schema: EditPlanSchema
-        400:
-          description: Invalid edits (per-field messages), or a missing CSRF token
-          content:
-            application/json:
-              schema: ErrorSchema
-        401:
-          description: Not logged in
-          content:
-            application/json:
-              schema: ErrorSchema
-        404:
-          description: No such timetable or slot
-          content:
-            application/json:
-              schema: ErrorSchema
+        400: Invalid
+        401: LoginRequired
+        404: NotFound
     """
     timetable = get_timetable(slug)
     body = _load(SlotEditRequestSchema())
@@ -171,26 +159,10 @@ def apply_slot_edit(slug: str, slot_id: int):
           content:
             application/json:
               schema: AppliedChangeSchema
-        400:
-          description: Invalid edits, a missing CSRF token, or edits that change nothing
-          content:
-            application/json:
-              schema: ErrorSchema
-        401:
-          description: Not logged in
-          content:
-            application/json:
-              schema: ErrorSchema
-        404:
-          description: No such timetable or slot
-          content:
-            application/json:
-              schema: ErrorSchema
-        409:
-          description: The stripes changed since the preview; nothing was written
-          content:
-            application/json:
-              schema: ErrorSchema
+        400: Invalid
+        401: LoginRequired
+        404: NotFound
+        409: Conflict
     """
     timetable = get_timetable(slug)
     body = _load(SlotApplyRequestSchema())
@@ -226,21 +198,9 @@ def plan_bulk_edit(slug: str):
           content:
             application/json:
               schema: EditPlanSchema
-        400:
-          description: Invalid edits or target (per-field messages), or a missing CSRF token
-          content:
-            application/json:
-              schema: ErrorSchema
-        401:
-          description: Not logged in
-          content:
-            application/json:
-              schema: ErrorSchema
-        404:
-          description: No such timetable, slot or course
-          content:
-            application/json:
-              schema: ErrorSchema
+        400: Invalid
+        401: LoginRequired
+        404: NotFound
     """
     timetable = get_timetable(slug)
     body = _load(BulkEditRequestSchema())
@@ -268,26 +228,10 @@ def apply_bulk_edit(slug: str):
           content:
             application/json:
               schema: AppliedChangeSchema
-        400:
-          description: Invalid edits or target, a missing CSRF token, or edits that change nothing
-          content:
-            application/json:
-              schema: ErrorSchema
-        401:
-          description: Not logged in
-          content:
-            application/json:
-              schema: ErrorSchema
-        404:
-          description: No such timetable, slot or course
-          content:
-            application/json:
-              schema: ErrorSchema
-        409:
-          description: The stripes changed since the preview; nothing was written
-          content:
-            application/json:
-              schema: ErrorSchema
+        400: Invalid
+        401: LoginRequired
+        404: NotFound
+        409: Conflict
     """
     timetable = get_timetable(slug)
     body = _load(BulkApplyRequestSchema())
@@ -314,21 +258,9 @@ def history(slug: str):
               schema:
                 type: array
                 items: ChangeSchema
-        400:
-          description: Invalid query arguments (per-field messages)
-          content:
-            application/json:
-              schema: ErrorSchema
-        401:
-          description: Not logged in
-          content:
-            application/json:
-              schema: ErrorSchema
-        404:
-          description: No such timetable
-          content:
-            application/json:
-              schema: ErrorSchema
+        400: Invalid
+        401: LoginRequired
+        404: NotFound
     """
     timetable = get_timetable(slug)
     args = HistoryArgsSchema().load(request.args)
@@ -360,21 +292,9 @@ def plan_change_undo(slug: str, change_id: int):
           content:
             application/json:
               schema: UndoPlanSchema
-        400:
-          description: Invalid body, a missing CSRF token, or a change already undone
-          content:
-            application/json:
-              schema: ErrorSchema
-        401:
-          description: Not logged in
-          content:
-            application/json:
-              schema: ErrorSchema
-        404:
-          description: No such timetable or change
-          content:
-            application/json:
-              schema: ErrorSchema
+        400: Invalid
+        401: LoginRequired
+        404: NotFound
     """
     timetable = get_timetable(slug)
     body = _load(UndoPlanRequestSchema())
@@ -404,26 +324,10 @@ def apply_change_undo(slug: str, change_id: int):
           content:
             application/json:
               schema: AppliedChangeSchema
-        400:
-          description: Invalid body, a missing CSRF token, a change already undone, or nothing to undo
-          content:
-            application/json:
-              schema: ErrorSchema
-        401:
-          description: Not logged in
-          content:
-            application/json:
-              schema: ErrorSchema
-        404:
-          description: No such timetable or change
-          content:
-            application/json:
-              schema: ErrorSchema
-        409:
-          description: The stripes changed since the preview; nothing was written
-          content:
-            application/json:
-              schema: ErrorSchema
+        400: Invalid
+        401: LoginRequired
+        404: NotFound
+        409: Conflict
     """
     timetable = get_timetable(slug)
     body = _load(UndoApplyRequestSchema())

@@ -19,6 +19,14 @@ EDITING_SCHEMAS = (
 )
 
 
+ERROR_RESPONSES = (
+    ("Invalid", "400: the request is not valid (per-field messages), or lacks its CSRF token"),
+    ("LoginRequired", "401: not logged in; log in, then send the session cookie"),
+    ("NotFound", "404: no such timetable, slot, course, change or booking (or it is not published)"),
+    ("Conflict", "409: the state changed since it was read (a stale preview), or no place is left"),
+)
+
+
 def build_spec() -> APISpec:
     spec = APISpec(
         title="Timetable API",
@@ -32,6 +40,12 @@ def build_spec() -> APISpec:
         spec.components.schema(name, schema=getattr(schemas, name))
     for name in EDITING_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas_editing, name))
+    # Error answers shared by the endpoints, referred to by name in their docstrings ("400: Invalid").
+    for name, description in ERROR_RESPONSES:
+        spec.components.response(name, {
+            "description": description,
+            "content": {"application/json": {"schema": "ErrorSchema"}},
+        })
     # The editing API runs on the login session; its POSTs also need the CSRF token (GET /api/session).
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": current_app.config["SESSION_COOKIE_NAME"]})
     spec.components.security_scheme("csrf", {"type": "apiKey", "in": "header", "name": "X-CSRFToken"})
