@@ -36,6 +36,11 @@ def _secret_key(instance_path: str) -> str:
     return key_file.read_text().strip()
 
 
+def _seconds(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def load_config(instance_path: str) -> dict:
     """Return the configuration mapping built from defaults and the environment."""
     return {
@@ -43,6 +48,10 @@ def load_config(instance_path: str) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         # The zone used when a timetable has none and for new timetables.
         "DEFAULT_TIME_ZONE": os.environ.get("TIMETABLE_TIME_ZONE", "Europe/Paris"),
+        # How long a hold keeps a place (seconds), and the bounds a visitor's lock_duration is clamped to.
+        "BOOKING_LEASE_SECONDS": _seconds("TIMETABLE_BOOKING_LEASE_SECONDS", 600),
+        "BOOKING_LEASE_MIN": _seconds("TIMETABLE_BOOKING_LEASE_MIN", 300),
+        "BOOKING_LEASE_MAX": _seconds("TIMETABLE_BOOKING_LEASE_MAX", 1200),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -176,3 +176,11 @@ def editor_page(editing_browser, editing_live_server):
     from .pages import EditorPage
 
     return EditorPage(editing_browser, editing_live_server)
+
+
+@pytest.fixture
+def booking_pages(editing_browser, editing_live_server):
+    """A visitor's browser on the journey's own demo database (booking writes, so not the shared demo)."""
+    from .pages import BookingPages
+
+    return BookingPages(editing_browser, editing_live_server)

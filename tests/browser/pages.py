@@ -497,3 +497,80 @@ class EditorPage(WeekPage):
         y = self._y_of(geometry, weekday, end)
         return self.in_region("panel", "create-panel", lambda: self._drag_and_release(0, y - press["y"]),
                               f"draw on weekday {weekday} from {hhmm(start)} to {hhmm(end)}")
+
+
+# -- visitors booking from the public grid --------------------------------------------------------------
+
+_MARK_DOCUMENT = "window.__oldDocument = true;"
+_NEW_DOCUMENT = "return window.__oldDocument === undefined && document.readyState === 'complete';"
+
+
+class BookingPages(WeekPage):
+    """A visitor booking from a published week: each step is a whole page (plain links and forms), waited for."""
+
+    def navigate(self, action: Callable[[], None], testid: str, what: str) -> WebElement:
+        """Do `action` (a click that loads a page); return `[data-testid=testid]` of the new page."""
+        self.driver.execute_script(_MARK_DOCUMENT)
+        action()
+        try:
+            self.wait().until(lambda d: d.execute_script(_NEW_DOCUMENT))
+            return self.wait().until(EC.visibility_of_element_located(by_testid(testid)))
+        except TimeoutException as error:
+            raise AssertionError(f"{what}: no page with {testid} loaded (at {self.driver.current_url})") from error
+
+    def visit(self, path: str, testid: str) -> WebElement:
+        """Load `path` as a whole page; return its `[data-testid=testid]`."""
+        return self.navigate(lambda: self.driver.get(self.base_url + path), testid, f"open {path}")
+
+    def block_of(self, slot_id) -> WebElement:
+        return self.driver.find_element(By.CSS_SELECTOR, f'#week [data-testid="block"][data-slot-id="{slot_id}"]')
+
+    def free_places(self, slot_id) -> int:
+        """The free places the public grid shows on a block."""
+        return int(self.block_of(slot_id).find_element(*by_testid("free-places")).get_attribute("data-free"))
+
+    def free_places_text(self, slot_id) -> str:
+        return self.block_of(slot_id).find_element(*by_testid("free-places")).text.strip()
+
+    def choose(self, slot_id) -> WebElement:
+        """Follow the block's Book link; return the choice page."""
+        link = self.block_of(slot_id).find_element(*by_testid("book-link"))
+        return self.navigate(link.click, "booking-choose", f"Book on block {slot_id}")
+
+    def appointments(self) -> dict[str, dict]:
+        """Each appointment of the choice page by index: its class (free, taken, mine) and text."""
+        return {
+            item.get_attribute("data-appointment"): {"state": item.get_attribute("class").split()[-1], "text": item.text.strip(),
+                                                      "can_hold": bool(item.find_elements(By.TAG_NAME, "button"))}
+            for item in self.driver.find_elements(*by_testid("appointment"))
+        }
+
+    def hold_appointment(self, index: int) -> WebElement:
+        """Press an appointment's time on the choice page; return the details form page."""
+        button = self.driver.find_element(*by_testid(f"hold-{index}"))
+        return self.navigate(button.click, "booking-details", f"hold appointment {index}")
+
+    def confirm(self, name: str, email: str) -> WebElement:
+        """Fill in the details form and confirm; return the private page it leads to."""
+        form = self.driver.find_element(*by_testid("details-form"))
+        form.find_element(By.NAME, "name").send_keys(name)
+        form.find_element(By.NAME, "email").send_keys(email)
+        return self.navigate(form.find_element(*by_testid("confirm")).click, "booking-private", "Confirm")
+
+    def click_to(self, testid: str, target_testid: str) -> WebElement:
+        return self.navigate(self.driver.find_element(*by_testid(testid)).click, target_testid, f"click {testid}")
+
+    def cookies(self) -> list[dict]:
+        return self.driver.execute_cdp_cmd("Network.getAllCookies", {})["cookies"]
+
+    def become_another_visitor(self) -> list[dict]:
+        """Forget this visitor's session (their lock code); return their cookies to come back as them."""
+        saved = self.cookies()
+        self.driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+        return saved
+
+    def come_back_as(self, cookies: list[dict]) -> None:
+        self.driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+        keep = ("name", "value", "domain", "path", "secure", "httpOnly", "sameSite", "expires")
+        self.driver.execute_cdp_cmd("Network.setCookies", {"cookies": [
+            {k: c[k] for k in keep if k in c and not (k == "expires" and c[k] < 0)} for c in cookies]})

@@ -5,7 +5,8 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from . import api, assets, auth, editing, editor, home, public
-    from . import api_editing
+    from . import api_booking, api_editing
+    from . import booking, booking_admin
     from .filters import register_template_filters
 
     register_template_filters(app)
@@ -13,8 +14,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_editing.bp)
+    app.register_blueprint(api_booking.bp)
     app.register_blueprint(home.bp)
     # Timetable pages live at /<slug>; registered last so fixed paths win.
+    app.register_blueprint(booking.bp)
+    app.register_blueprint(booking_admin.bp)
     app.register_blueprint(editing.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(public.bp)

@@ -25,6 +25,7 @@ def week(slug: str):
         endpoint="editor.week",
         include_closed=request.args.get("closed") == "1",
         with_clashes=True,
+        with_availability=True,
     )
     if "date" in request.args and not wants_fragment():
         return redirect(page.url(), code=303)

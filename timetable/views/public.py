@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request
+from flask import Blueprint, redirect, request, session
 
 from ..services.catalog import get_timetable
 from .rendering import render_page_or_fragment, wants_fragment
@@ -16,7 +16,9 @@ bp = Blueprint("public", __name__)
 def week(slug: str):
     """Show one week of a published timetable; closed slots are never shown here."""
     timetable = get_timetable(slug, published_only=True)
-    page = build_week_page(timetable, requested_week(timetable), requested_filter(), endpoint="public.week")
+    # The visitor's own hold (lock code kept in their session) shows as theirs, not as taken.
+    page = build_week_page(timetable, requested_week(timetable), requested_filter(), endpoint="public.week",
+                           with_availability=True, lock_code=session.get("lock_code"))
     if "date" in request.args and not wants_fragment():
         return redirect(page.url(), code=303)
     return render_page_or_fragment("public/week.html", "public/_week.html", page=page, push_url=page.url())

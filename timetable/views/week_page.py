@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from flask import url_for
 
 from ..grid import WeekGrid, layout_week
 from ..models import Timetable
 from ..rules import Clash, find_clashes, format_week, monday_of, next_week, previous_week
+from ..services.booking import UnitAvailability, week_availability
 from ..services.catalog import current_week
 from ..services.previews import placements
 from ..services.resolution import Directory, Occurrence, WeekFilter, load_directory, resolve_week
+
+
+@dataclass(frozen=True)
+class BlockBookings:
+    """One bookable occurrence's places on the grid, summed over its appointments."""
+
+    capacity: int
+    free: int
+    mine: int
+    held: int  # by other visitors (holds and waiting-list offers whose lease runs)
+    waiting: int
+    booked: int  # confirmed or awaiting approval
+    units: int
+    free_units: int
+
+    @classmethod
+    def of(cls, units: list[UnitAvailability]) -> BlockBookings:
+        return cls(
+            capacity=sum(u.unit.capacity for u in units),
+            free=sum(u.free for u in units),
+            mine=sum(u.mine for u in units),
+            held=sum(u.held_by_others for u in units),
+            waiting=sum(u.waiting for u in units),
+            booked=sum(u.taken - u.held_by_others - u.mine for u in units),
+            units=len(units),
+            free_units=sum(1 for u in units if u.free > 0),
+        )
 
 
 @dataclass(frozen=True)
@@ -26,6 +54,13 @@ class WeekPage:
     directory: Directory
     endpoint: str
     clashes: tuple[Clash, ...] = ()
+    # Places of each bookable occurrence by slot id, when the view shows them.
+    availability: Mapping[int, list[UnitAvailability]] | None = None
+
+    def bookings_of(self, occurrence: Occurrence) -> BlockBookings | None:
+        """The occurrence's places, if this view shows availability and it is bookable this week."""
+        units = (self.availability or {}).get(occurrence.slot_id)
+        return BlockBookings.of(units) if units else None
 
     @property
     def clashing(self) -> dict[int, list[Clash]]:
@@ -78,13 +113,15 @@ class WeekPage:
 
 def build_week_page(
     timetable: Timetable, week: int, filters: WeekFilter, *, endpoint: str, include_closed: bool = False,
-    with_clashes: bool = False,
+    with_clashes: bool = False, with_availability: bool = False, lock_code: str | None = None,
 ) -> WeekPage:
     everything = resolve_week(timetable, week, include_closed=include_closed)
     occurrences = [occ for occ in everything if filters.matches(occ)]
     # Clashes are found over the whole week, so a filtered view still marks them.
     clashes = tuple(find_clashes(placements(everything))) if with_clashes else ()
     grid = layout_week(occurrences, monday_of(week), timetable.weekdays, timetable.day_start, timetable.day_end)
+    # Only the occurrences shown: the week is not resolved a second time.
+    availability = week_availability(timetable, week, lock_code, occurrences=occurrences) if with_availability else None
     return WeekPage(
         timetable=timetable,
         week=week,
@@ -95,4 +132,5 @@ def build_week_page(
         directory=load_directory(timetable.id),
         endpoint=endpoint,
         clashes=clashes,
+        availability=availability,
     )
