@@ -1,4 +1,4 @@
-"""Command-line tools: `flask users …`, `flask demo …`."""
+"""Command-line tools: `flask users …`, `flask demo …`, `flask bookings …`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from .services.errors import ServiceError
 
 users_cli = AppGroup("users", help="Manage editor accounts.")
 demo_cli = AppGroup("demo", help="Demo timetables.")
+bookings_cli = AppGroup("bookings", help="Booking housekeeping.")
 
 DEMO_USERNAME = "scheduler"
 DEMO_PASSWORD = "timetable-demo"
@@ -60,6 +61,15 @@ def load_demo_command(replace: bool, with_user: bool) -> None:
             click.echo(f"The editor “{DEMO_USERNAME}” already exists (password unchanged).")
 
 
+@bookings_cli.command("purge-holds")
+def purge_holds_command() -> None:
+    """Delete holds whose lease ran out and offer the freed places to the waiting lists (run it from cron)."""
+    from .services.booking import purge_expired_holds
+
+    click.echo(f"Purged {purge_expired_holds()} expired holds.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(bookings_cli)

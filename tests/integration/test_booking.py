@@ -198,3 +198,20 @@ def test_raising_capacity_offers_the_new_places_to_the_waiting_list(clinic):
     request = [EditRequest("slot", (clinic["class"],), "capacity", week(48), week(48), 6)]
     apply_plan(clinic["timetable"], request, plan_edit(clinic["timetable"], request, week(48)).token, None)
     assert waiting.status == "offered"
+
+
+def test_a_lapsed_offer_sends_the_visitor_back_in_line_and_the_place_to_the_next(clinic):
+    for n in range(5):
+        hold(clinic, f"v{n}")
+        bk.confirm_booking(clinic["timetable"], f"v{n}", f"V{n}", f"v{n}@example.org", T0)
+    first, first_key = bk.join_waiting_list(clinic["timetable"], clinic["class"], week(48), 0, 1, "First", "f@example.org", T0)
+    second, _ = bk.join_waiting_list(clinic["timetable"], clinic["class"], week(48), 0, 1, "Second", "s@example.org", T0)
+    bk.cancel_by_scheduler(clinic["timetable"], Booking.query.filter_by(name="V0").one().id, T0)
+    assert first.status == "offered"
+    too_late = T0 + bk.DEFAULT_OFFER_LEASE + timedelta(seconds=1)
+    with pytest.raises(bk.Full, match="back at the end of the waiting list"):
+        bk.accept_offer(first.reference, first_key, too_late)
+    from timetable.extensions import db
+
+    db.session.expire_all()  # read what was committed, not what the session remembers
+    assert (db.session.get(Booking, first.id).status, db.session.get(Booking, second.id).status) == ("waiting", "offered")

@@ -80,3 +80,24 @@ def test_the_demo_school_has_history_painted_in(runner, app_ctx):
     in_lab = {week: len([o for o in resolve_week(school, parse_week(week)) if o.values["room"] == language_lab])
               for week in ("2026-W47", "2026-W48", "2026-W49")}
     assert in_lab["2026-W48"] == in_lab["2026-W47"] + 1 == in_lab["2026-W49"] + 1
+
+
+def test_bookings_purge_holds_deletes_only_expired_holds_and_says_how_many(runner, clinic):
+    from datetime import datetime, timedelta, timezone
+
+    from timetable.models import Booking
+    from timetable.services.booking import hold_place
+    from tests.integration.helpers import week
+
+    now = datetime.now(timezone.utc)
+    for n, age in enumerate((timedelta(hours=1), timedelta(minutes=11))):
+        hold_place(clinic["timetable"], clinic["class"], week(48), 0, 1, f"gone-{n}", timedelta(minutes=10), now - age)
+    hold_place(clinic["timetable"], clinic["class"], week(48), 0, 1, "live", timedelta(minutes=10), now)
+
+    result = runner.invoke(args=["bookings", "purge-holds"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Purged 2 expired holds.\n"
+    assert Booking.query.count() == 1
+
+    again = runner.invoke(args=["bookings", "purge-holds"])
+    assert again.output == "Purged 0 expired holds.\n"

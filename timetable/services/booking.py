@@ -14,7 +14,8 @@ import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+import datetime as dt
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -92,7 +93,7 @@ class Unit:
         return self.occurrence.values["capacity"]
 
     @property
-    def date(self) -> date:
+    def date(self) -> dt.date:
         return self.occurrence.date
 
     @property
@@ -268,13 +269,18 @@ def join_waiting_list(
     return booking, key
 
 
-def offer_freed_places(unit: Unit, now: datetime, offer_lease: timedelta = DEFAULT_OFFER_LEASE) -> list[Booking]:
-    """Offer freed places to the waiting list in order (inside the caller's transaction, unit locked)."""
+def offer_freed_places(
+    unit: Unit, now: datetime, offer_lease: timedelta = DEFAULT_OFFER_LEASE, *, passed_over: frozenset[int] = frozenset()
+) -> list[Booking]:
+    """Offer freed places to the waiting list in order (inside the caller's transaction, unit locked).
+
+    `passed_over` are bookings whose offer just lapsed: this round goes to the others.
+    """
     offered = []
     free = unit.capacity - taken_places(unit, now)
     for waiting in db.session.scalars(select(Booking).where(
         Booking.slot_id == unit.slot_id, Booking.week == unit.week, Booking.appointment == unit.appointment,
-        Booking.status == WAITING,
+        Booking.status == WAITING, Booking.id.not_in(passed_over),
     ).order_by(Booking.created_at, Booking.id)):
         if waiting.places > free:
             break  # first come, first served: nobody jumps the queue with a smaller party
@@ -302,8 +308,13 @@ def cancel_booking(reference: str, key: str, now: datetime | None = None) -> Boo
 
 
 def accept_offer(reference: str, key: str, now: datetime | None = None) -> Booking:
-    """Take the place offered from the waiting list, while the offer lasts."""
+    """Take the place offered from the waiting list, while the offer lasts.
+
+    A lapsed offer goes back to the end of the line and the place to the next person;
+    that is committed before the visitor is told, so the refusal is the truth.
+    """
     now = _now(now)
+    lapsed = False
     with write_transaction():
         booking = find_booking(reference, key)
         if booking.status != OFFERED:
@@ -312,10 +323,15 @@ def accept_offer(reference: str, key: str, now: datetime | None = None) -> Booki
         unit = find_unit(timetable, booking.slot_id, booking.week, booking.appointment)
         _lock_unit(unit)
         if _aware(booking.expires_at) <= now:
-            booking.status, booking.expires_at = WAITING, None
-            raise Full("The offer ran out; you are back on the waiting list.")
-        booking.status = REQUESTED if unit.manual else CONFIRMED
-        booking.expires_at = None
+            booking.status, booking.expires_at, booking.created_at = WAITING, None, now
+            db.session.flush()
+            offer_freed_places(unit, now, passed_over=frozenset({booking.id}))
+            lapsed = True
+        else:
+            booking.status = REQUESTED if unit.manual else CONFIRMED
+            booking.expires_at = None
+    if lapsed:
+        raise Full("The offer ran out: you are back at the end of the waiting list, and the place goes to the next person in line.")
     return booking
 
 
@@ -458,3 +474,18 @@ def offer_after_edit(timetable: Timetable, slot_ids: set[int], now: datetime | N
         _lock_unit(unit)
         offered += offer_freed_places(unit, now)
     return offered
+
+
+def current_hold(timetable: Timetable, lock_code: str | None) -> Booking | None:
+    """The place held under this lock code (its lease may have run out), or None: what the form page shows."""
+    code = (lock_code or "").strip()
+    if not code:
+        return None
+    return db.session.scalar(select(Booking).where(
+        Booking.timetable_id == timetable.id, Booking.lock_code_hash == digest(code), Booking.status == HELD
+    ).order_by(Booking.id.desc()))
+
+
+def check_contact(name: str | None, email: str | None) -> tuple[str, str]:
+    """The name and email a booking would be made with, cleaned, or the refusal confirm_booking would give."""
+    return _contact(name, email)
