@@ -21,7 +21,7 @@ from .pages import BookingPages, by_testid
 
 pytestmark = pytest.mark.browser
 
-WEEK = "2027-W10"
+WEEK = "2030-W10"
 
 
 def monday_consultation(app) -> int:

@@ -13,7 +13,7 @@ from timetable.services.errors import NotFound, ServiceError
 from timetable.services.stripes import paint_rules
 from tests.integration.helpers import week
 
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)  # the Friday before 2026-W48
 LEASE = timedelta(minutes=10)
 
 
@@ -215,3 +215,21 @@ def test_a_lapsed_offer_sends_the_visitor_back_in_line_and_the_place_to_the_next
 
     db.session.expire_all()  # read what was committed, not what the session remembers
     assert (db.session.get(Booking, first.id).status, db.session.get(Booking, second.id).status) == ("waiting", "offered")
+
+
+def test_an_occurrence_that_has_begun_can_no_longer_be_booked(clinic):
+    # The class is on Monday 2026-11-23 at 10:00 in Paris, that is 09:00 UTC.
+    starts = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    hold(clinic, "early", at=starts - timedelta(minutes=1))
+    with pytest.raises(ServiceError, match="already begun"):
+        hold(clinic, "late", at=starts)
+    with pytest.raises(ServiceError, match="already begun"):
+        bk.join_waiting_list(clinic["timetable"], clinic["class"], week(48), 0, 1, "L", "l@example.org", starts)
+    [unit] = bk.week_availability(clinic["timetable"], week(48), None, starts)[clinic["class"]]
+    assert unit.started and unit.free == 0
+    [before] = bk.week_availability(clinic["timetable"], week(48), None, starts - timedelta(minutes=1))[clinic["class"]]
+    assert not before.started and before.free == 4
+    # The consultation's appointments each close at their own start.
+    nine_twenty = datetime(2026, 11, 24, 8, 20, tzinfo=timezone.utc)
+    units = bk.week_availability(clinic["timetable"], week(48), None, nine_twenty)[clinic["consultation"]]
+    assert [u.started for u in units] == [True, True, False]

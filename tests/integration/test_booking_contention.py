@@ -30,7 +30,7 @@ CLIENTS = 50
 CAPACITY = 5
 WORKERS = 4
 READY_WITHIN = 20  # seconds for gunicorn to start answering /healthz
-ROUND_2 = "2026-W49"  # the second round books the next week's occurrence: a unit of its own
+ROUND_2 = "2030-W49"  # the second round books the next week's occurrence: a unit of its own
 
 
 def free_port() -> int:
@@ -79,7 +79,7 @@ def all_at_once(work, count: int) -> list:
 
 @pytest.fixture
 def prepared_database(make_database_url):
-    """A migrated database with a published timetable of one slot of capacity 5, from 2026-W48 on."""
+    """A migrated database with a published timetable of one slot of capacity 5, from 2030-W48 on."""
     from timetable.database import write_transaction
     from timetable.extensions import db
     from timetable.services.creation import create_slot, create_timetable
@@ -90,7 +90,7 @@ def prepared_database(make_database_url):
         with write_transaction():
             timetable = create_timetable("race", "Race clinic", "Europe/Paris", published=True)
             slot = create_slot(timetable, {"weekday": 1, "start": 600, "duration": 60, "title": "Back care",
-                                           "capacity": CAPACITY}, 202648)
+                                           "capacity": CAPACITY}, 203048)
         slot_id = slot.id
         db.session.remove()
         db.engine.dispose()  # the server's processes open their own connections
@@ -166,7 +166,7 @@ def test_fifty_concurrent_visitors_never_get_more_than_five_places(server):
     app, base, slot_id = server
     started = time.monotonic()
 
-    def hold(n: int, week: str = "2026-W48"):
+    def hold(n: int, week: str = "2030-W48"):
         return call(f"{base}/api/timetables/race/holds",
                     {"slot_id": slot_id, "week": week, "lock_code": f"visitor-{n}"})
 
@@ -178,7 +178,7 @@ def test_fifty_concurrent_visitors_never_get_more_than_five_places(server):
     assert statuses.count(409) == CLIENTS - CAPACITY, answers
     assert all(body["error"]["message"] == "This is full: no place left." and body["error"]["waiting_list"]
                for status, body in answers if status == 409)
-    assert live_places(app, slot_id, 202648) == {"held": CAPACITY}
+    assert live_places(app, slot_id, 203048) == {"held": CAPACITY}
     winners = {n for n, (status, _) in enumerate(answers) if status == 201}
 
     # Round 2, fifty at once again: the five winners confirm; of the others, half try to book the
@@ -189,7 +189,7 @@ def test_fifty_concurrent_visitors_never_get_more_than_five_places(server):
             return ("confirm", *call(f"{base}/api/timetables/race/confirm", {"lock_code": f"visitor-{n}", **contact}))
         if n % 2:
             return ("queue", *call(f"{base}/api/timetables/race/waiting-list",
-                                   {"slot_id": slot_id, "week": "2026-W48", **contact}))
+                                   {"slot_id": slot_id, "week": "2030-W48", **contact}))
         status, body = hold(n, ROUND_2)
         if status == 201:
             return ("book", *call(f"{base}/api/timetables/race/confirm", {"lock_code": f"visitor-{n}", **contact}))
@@ -210,12 +210,12 @@ def test_fifty_concurrent_visitors_never_get_more_than_five_places(server):
     assert set(by_kind.get("book-queue", ["waiting"])) == {"waiting"}
     assert len(by_kind["book"]) + len(by_kind.get("book-queue", [])) == booking_round
 
-    first = live_places(app, slot_id, 202648)
-    second = live_places(app, slot_id, 202649)
+    first = live_places(app, slot_id, 203048)
+    second = live_places(app, slot_id, 203049)
     assert first == {"confirmed": CAPACITY, "waiting": len(by_kind["queue"])}
     assert second == {"confirmed": CAPACITY, "waiting": booking_round - CAPACITY}
     # The server's own count agrees, and nobody ever saw more than the capacity taken.
-    for week in ("2026-W48", ROUND_2):
+    for week in ("2030-W48", ROUND_2):
         status, body = call(f"{base}/api/timetables/race/weeks/{week}/availability")
         [unit] = body["units"]
         assert (status, unit["taken"], unit["free"]) == (200, CAPACITY, 0)

@@ -13,6 +13,7 @@ import hashlib
 import re
 import secrets
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 from dataclasses import dataclass
 import datetime as dt
 from datetime import datetime, timedelta, timezone
@@ -100,6 +101,11 @@ class Unit:
     def manual(self) -> bool:
         return self.occurrence.values["booking_approval"] == APPROVAL_MANUAL
 
+    def starts_at(self, time_zone: str) -> datetime:
+        """When the unit begins, as an instant (its date and time on the timetable's clock)."""
+        local = datetime.combine(self.date, dt.time(self.start // 60, self.start % 60), ZoneInfo(time_zone))
+        return local.astimezone(timezone.utc)
+
     def describe(self, title: str) -> str:
         return f"{title} · {weekday_name(self.occurrence.weekday)} {self.date.isoformat()} {hhmm(self.start)}–{hhmm(self.end)}"
 
@@ -161,6 +167,11 @@ def taken_places(unit: Unit, now: datetime, *, except_lock: str | None = None) -
     return db.session.scalar(query)
 
 
+def _check_not_started(timetable: Timetable, unit: Unit, now: datetime) -> None:
+    if unit.starts_at(timetable.time_zone) <= now:
+        raise ServiceError("This has already begun: it can no longer be booked.")
+
+
 def _check_places(places: int, unit: Unit) -> None:
     if not isinstance(places, int) or places < 1:
         raise ServiceError("Book at least one place.")
@@ -182,6 +193,7 @@ def hold_place(
     code_hash = digest(clean_lock_code(lock_code))
     with write_transaction():
         unit = find_unit(timetable, slot_id, week, appointment)
+        _check_not_started(timetable, unit, now)
         _check_places(places, unit)
         _lock_unit(unit)
         free = unit.capacity - taken_places(unit, now, except_lock=code_hash)
@@ -201,16 +213,21 @@ def hold_place(
     return booking
 
 
-def _current_hold(timetable: Timetable, code_hash: str) -> Booking:
-    hold = db.session.scalar(select(Booking).where(
+def _held_under(timetable: Timetable, code_hash: str) -> Booking | None:
+    return db.session.scalar(select(Booking).where(
         Booking.timetable_id == timetable.id, Booking.lock_code_hash == code_hash, Booking.status == HELD
     ).order_by(Booking.id.desc()))
+
+
+def _current_hold(timetable: Timetable, code_hash: str) -> Booking:
+    hold = _held_under(timetable, code_hash)
     if hold is None:
         raise NotFound("No place is held under this lock code: hold one first (or it was purged after expiring).")
     return hold
 
 
-def _contact(name: str | None, email: str | None) -> tuple[str, str]:
+def check_contact(name: str | None, email: str | None) -> tuple[str, str]:
+    """The name and email a booking is made with, cleaned, or a refusal saying what is wrong."""
     name, email = (name or "").strip(), (email or "").strip()
     if not name:
         raise ServiceError("Give a name for the booking.")
@@ -232,7 +249,7 @@ def confirm_booking(
     """
     now = _now(now)
     code_hash = digest(clean_lock_code(lock_code))
-    name, email = _contact(name, email)
+    name, email = check_contact(name, email)
     with write_transaction():
         hold = _current_hold(timetable, code_hash)
         unit = find_unit(timetable, hold.slot_id, hold.week, hold.appointment)
@@ -254,9 +271,10 @@ def join_waiting_list(
 ) -> tuple[Booking, str]:
     """Queue for a full unit; the first in line is offered a place when one frees."""
     now = _now(now)
-    name, email = _contact(name, email)
+    name, email = check_contact(name, email)
     with write_transaction():
         unit = find_unit(timetable, slot_id, week, appointment)
+        _check_not_started(timetable, unit, now)
         _check_places(places, unit)
         _lock_unit(unit)
         if unit.capacity - taken_places(unit, now) >= places:
@@ -406,10 +424,11 @@ class UnitAvailability:
     mine: int
     waiting: int
     held_by_others: int
+    started: bool = False  # it has begun: no more holds or waiting list
 
     @property
     def free(self) -> int:
-        return max(0, self.unit.capacity - self.taken)
+        return 0 if self.started else max(0, self.unit.capacity - self.taken)
 
 
 def week_availability(
@@ -445,7 +464,8 @@ def week_availability(
     for occurrence in bookable:
         for unit in units_of(occurrence):
             taken, mine, waiting, leased = counts.get((unit.slot_id, unit.appointment), (0, 0, 0, 0))
-            result[unit.slot_id].append(UnitAvailability(unit, int(taken), int(mine or 0), int(waiting), int(leased) - int(mine or 0)))
+            result[unit.slot_id].append(UnitAvailability(unit, int(taken), int(mine or 0), int(waiting), int(leased) - int(mine or 0),
+                                                         started=unit.starts_at(timetable.time_zone) <= now))
     return dict(result)
 
 
@@ -479,13 +499,5 @@ def offer_after_edit(timetable: Timetable, slot_ids: set[int], now: datetime | N
 def current_hold(timetable: Timetable, lock_code: str | None) -> Booking | None:
     """The place held under this lock code (its lease may have run out), or None: what the form page shows."""
     code = (lock_code or "").strip()
-    if not code:
-        return None
-    return db.session.scalar(select(Booking).where(
-        Booking.timetable_id == timetable.id, Booking.lock_code_hash == digest(code), Booking.status == HELD
-    ).order_by(Booking.id.desc()))
+    return _held_under(timetable, digest(code)) if code else None
 
-
-def check_contact(name: str | None, email: str | None) -> tuple[str, str]:
-    """The name and email a booking would be made with, cleaned, or the refusal confirm_booking would give."""
-    return _contact(name, email)

@@ -146,7 +146,7 @@ def availability(slug: str, week: str):
             "slot_id": a.unit.slot_id, "appointment": a.unit.appointment, "date": a.unit.date,
             "start": a.unit.start, "end": a.unit.end, "title": _title(a.unit.occurrence, courses),
             "capacity": a.unit.capacity, "taken": a.taken, "free": a.free, "mine": a.mine, "waiting": a.waiting,
-            "bookable": a.free > 0 or a.mine > 0,
+            "bookable": not a.started and (a.free > 0 or a.mine > 0),
         }
         for per_slot in week_availability(timetable, week_key, args.get("lock_code")).values()
         for a in per_slot

@@ -28,6 +28,7 @@ class BlockBookings:
     booked: int  # confirmed or awaiting approval
     units: int
     free_units: int
+    started: bool  # every unit has begun: nothing left to book
 
     @classmethod
     def of(cls, units: list[UnitAvailability]) -> BlockBookings:
@@ -40,6 +41,7 @@ class BlockBookings:
             booked=sum(u.taken - u.held_by_others - u.mine for u in units),
             units=len(units),
             free_units=sum(1 for u in units if u.free > 0),
+            started=all(u.started for u in units),
         )
 
 
