@@ -53,6 +53,15 @@ def make_database_url(tmp_path_factory):
         admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _stop_live_watchers(make_database_url):
+    """End the live-event threads before the test databases are dropped (set up after, torn down before)."""
+    yield
+    from timetable.services.live import watchers
+
+    watchers.stop_all()
+
+
 def build_app(database_url: str):
     """An app on `database_url`, its schema made by the migrations (never by create_all)."""
     from flask_migrate import upgrade

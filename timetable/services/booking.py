@@ -27,6 +27,7 @@ from ..models import Booking, BookingUnit, Timetable
 from ..rules import APPROVAL_MANUAL, format_week
 from ..formatting import hhmm, weekday_name
 from .errors import Conflict, NotFound, ServiceError
+from .live import announce
 from .resolution import Occurrence, resolve_slot, resolve_week
 
 HELD, OFFERED = "held", "offered"
@@ -210,6 +211,7 @@ def hold_place(
                           places=places, status=HELD, lock_code_hash=code_hash, expires_at=now + lease)
         db.session.add(booking)
         db.session.flush()
+        announce(timetable.id, "hold", ((week, week),))
     return booking
 
 
@@ -262,6 +264,7 @@ def confirm_booking(
         hold.name, hold.email = name, email
         hold.reference, hold.key_hash = _reference(), digest(key)
         hold.lock_code_hash, hold.expires_at = None, None
+        announce(timetable.id, "booking", ((hold.week, hold.week),))
     return hold, key
 
 
@@ -284,6 +287,7 @@ def join_waiting_list(
                           places=places, status=WAITING, name=name, email=email, reference=_reference(), key_hash=digest(key))
         db.session.add(booking)
         db.session.flush()
+        announce(timetable.id, "booking", ((week, week),))
     return booking, key
 
 
@@ -348,6 +352,7 @@ def accept_offer(reference: str, key: str, now: datetime | None = None) -> Booki
         else:
             booking.status = REQUESTED if unit.manual else CONFIRMED
             booking.expires_at = None
+        announce(booking.timetable_id, "booking", ((booking.week, booking.week),))
     if lapsed:
         raise Full("The offer ran out: you are back at the end of the waiting list, and the place goes to the next person in line.")
     return booking
@@ -357,6 +362,7 @@ def _cancel(booking: Booking, now: datetime, status: str = CANCELLED) -> None:
     if booking.status in (CANCELLED, DENIED):
         raise ServiceError("This booking is already cancelled.")
     booking.status, booking.expires_at = status, None
+    announce(booking.timetable_id, "booking", ((booking.week, booking.week),))
     timetable = db.session.get(Timetable, booking.timetable_id)
     occurrence = resolve_slot(timetable, booking.slot_id, booking.week)
     if occurrence is not None and is_bookable(occurrence):
@@ -389,6 +395,7 @@ def decide_request(timetable: Timetable, booking_id: int, approve: bool, now: da
             raise ServiceError(f"Booking {booking.reference} is {booking.status}, not awaiting approval.")
         if approve:
             booking.status = CONFIRMED
+            announce(timetable.id, "booking", ((booking.week, booking.week),))
         else:
             _cancel(booking, _now(now), status=DENIED)
     return booking
@@ -408,6 +415,7 @@ def purge_expired_holds(now: datetime | None = None) -> int:
             booking.status, booking.expires_at, booking.created_at = WAITING, None, now
         db.session.flush()
         for timetable_id, slot_id, week, appointment in sorted(touched):
+            announce(timetable_id, "hold", ((week, week),))
             timetable = db.session.get(Timetable, timetable_id)
             occurrence = resolve_slot(timetable, slot_id, week)
             if occurrence is not None and is_bookable(occurrence) and appointment < len(units_of(occurrence)):

@@ -9,10 +9,12 @@ from ..database import write_transaction
 from ..extensions import db
 from ..models import ChangeSet, ChangeStripe, Slot, Timetable
 from ..rules import PARAMETERS, Action, Rule, format_span, get_parameter, invert, validate_week
+from ..rules.compare import differences
 from .errors import Conflict, ServiceError
 from .planning import COURSE, RULE_MODELS, SLOT, EditRequest, StripeChange, stripe_changes
 from .booking import offer_after_edit
-from .previews import BOOKING_SENSITIVE, Preview, build_preview, describe, slots_of_courses
+from .live import announce
+from .previews import BOOKING_SENSITIVE, Preview, build_preview, describe, slots_of_courses, union_spans
 from .resolution import load_directory
 from .stripes import write_actions
 
@@ -96,6 +98,10 @@ def record_changes(
         ))
     db.session.flush()
     _offer_freed_places(timetable, changes)
+    spans = union_spans(
+        (d.start, d.end) for change in changes for d in differences(list(change.before), list(change.after))
+    )
+    announce(timetable.id, "change", spans or ((None, None),))
     return change_set
 
 

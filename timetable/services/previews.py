@@ -193,7 +193,7 @@ def build_preview(timetable: Timetable, changes: list[StripeChange], reference_w
             stripes = [worlds.stripe(w, key) for w in ("before", "after") for key in keys_here]
             # Resolved values can only differ where one of these stripes changed: walk those
             # weeks, not the whole history of the stripes.
-            footprint = _union(
+            footprint = union_spans(
                 (d.start, d.end)
                 for key in keys_here
                 for d in differences(worlds.stripe("before", key), worlds.stripe("after", key))
@@ -258,7 +258,7 @@ def _covers(start: int | None, end: int | None, week: int) -> bool:
     return (start is None or start <= week) and (end is None or week <= end)
 
 
-def _union(intervals) -> list[tuple[int | None, int | None]]:
+def union_spans(intervals) -> list[tuple[int | None, int | None]]:
     """Merge week intervals (None = open end) that overlap or touch, in order."""
     merged: list[tuple[int | None, int | None]] = []
     for start, end in sorted(intervals, key=lambda i: (i[0] is not None, i[0] or 0)):
@@ -281,7 +281,7 @@ def _clash_weeks(timetable: Timetable, lines, reference_week: int) -> list[Span]
     checked. A change open towards the past is checked from the reference week on.
     """
     spans: list[Span] = []
-    for start, end in _union((line.start, line.end) for line in lines):
+    for start, end in union_spans((line.start, line.end) for line in lines):
         lo = start if start is not None else reference_week
         if end is not None and lo > end:
             lo = end

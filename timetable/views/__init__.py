@@ -4,9 +4,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, assets, auth, editing, editor, home, public
-    from . import api_booking, api_editing
-    from . import booking, booking_admin
+    from . import api, api_booking, api_editing, assets, auth, booking, booking_admin, editing, editor, home, live, public
     from .filters import register_template_filters
 
     register_template_filters(app)
@@ -17,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_booking.bp)
     app.register_blueprint(home.bp)
     # Timetable pages live at /<slug>; registered last so fixed paths win.
+    app.register_blueprint(live.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(booking_admin.bp)
     app.register_blueprint(editing.bp)

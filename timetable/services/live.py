@@ -1,0 +1,187 @@
+"""Live events: every committed change, hold or booking, pushed to the week views open on it.
+
+Services `announce` events inside their write transaction. On PostgreSQL the event is a
+NOTIFY, which the database sends only if the transaction commits, to every process
+listening (this one included): browsers attached to any gunicorn worker or machine hear
+it. On SQLite the event waits in the session and is delivered after the commit to this
+process's subscribers only (one process; see README). Each process also watches for holds
+whose lease runs out, so viewers see a place free again without anybody asking.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "timetable_events"
+KINDS = ("change", "hold", "booking")
+QUEUE_LIMIT = 1000  # a viewer this far behind is told to refresh everything instead
+
+Span = tuple[int | None, int | None]
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    timetable_id: int
+    kind: str
+    spans: tuple[Span, ...] = ((None, None),)  # the weeks concerned; (None, None) = all of them
+
+    def concerns(self, week: int) -> bool:
+        return any((lo is None or lo <= week) and (hi is None or week <= hi) for lo, hi in self.spans)
+
+    def to_json(self) -> str:
+        return json.dumps({"timetable": self.timetable_id, "kind": self.kind, "spans": [list(s) for s in self.spans]})
+
+    @classmethod
+    def from_json(cls, payload: str) -> LiveEvent:
+        data = json.loads(payload)
+        return cls(int(data["timetable"]), str(data["kind"]), tuple(tuple(span) for span in data["spans"]))
+
+
+class Broker:
+    """Fans events out to this process's subscribers, one bounded queue per open connection."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subscribers: dict[int, set[queue.Queue]] = defaultdict(set)
+
+    def subscribe(self, timetable_id: int) -> queue.Queue:
+        subscription: queue.Queue = queue.Queue(maxsize=QUEUE_LIMIT)
+        with self._lock:
+            self._subscribers[timetable_id].add(subscription)
+        return subscription
+
+    def unsubscribe(self, timetable_id: int, subscription: queue.Queue) -> None:
+        with self._lock:
+            self._subscribers[timetable_id].discard(subscription)
+
+    def deliver(self, event: LiveEvent) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers.get(event.timetable_id, ()))
+        for subscription in subscribers:
+            try:
+                subscription.put_nowait(event)
+            except queue.Full:
+                pass  # that viewer will refresh when it catches up
+
+    def count(self) -> int:
+        with self._lock:
+            return sum(len(s) for s in self._subscribers.values())
+
+
+broker = Broker()
+
+
+def announce(timetable_id: int, kind: str, spans=((None, None),)) -> None:
+    """Publish an event with the current write transaction: sent if, and when, it commits."""
+    live_event = LiveEvent(timetable_id, kind, tuple((lo, hi) for lo, hi in spans))
+    session = db.session()
+    if db.engine.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": live_event.to_json()})
+    else:
+        session.info.setdefault("live_events", []).append(live_event)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _deliver_after_commit(session: Session) -> None:
+    for live_event in session.info.pop("live_events", ()):
+        broker.deliver(live_event)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop("live_events", None)
+
+
+class Watchers:
+    """The threads started with a database's first subscriber in a process: LISTEN, hold expiry.
+
+    One pair per database (an app serves one, but tests run several in one process);
+    `stop_all` ends them, for tests and clean shutdowns.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._started: set[str] = set()
+        self.stopping = threading.Event()
+
+    def ensure_started(self, app) -> None:
+        engine = app.extensions["sqlalchemy"].engine
+        key = engine.url.render_as_string(hide_password=False)
+        with self._lock:
+            if key in self._started:
+                return
+            self._started.add(key)
+        self.stopping.clear()
+        if engine.dialect.name == "postgresql":
+            threading.Thread(target=_listen, args=(app, key), name="live-listen", daemon=True).start()
+        threading.Thread(target=_watch_expiry, args=(app,), name="live-expiry", daemon=True).start()
+
+    def stop_all(self) -> None:
+        self.stopping.set()
+        with self._lock:
+            self._started.clear()
+
+
+watchers = Watchers()
+
+
+def _listen(app, url: str) -> None:
+    """Relay PostgreSQL notifications to this process's subscribers, reconnecting on failure."""
+    import psycopg
+
+    url = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    while not watchers.stopping.is_set():
+        try:
+            with psycopg.connect(url, autocommit=True) as connection:
+                connection.execute(f"LISTEN {CHANNEL}")
+                while not watchers.stopping.is_set():
+                    # A bounded wait, so that stop_all is noticed within a second.
+                    for notification in connection.notifies(timeout=1.0):
+                        try:
+                            broker.deliver(LiveEvent.from_json(notification.payload))
+                        except (ValueError, KeyError, TypeError):
+                            log.warning("ignoring a malformed live event: %r", notification.payload)
+        except Exception as error:  # the database went away: wait, then listen again
+            if not watchers.stopping.is_set():
+                log.warning("live events: listening failed (%s); retrying in 2 s", error)
+                watchers.stopping.wait(2)
+
+
+EXPIRY_POLL_SECONDS = 1.0
+
+
+def _watch_expiry(app) -> None:
+    """Announce holds and offers whose lease ran out, so viewers see the place free again."""
+    from ..models import Booking
+
+    last = datetime.now(timezone.utc)
+    while not watchers.stopping.wait(EXPIRY_POLL_SECONDS):
+        now = datetime.now(timezone.utc)
+        try:
+            with app.app_context():
+                rows = db.session.execute(
+                    select(Booking.timetable_id, Booking.week).where(
+                        Booking.status.in_(("held", "offered")), Booking.expires_at > last, Booking.expires_at <= now
+                    ).distinct()
+                ).all()
+                db.session.remove()
+        except Exception as error:
+            log.warning("live events: expiry watch failed (%s)", error)
+            continue
+        last = now
+        for timetable_id, week in rows:
+            broker.deliver(LiveEvent(timetable_id, "hold", ((week, week),)))
