@@ -116,6 +116,7 @@ class Watchers:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._started: set[str] = set()
+        self._threads: list[threading.Thread] = []
         self.stopping = threading.Event()
 
     def ensure_started(self, app) -> None:
@@ -126,14 +127,22 @@ class Watchers:
                 return
             self._started.add(key)
         self.stopping.clear()
+        threads = [threading.Thread(target=_watch_expiry, args=(app,), name="live-expiry", daemon=True)]
         if engine.dialect.name == "postgresql":
-            threading.Thread(target=_listen, args=(app, key), name="live-listen", daemon=True).start()
-        threading.Thread(target=_watch_expiry, args=(app,), name="live-expiry", daemon=True).start()
+            threads.append(threading.Thread(target=_listen, args=(app, key), name="live-listen", daemon=True))
+        for thread in threads:
+            thread.start()
+        with self._lock:
+            self._threads += threads
 
-    def stop_all(self) -> None:
+    def stop_all(self, timeout: float = 5.0) -> None:
+        """Stop every watcher and wait (bounded) for them to close their connections."""
         self.stopping.set()
         with self._lock:
+            threads, self._threads = self._threads, []
             self._started.clear()
+        for thread in threads:
+            thread.join(timeout)
 
 
 watchers = Watchers()
@@ -185,3 +194,5 @@ def _watch_expiry(app) -> None:
         last = now
         for timetable_id, week in rows:
             broker.deliver(LiveEvent(timetable_id, "hold", ((week, week),)))
+    with app.app_context():
+        db.engine.dispose()  # stopping: close what this thread opened in the pool

@@ -4,6 +4,8 @@
 (function () {
   "use strict";
 
+  const KINDS = ["change", "hold", "booking"];
+
   function shownWeek() {
     const week = document.getElementById("week");
     return week ? Number(week.dataset.weekKey) : null;
@@ -13,10 +15,10 @@
     return spans.some(([lo, hi]) => (lo === null || lo <= week) && (hi === null || week <= hi));
   }
 
-  document.body.addEventListener("htmx:sseMessage", (event) => {
+  function onLive(payload) {
     let data;
     try {
-      data = JSON.parse(event.detail.data);
+      data = JSON.parse(payload);
     } catch (error) {
       return;
     }
@@ -24,13 +26,20 @@
     if (week !== null && concerns(data.spans || [[null, null]], week)) {
       htmx.trigger(document.body, "timetable-changed", { live: data.kind });
     }
-  });
+  }
 
+  // The SSE extension only dispatches the event names an element subscribes to, so listen
+  // on the stream itself; a reconnection opens a new EventSource, which gets its own.
   document.body.addEventListener("htmx:sseOpen", (event) => {
-    const source = event.target;
-    if (source.dataset.liveOpened) {
+    const source = event.detail.source;
+    if (source && !source.__timetableLive) {
+      source.__timetableLive = true;
+      KINDS.forEach((kind) => source.addEventListener(kind, (message) => onLive(message.data)));
+    }
+    const holder = event.target;
+    if (holder.dataset.liveOpened) {
       htmx.trigger(document.body, "timetable-changed", { live: "reconnected" });
     }
-    source.dataset.liveOpened = "1";
+    holder.dataset.liveOpened = "1";
   });
 })();
