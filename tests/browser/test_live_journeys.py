@@ -127,3 +127,36 @@ def test_an_edit_and_a_hold_show_on_a_visitors_open_page(editor_page: EditorPage
 
     wait_live(watcher, lambda d: d.execute_script(_FREE_OF, block) == free - 1, "one free place fewer on the clinic's week")
     # Optional and skipped: the place coming back when the hold runs out (leases are minutes long).
+
+
+def test_a_page_that_lost_its_stream_reconnects_and_catches_up(editor_page: EditorPage, other_browser, editing_live_server, editing_app):
+    from timetable.services.editing import EditRequest, apply_plan, plan_edit
+    from timetable.services.catalog import get_timetable
+    from timetable.services.live import broker
+    from timetable.rules import parse_week
+
+    week = "2026-W51"
+    lesson = min(api_week(editing_app, "school", week), key=lambda o: (o["weekday"], o["start"], o["slot_id"]))
+    slot = str(lesson["slot_id"])
+    visitor = WeekPage(other_browser, editing_live_server).open(f"/school?week={week}")
+    wait_until_listening(visitor)
+    other_browser.execute_script("window.__marker = 1")
+
+    # The server drops every stream; the change lands while the page is away (it reconnects
+    # after the stream's 2 s retry), so only the catch-up on reconnection can show it.
+    broker.disconnect_all()
+    with editing_app.app_context():
+        timetable = get_timetable("school")
+        request = [EditRequest("slot", (int(slot),), "note", parse_week(week), parse_week(week), "Moved to the hall")]
+        apply_plan(timetable, request, plan_edit(timetable, request, parse_week(week)).token, None)
+
+    note = "Moved to the hall"
+    try:
+        WebDriverWait(other_browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            # textContent: the note may be clipped by the block's height, and .text skips clipped text.
+            lambda d: note in d.execute_script(
+                "var b = document.querySelector('#week [data-slot-id=\"' + arguments[0] + '\"]'); return b ? b.textContent : '';",
+                slot))
+    except TimeoutException as error:
+        raise AssertionError("the change made while the page was disconnected never showed") from error
+    assert other_browser.execute_script("return window.__marker") == 1, "the page was reloaded"

@@ -94,3 +94,24 @@ def test_an_unpublished_timetable_streams_only_to_editors(client, school):
     school["timetable"].published = False
     db.session.commit()
     assert client.get("/t/events").status_code == 404
+
+
+def test_a_hold_that_runs_out_is_announced_without_any_request(app, clinic):
+    watchers.ensure_started(app)
+    events = broker.subscribe(clinic["timetable"].id)
+    try:
+        bk.hold_place(clinic["timetable"], clinic["class"], future_week(10), 0, 1, "brief", timedelta(seconds=1))
+        assert next_event(events).kind == "hold"  # the hold itself
+        expired = next_event(events, timeout=5.0)  # then, about a second later, its expiry
+        assert (expired.kind, expired.spans) == ("hold", ((future_week(10), future_week(10)),))
+    finally:
+        broker.unsubscribe(clinic["timetable"].id, events)
+
+
+def test_disconnect_all_ends_open_streams(client, school):
+    response = client.get("/t/events", buffered=False)
+    chunks = iter(response.response)
+    next(chunks)
+    broker.disconnect_all()
+    with pytest.raises(StopIteration):
+        next(chunks)

@@ -77,11 +77,22 @@ class Broker:
             except queue.Full:
                 pass  # that viewer will refresh when it catches up
 
+    def disconnect_all(self) -> None:
+        """End every open stream of this process (graceful shutdown); browsers reconnect and catch up."""
+        with self._lock:
+            subscribers = [q for group in self._subscribers.values() for q in group]
+        for subscription in subscribers:
+            try:
+                subscription.put_nowait(DISCONNECT)
+            except queue.Full:
+                pass
+
     def count(self) -> int:
         with self._lock:
             return sum(len(s) for s in self._subscribers.values())
 
 
+DISCONNECT = object()  # put in a subscription: its stream ends
 broker = Broker()
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..services.catalog import get_timetable
-from ..services.live import broker, watchers
+from ..services.live import DISCONNECT, broker, watchers
 
 bp = Blueprint("live", __name__)
 
@@ -34,6 +34,8 @@ def events(slug: str):
                 except queue.Empty:
                     yield ": still here\n\n"
                     continue
+                if live_event is DISCONNECT:
+                    return
                 yield f"event: {live_event.kind}\ndata: {live_event.to_json()}\n\n"
         finally:
             broker.unsubscribe(timetable_id, subscription)
