@@ -115,3 +115,27 @@ def test_disconnect_all_ends_open_streams(client, school):
     broker.disconnect_all()
     with pytest.raises(StopIteration):
         next(chunks)
+
+
+def test_a_hold_that_runs_out_offers_its_place_to_the_waiting_list_without_cron(app, clinic):
+    from timetable.extensions import db
+    from timetable.models import Booking
+
+    watchers.ensure_started(app)
+    events = broker.subscribe(clinic["timetable"].id)
+    try:
+        slot, week_key = clinic["class"], future_week(11)
+        for n in range(4):
+            bk.hold_place(clinic["timetable"], slot, week_key, 0, 1, f"long-{n}", timedelta(minutes=10))
+        bk.hold_place(clinic["timetable"], slot, week_key, 0, 1, "brief", timedelta(seconds=1))
+        waiting, _ = bk.join_waiting_list(clinic["timetable"], slot, week_key, 0, 1, "W", "w@example.org")
+        deadline = 10
+        while deadline > 0:
+            next_event(events, timeout=5.0)
+            db.session.rollback()  # end this test's read snapshot (SQLite WAL) to see the watcher's commit
+            if db.session.get(Booking, waiting.id).status == "offered":
+                break
+            deadline -= 1
+        assert db.session.get(Booking, waiting.id).status == "offered"
+    finally:
+        broker.unsubscribe(clinic["timetable"].id, events)

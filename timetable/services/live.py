@@ -185,8 +185,10 @@ EXPIRY_POLL_SECONDS = 1.0
 
 
 def _watch_expiry(app) -> None:
-    """Announce holds and offers whose lease ran out, so viewers see the place free again."""
+    """Announce holds and offers whose lease ran out, so viewers see the place free again, and
+    purge them at once so the waiting list is offered the freed places without waiting for cron."""
     from ..models import Booking
+    from .booking import purge_expired_holds
 
     last = datetime.now(timezone.utc)
     while not watchers.stopping.wait(EXPIRY_POLL_SECONDS):
@@ -198,6 +200,8 @@ def _watch_expiry(app) -> None:
                         Booking.status.in_(("held", "offered")), Booking.expires_at > last, Booking.expires_at <= now
                     ).distinct()
                 ).all()
+                if rows:
+                    purge_expired_holds(now)
                 db.session.remove()
         except Exception as error:
             log.warning("live events: expiry watch failed (%s)", error)
