@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, request, url_for
-from marshmallow import Schema, ValidationError
-from werkzeug.exceptions import BadRequest
+from marshmallow import ValidationError
 
 from ..extensions import csrf, db
 from ..models import Booking, Timetable
@@ -41,16 +40,14 @@ from ..services.booking import (
 from ..services.catalog import get_timetable
 from ..services.errors import ServiceError
 from ..services.resolution import load_directory, resolve_slot
+from .api_bodies import invalid_request, load_body
 from .errors import error_response
 
 bp = Blueprint("api_booking", __name__, url_prefix="/api")
 
-INVALID = "The request is not valid: see fields."
 
 
-@bp.errorhandler(ValidationError)
-def invalid_request(error: ValidationError):
-    return error_response(400, INVALID, {str(key): value for key, value in error.messages.items()})
+bp.register_error_handler(ValidationError, invalid_request)
 
 
 @bp.errorhandler(Full)
@@ -58,15 +55,6 @@ def full(error: Full):
     # Full is a 409 the visitor can do something about: queue for the place.
     return {"error": {"status": 409, "message": str(error), "waiting_list": True}}, 409
 
-
-def _load(schema: Schema) -> dict:
-    """The JSON body read by `schema`; an empty body reads as {}."""
-    body = request.get_json(silent=True)
-    if body is None:
-        if request.get_data():
-            raise BadRequest("The body must be a JSON object, sent with Content-Type: application/json.")
-        body = {}
-    return schema.load(body)
 
 
 def _published(slug: str) -> Timetable:
@@ -198,7 +186,7 @@ def hold(slug: str):
               schema: FullErrorSchema
     """
     timetable = _published(slug)
-    body = _load(HoldRequestSchema())
+    body = load_body(HoldRequestSchema())
     held = hold_place(timetable, body["slot_id"], body["week"], body["appointment"], body["places"],
                       body["lock_code"], _lease(body.get("lock_duration")))
     return HoldResponseSchema().dump({"hold": held}), 201
@@ -239,7 +227,7 @@ def confirm(slug: str):
               schema: FullErrorSchema
     """
     timetable = _published(slug)
-    body = _load(ConfirmRequestSchema())
+    body = load_body(ConfirmRequestSchema())
     booking, key = confirm_booking(timetable, body["lock_code"], body["name"], body["email"])
     return _booking(booking, key, new=True), 201
 
@@ -273,7 +261,7 @@ def waiting_list(slug: str):
         404: NotFound
     """
     timetable = _published(slug)
-    body = _load(WaitingListRequestSchema())
+    body = load_body(WaitingListRequestSchema())
     booking, key = join_waiting_list(timetable, body["slot_id"], body["week"], body["appointment"], body["places"],
                                      body["name"], body["email"])
     return _booking(booking, key, new=True), 201
@@ -324,7 +312,7 @@ def cancel(reference: str):
         400: Invalid
         404: NotFound
     """
-    body = _load(KeyRequestSchema())
+    body = load_body(KeyRequestSchema())
     return _booking(cancel_booking(reference, body["key"]), body["key"])
 
 
@@ -354,7 +342,7 @@ def accept(reference: str):
         404: NotFound
         409: Conflict
     """
-    body = _load(KeyRequestSchema())
+    body = load_body(KeyRequestSchema())
     try:
         accepted = accept_offer(reference, body["key"])
     except Full as error:

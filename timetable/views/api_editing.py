@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from marshmallow import Schema, ValidationError
-from werkzeug.exceptions import BadRequest
+from marshmallow import ValidationError
 
 from ..models import Timetable
 from ..schemas_editing import (
@@ -27,33 +26,15 @@ from ..services.catalog import current_week, get_timetable
 from ..services.editing import EditRequest, apply_plan, plan_edit
 from ..services.history import apply_undo, list_history, plan_undo, undone_by
 from ..services.planning import COURSE, SLOT
-from .errors import error_response
+from .api_bodies import invalid_request, load_body
 
 bp = Blueprint("api_editing", __name__, url_prefix="/api")
 
-INVALID = "The request is not valid: see fields."
 
 
-@bp.errorhandler(ValidationError)
-def invalid_request(error: ValidationError):
-    return error_response(400, INVALID, _text_keys(error.messages))
+bp.register_error_handler(ValidationError, invalid_request)
 
 
-def _text_keys(messages):
-    # Marshmallow keys list items by int; JSON keys are text, and mixed keys cannot be sorted.
-    if isinstance(messages, dict):
-        return {str(key): _text_keys(value) for key, value in messages.items()}
-    return messages
-
-
-def _load(schema: Schema) -> dict:
-    """The JSON body read by `schema`; an empty body reads as {}."""
-    body = request.get_json(silent=True)
-    if body is None:
-        if request.get_data():
-            raise BadRequest("The body must be a JSON object, sent with Content-Type: application/json.")
-        body = {}
-    return schema.load(body)
 
 
 def _requests(owner: str, ids: tuple[int, ...], edits: list[dict]) -> list[EditRequest]:
@@ -130,7 +111,7 @@ def plan_slot_edit(slug: str, slot_id: int):
         404: NotFound
     """
     timetable = get_timetable(slug)
-    body = _load(SlotEditRequestSchema())
+    body = load_body(SlotEditRequestSchema())
     return _plan(timetable, _requests(SLOT, (slot_id,), body["edits"]), body)
 
 
@@ -165,7 +146,7 @@ def apply_slot_edit(slug: str, slot_id: int):
         409: Conflict
     """
     timetable = get_timetable(slug)
-    body = _load(SlotApplyRequestSchema())
+    body = load_body(SlotApplyRequestSchema())
     requests = _requests(SLOT, (slot_id,), body["edits"])
     return _applied(apply_plan(timetable, requests, body["token"], current_user.id))
 
@@ -203,7 +184,7 @@ def plan_bulk_edit(slug: str):
         404: NotFound
     """
     timetable = get_timetable(slug)
-    body = _load(BulkEditRequestSchema())
+    body = load_body(BulkEditRequestSchema())
     return _plan(timetable, _requests(*_bulk_target(body), body["edits"]), body)
 
 
@@ -234,7 +215,7 @@ def apply_bulk_edit(slug: str):
         409: Conflict
     """
     timetable = get_timetable(slug)
-    body = _load(BulkApplyRequestSchema())
+    body = load_body(BulkApplyRequestSchema())
     requests = _requests(*_bulk_target(body), body["edits"])
     return _applied(apply_plan(timetable, requests, body["token"], current_user.id))
 
@@ -297,7 +278,7 @@ def plan_change_undo(slug: str, change_id: int):
         404: NotFound
     """
     timetable = get_timetable(slug)
-    body = _load(UndoPlanRequestSchema())
+    body = load_body(UndoPlanRequestSchema())
     plan = plan_undo(timetable, change_id, body["week"] or current_week(timetable))
     return UndoPlanSchema().dump(plan)
 
@@ -330,5 +311,5 @@ def apply_change_undo(slug: str, change_id: int):
         409: Conflict
     """
     timetable = get_timetable(slug)
-    body = _load(UndoApplyRequestSchema())
+    body = load_body(UndoApplyRequestSchema())
     return _applied(apply_undo(timetable, change_id, body["token"], current_user.id))
