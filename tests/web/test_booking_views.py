@@ -533,3 +533,15 @@ def test_a_past_occurrence_shows_booking_closed_and_no_book_link(client, clinic)
     html = client.get("/c?week=2026-W45").get_data(as_text=True)  # the clinic opened in W40: long past
     assert html.count('data-testid="booking-closed">Booking closed<') == 2
     assert 'data-testid="book-link"' not in html
+
+
+def test_other_visitors_see_a_held_place_as_being_booked(client, clinic):
+    from datetime import timedelta
+
+    from timetable.services import booking as bk
+    from tests.integration.helpers import future_week
+
+    bk.hold_place(clinic["timetable"], clinic["class"], future_week(48), 0, 2, "someone-else", timedelta(minutes=10))
+    html = client.get("/c?week=2030-W48").get_data(as_text=True)
+    assert '<span data-testid="being-booked">2 being booked</span>' in html
+    assert 'data-free="3"' in html
