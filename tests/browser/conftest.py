@@ -56,9 +56,8 @@ def live_server(demo_app):
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def _chromium(tmp_path_factory):
-    """One headless Chromium for the session, on a fresh profile."""
+def start_chromium(profile_dir):
+    """A headless Debian Chromium on a fresh profile (never a downloaded browser or driver)."""
     for program in (CHROMIUM, CHROMEDRIVER):
         if not os.access(program, os.X_OK):
             missing_tier(f"{program} is missing: run scripts/install-system-deps (apt-get install chromium chromium-driver)")
@@ -69,9 +68,16 @@ def _chromium(tmp_path_factory):
     options.binary_location = CHROMIUM
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.add_argument(f"--user-data-dir={profile_dir}")
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def _chromium(tmp_path_factory):
+    """One headless Chromium for the session, on a fresh profile."""
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
     try:
         yield driver
     finally:

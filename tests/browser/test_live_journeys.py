@@ -12,7 +12,7 @@ import pytest
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from .conftest import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS
+from .conftest import start_chromium
 from .pages import BookingPages, EditorPage, WeekPage, by_testid
 
 pytestmark = pytest.mark.browser
@@ -40,16 +40,7 @@ return el ? Number(el.dataset.free) : null;
 @pytest.fixture
 def other_browser(tmp_path):
     """A second headless Chromium, with the same flags as the session's, quit at the end of the journey."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile-b'}")
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
+    driver = start_chromium(tmp_path / "chromium-profile-b")
     try:
         yield driver
     finally:
