@@ -7,9 +7,7 @@ key for a booking, both sent in the body (or the query), never in a cookie.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, request, url_for
 from marshmallow import ValidationError
 
 from ..extensions import csrf, db
@@ -40,6 +38,7 @@ from ..services.booking import (
 from ..services.catalog import get_timetable
 from ..services.errors import ServiceError
 from ..services.resolution import load_directory, resolve_slot
+from .booking import booking_lease
 from .api_bodies import invalid_request, load_body
 from .errors import error_response
 
@@ -60,13 +59,6 @@ def full(error: Full):
 def _published(slug: str) -> Timetable:
     # Booking is for visitors: only published timetables take bookings, whoever asks.
     return get_timetable(slug, published_only=True)
-
-
-def _lease(requested: int | None) -> timedelta:
-    """The visitor's lock_duration (else the default), clamped to the configured bounds."""
-    config = current_app.config
-    seconds = config["BOOKING_LEASE_SECONDS"] if requested is None else requested
-    return timedelta(seconds=min(max(seconds, config["BOOKING_LEASE_MIN"]), config["BOOKING_LEASE_MAX"]))
 
 
 def _title(occurrence, courses: dict[int, str]) -> str:
@@ -188,7 +180,7 @@ def hold(slug: str):
     timetable = _published(slug)
     body = load_body(HoldRequestSchema())
     held = hold_place(timetable, body["slot_id"], body["week"], body["appointment"], body["places"],
-                      body["lock_code"], _lease(body.get("lock_duration")))
+                      body["lock_code"], booking_lease(body.get("lock_duration")))
     return HoldResponseSchema().dump({"hold": held}), 201
 
 

@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 
 from ..models import Booking, Timetable
-from ..rules import RulesError, format_week, parse_week
 from ..services.booking import (
     CONFIRMED, HELD, MAX_PLACES_PER_BOOKING, OFFERED, REQUESTED, WAITING, UnitAvailability, accept_offer,
     cancel_booking, check_contact, confirm_booking, current_hold, find_booking, find_unit, hold_place,
     join_waiting_list, units_of, week_availability,
 )
-from ..services.catalog import current_week, get_timetable
+from ..services.catalog import get_timetable
 from ..services.errors import Conflict, NotFound, ServiceError
 from ..services.resolution import Occurrence, load_directory, resolve_slot
+from .week_args import week_in_request
 from .rendering import render_page_or_fragment
 
 bp = Blueprint("booking", __name__)
@@ -49,20 +49,11 @@ def _lock_code(create: bool = False) -> str | None:
     return session.get("lock_code")
 
 
-def _lease() -> timedelta:
+def booking_lease(requested: int | None = None) -> timedelta:
+    """The lease a hold gets: what was asked for (else the default), within the configured bounds."""
     config = current_app.config
-    seconds = min(max(config["BOOKING_LEASE_SECONDS"], config["BOOKING_LEASE_MIN"]), config["BOOKING_LEASE_MAX"])
-    return timedelta(seconds=seconds)
-
-
-def _week(timetable: Timetable) -> int:
-    raw = request.values.get("week", "").strip()
-    if not raw:
-        return current_week(timetable)
-    try:
-        return parse_week(raw)
-    except RulesError as error:
-        raise ServiceError(f"{error}. Pick a week such as {format_week(current_week(timetable))}.") from error
+    seconds = config["BOOKING_LEASE_SECONDS"] if requested is None else requested
+    return timedelta(seconds=min(max(seconds, config["BOOKING_LEASE_MIN"]), config["BOOKING_LEASE_MAX"]))
 
 
 def _number(name: str, default: int) -> int:
@@ -199,17 +190,17 @@ def _private_url(timetable: Timetable, reference: str, key: str, **extra) -> str
 def choose(slug: str, slot_id: int):
     """One occurrence's free places (or appointments) to hold one, or its waiting list when full."""
     timetable = get_timetable(slug, published_only=True)
-    return _render_choice(timetable, slot_id, _week(timetable))
+    return _render_choice(timetable, slot_id, week_in_request(timetable))
 
 
 @bp.post("/<slug>/book/<int:slot_id>/hold")
 def hold(slug: str, slot_id: int):
     """Hold places (or one appointment) for the lease; holding again replaces the visitor's earlier hold."""
     timetable = get_timetable(slug, published_only=True)
-    week = _week(timetable)
+    week = week_in_request(timetable)
     try:
         hold_place(timetable, slot_id, week, _number("appointment", 0), _number("places", 1), _lock_code(create=True),
-                   _lease())
+                   booking_lease())
     except NotFound:
         raise
     except ServiceError as error:
@@ -221,7 +212,7 @@ def hold(slug: str, slot_id: int):
 def wait(slug: str, slot_id: int):
     """Join the waiting list of a full occurrence (or appointment); the private link follows the offer."""
     timetable = get_timetable(slug, published_only=True)
-    week = _week(timetable)
+    week = week_in_request(timetable)
     form = {name: request.form.get(name, "") for name in ("name", "email", "places", "appointment")}
     try:
         booking, key = join_waiting_list(timetable, slot_id, week, _number("appointment", 0), _number("places", 1),
@@ -262,7 +253,7 @@ def confirm(slug: str):
         places = _number("places", hold.places)
         if places != hold.places:
             # Held again with the new count (same lock code): refused as a whole, or the hold is resized.
-            hold_place(timetable, hold.slot_id, hold.week, hold.appointment, places, _lock_code(), _lease())
+            hold_place(timetable, hold.slot_id, hold.week, hold.appointment, places, _lock_code(), booking_lease())
         booking, key = confirm_booking(timetable, _lock_code(), name, email)
     except ServiceError as error:
         return _render_details(timetable, current_hold(timetable, _lock_code()), error, **form)

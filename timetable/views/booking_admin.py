@@ -9,16 +9,17 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
 
 from ..models import Booking, Timetable
-from ..rules import RulesError, format_week, parse_week
+from ..rules import format_week
 from ..services.booking import (
     CONFIRMED, HELD, OFFERED, REQUESTED, WAITING, cancel_by_scheduler, decide_request, list_bookings, units_of,
     week_availability,
 )
-from ..services.catalog import current_week, get_timetable
+from ..services.catalog import get_timetable
 from ..services.errors import Conflict, NotFound, ServiceError
 from ..services.resolution import Occurrence, resolve_slot
 from .booking import STATUS_TEXT, describe_place
 from .editing import CHANGED_EVENT
+from .week_args import week_in_request
 from .rendering import render_page_or_fragment, wants_fragment
 from .week_page import BlockBookings
 
@@ -32,16 +33,6 @@ CANCELLABLE = (CONFIRMED, REQUESTED, WAITING, OFFERED)
 @login_required
 def require_login():
     """Bookings carry visitors' names and emails: editors only."""
-
-
-def _week(timetable: Timetable) -> int:
-    raw = request.values.get("week", "").strip()
-    if not raw:
-        return current_week(timetable)
-    try:
-        return parse_week(raw)
-    except RulesError as error:
-        raise ServiceError(f"{error}.") from error
 
 
 @dataclass(frozen=True)
@@ -98,7 +89,7 @@ def _render_list(timetable: Timetable, slot_id: int, week: int, error: ServiceEr
 def bookings(slug: str, slot_id: int):
     """Everything booked on one occurrence: holds (and until when), bookings, requests, the waiting list."""
     timetable = get_timetable(slug)
-    return _render_list(timetable, slot_id, _week(timetable))
+    return _render_list(timetable, slot_id, week_in_request(timetable))
 
 
 def _act(slug: str, booking_id: int, action, done: str):
@@ -110,7 +101,7 @@ def _act(slug: str, booking_id: int, action, done: str):
         raise
     except ServiceError as error:
         # Shown in the list it was pressed in (its slot and week come with the form).
-        slot_id, week = request.form.get("slot_id", type=int), _week(timetable)
+        slot_id, week = request.form.get("slot_id", type=int), week_in_request(timetable)
         if slot_id is None:
             raise
         return _render_list(timetable, slot_id, week, error, status=409 if isinstance(error, Conflict) else 400)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..rules import PARAMETERS, RulesError, format_week, get_parameter, parse_week
-from ..services.catalog import current_week, get_timetable
+from ..rules import PARAMETERS, RulesError, format_week, get_parameter
+from ..services.catalog import get_timetable
 from ..services.editing import StalePlan, apply_creation, apply_plan, plan_creation, plan_edit
 from ..services.errors import ServiceError
 from ..services.history import apply_undo, list_history, plan_undo, undone_by
@@ -15,6 +15,7 @@ from ..services.planning import COURSE, SLOT
 from ..services.previews import slot_label, week_clashes
 from ..services.resolution import load_directory, resolve_week
 from .edit_forms import RANGE_CHOICES, EditForm, read_edit_form, read_weeks
+from .week_args import week_in_request
 from .rendering import render_page_or_fragment, wants_fragment
 
 bp = Blueprint("editing", __name__)
@@ -28,16 +29,6 @@ CREATION_PARAMS = ("weekday", "start", "duration", "course", "title", "group", "
 @login_required
 def require_login():
     """Every editing route needs an editor."""
-
-
-def _week_arg(timetable, source=None) -> int:
-    raw = (source or request.values).get("week", "").strip()
-    if not raw:
-        return current_week(timetable)
-    try:
-        return parse_week(raw)
-    except RulesError as error:
-        raise ServiceError(f"{error}.") from error
 
 
 def _changed(response):
@@ -55,7 +46,7 @@ def _context(timetable, week, **extra):
 def slot_panel(slug: str, slot_id: int):
     """One slot: each parameter this week, where it comes from, its history over the term, and edit forms."""
     timetable = get_timetable(slug)
-    week = _week_arg(timetable)
+    week = week_in_request(timetable)
     view = inspect_owner(timetable, SLOT, slot_id, week)
     label = _slot_label(timetable, slot_id, week)
     self_url = url_for(".slot_panel", slug=slug, slot_id=slot_id, week=format_week(week))
@@ -67,7 +58,7 @@ def slot_panel(slug: str, slot_id: int):
 def course_panel(slug: str, course_id: int):
     """One course: the values its slots inherit, their history, and edit forms that propagate."""
     timetable = get_timetable(slug)
-    week = _week_arg(timetable)
+    week = week_in_request(timetable)
     view = inspect_owner(timetable, COURSE, course_id, week)
     label = f"Course {view.directory.name('course', course_id)}"
     self_url = url_for(".course_panel", slug=slug, course_id=course_id, week=format_week(week))
@@ -79,7 +70,7 @@ def course_panel(slug: str, course_id: int):
 def selection_panel(slug: str):
     """The bulk editor for the selected slots: one parameter, one value, one range for all of them."""
     timetable = get_timetable(slug)
-    week = _week_arg(timetable)
+    week = week_in_request(timetable)
     ids = [int(i) for part in request.args.getlist("ids") for i in part.replace(",", " ").split() if i.isdigit()]
     occurrences = {o.slot_id: o for o in resolve_week(timetable, week, include_closed=True)}
     selected = [occurrences[i] for i in dict.fromkeys(ids) if i in occurrences]
@@ -98,7 +89,7 @@ def value_input(slug: str):
     param = request.args.get("param", "")
     if param not in PARAMETERS:
         raise ServiceError(f"“{param}” is not something a slot has.")
-    return render_template("editor/_value_input.html", **_context(timetable, _week_arg(timetable), param=param,
+    return render_template("editor/_value_input.html", **_context(timetable, week_in_request(timetable), param=param,
                                                                   field_id=request.args.get("field_id", f"value-{param}")))
 
 
@@ -106,7 +97,7 @@ def value_input(slug: str):
 def move_form(slug: str, slot_id: int):
     """After a drop or a resize on the grid: the new weekday, start or duration, and which weeks."""
     timetable = get_timetable(slug)
-    week = _week_arg(timetable)
+    week = week_in_request(timetable)
     changes = [(name, request.args[name]) for name in ("weekday", "start", "duration") if request.args.get(name)]
     if not changes:
         raise ServiceError("Say what moves: a weekday, a start or a duration.")
@@ -134,7 +125,7 @@ def _form_error(timetable, form: EditForm, week: int):
 def plan(slug: str):
     """Compute the plan of an edit form and show its preview; nothing is written."""
     timetable = get_timetable(slug)
-    week = _week_arg(timetable)
+    week = week_in_request(timetable)
     form = read_edit_form(timetable, request.form, week)
     if not form.valid:
         return _form_error(timetable, form, week)
@@ -151,7 +142,7 @@ def plan(slug: str):
 def apply(slug: str):
     """Apply a previewed plan in one transaction; if its slots changed since, show the new preview."""
     timetable = get_timetable(slug)
-    week = _week_arg(timetable)
+    week = week_in_request(timetable)
     form = read_edit_form(timetable, request.form, week)
     if not form.valid:
         return _form_error(timetable, form, week)
@@ -198,7 +189,7 @@ def _creation_form(timetable, week, data) -> tuple[EditForm, dict]:
 def create_form(slug: str):
     """The form for a new slot, prefilled from what was drawn on the grid (weekday, start, duration)."""
     timetable = get_timetable(slug)
-    week = _week_arg(timetable)
+    week = week_in_request(timetable)
     form = EditForm(week=week, form_id="create-form", params=list(CREATION_PARAMS), range="from_here",
                     texts={name: request.args.get(name, "") for name in CREATION_PARAMS})
     return render_page_or_fragment("editor/panel.html", "editor/_create_panel.html", **_context(timetable, week, form=form))
@@ -207,7 +198,7 @@ def create_form(slug: str):
 @bp.post("/<slug>/edit/create/plan")
 def create_plan(slug: str):
     timetable = get_timetable(slug)
-    week = _week_arg(timetable)
+    week = week_in_request(timetable)
     form, values = _creation_form(timetable, week, request.form)
     if form.valid:
         try:
@@ -223,7 +214,7 @@ def create_plan(slug: str):
 @bp.post("/<slug>/edit/create/apply")
 def create_apply(slug: str):
     timetable = get_timetable(slug)
-    week = _week_arg(timetable)
+    week = week_in_request(timetable)
     form, values = _creation_form(timetable, week, request.form)
     if not form.valid:
         return _form_error(timetable, form, week)
@@ -234,7 +225,7 @@ def create_apply(slug: str):
 def history(slug: str):
     """Every applied change, newest first, with undo; `?slot=` narrows it to one slot."""
     timetable = get_timetable(slug)
-    week = _week_arg(timetable)
+    week = week_in_request(timetable)
     slot_id = request.args.get("slot", type=int)
     changes = list_history(timetable, slot_id=slot_id)
     return render_page_or_fragment("editor/history.html", "editor/_history.html",
@@ -245,7 +236,7 @@ def history(slug: str):
 def undo_plan(slug: str, change_id: int):
     """What undoing a change would do now, including later edits it would overwrite."""
     timetable = get_timetable(slug)
-    week = _week_arg(timetable)
+    week = week_in_request(timetable)
     plan = plan_undo(timetable, change_id, week)
     return render_page_or_fragment("editor/preview.html", "editor/_undo_preview.html", **_context(timetable, week, plan=plan))
 
@@ -253,7 +244,7 @@ def undo_plan(slug: str, change_id: int):
 @bp.post("/<slug>/edit/changes/<int:change_id>/undo")
 def undo(slug: str, change_id: int):
     timetable = get_timetable(slug)
-    week = _week_arg(timetable)
+    week = week_in_request(timetable)
     try:
         change_set = apply_undo(timetable, change_id, request.form.get("token", ""), current_user.id)
     except StalePlan as error:
@@ -267,6 +258,6 @@ def undo(slug: str, change_id: int):
 def clashes(slug: str):
     """The week's clashes: one teacher, room or group in two places at once."""
     timetable = get_timetable(slug)
-    week = _week_arg(timetable)
+    week = week_in_request(timetable)
     found = week_clashes(timetable, week)
     return render_page_or_fragment("editor/panel.html", "editor/_clashes.html", **_context(timetable, week, clashes=found))

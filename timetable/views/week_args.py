@@ -10,6 +10,7 @@ from werkzeug.exceptions import BadRequest
 from ..models import Timetable
 from ..rules import RulesError, format_week, parse_week, week_of
 from ..services.catalog import current_week
+from ..services.errors import ServiceError
 from ..services.resolution import WeekFilter
 
 
@@ -42,3 +43,14 @@ def requested_filter() -> WeekFilter:
             raise BadRequest(f"The {name} filter must be the id of a {name}, not “{raw}”.")
         values[name] = int(raw)
     return WeekFilter(**values)
+
+
+def week_in_request(timetable: Timetable) -> int:
+    """`week` from the query or form (2026-W47), else this week; a bad one is a clear 400."""
+    raw = request.values.get("week", "").strip()
+    if not raw:
+        return current_week(timetable)
+    try:
+        return parse_week(raw)
+    except RulesError as error:
+        raise ServiceError(f"{error}. Pick a week such as {format_week(current_week(timetable))}.") from error
