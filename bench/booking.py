@@ -47,7 +47,8 @@ from timetable import create_app  # noqa: E402
 from timetable.database import write_transaction  # noqa: E402
 from timetable.extensions import db  # noqa: E402
 from timetable.models import Booking, Timetable  # noqa: E402
-from timetable.rules import add_weeks, parse_week  # noqa: E402
+from timetable import clock  # noqa: E402
+from timetable.rules import add_weeks, monday_of, week_of  # noqa: E402
 from timetable.services.booking import Full, confirm_booking, hold_place  # noqa: E402
 from timetable.services.creation import create_slot, create_timetable  # noqa: E402
 from timetable.services.errors import ServiceError  # noqa: E402
@@ -57,7 +58,8 @@ WEEKS_PER_RUN = 5
 CAPACITY = 5
 CLIENTS = (1, 8)
 CONTENDERS = 50
-FIRST_WEEK = parse_week("2026-W48")
+# Booking refuses what has begun, so the bench books from next week on, whatever today is.
+FIRST_WEEK = add_weeks(week_of(clock.today("Europe/Paris")), 1)
 LEASE = timedelta(minutes=10)
 LIBRES = ("libres==1.4.0", "psycopg2-binary==2.9.13")
 LIBRES_VENV = ROOT / ".bench" / "libres-venv"
@@ -211,7 +213,7 @@ def run_libres(url: str) -> dict:
     done = subprocess.run(
         [str(python), str(ROOT / "bench" / "libres_driver.py"), "--dsn", dsn, "--slots", str(SLOTS),
          "--weeks", str(WEEKS_PER_RUN), "--capacity", str(CAPACITY), "--clients", ",".join(map(str, CLIENTS)),
-         "--contenders", str(CONTENDERS)],
+         "--contenders", str(CONTENDERS), "--first-monday", monday_of(FIRST_WEEK).isoformat()],
         stdout=subprocess.PIPE, text=True, check=True, timeout=600,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])

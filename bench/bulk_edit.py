@@ -1,6 +1,6 @@
 """Benchmark: a bulk substitution through the JSON API, on the demo school as built and with 10× its history.
 
-Forty lessons get a sick teacher and a substitute over 2026-W48–W50: one plan and one apply
+Forty lessons get a sick teacher and a substitute from next week to three weeks ahead: one plan and one apply
 of two edits (staff_status, substitute) over the forty slots, 80 stripes. Two databases are
 built as in bench/week_view.py — the demo as it is, and the demo with ten times as many slot
 rules in the years before it, spread over the note, staff_status and substitute stripes so
@@ -33,10 +33,14 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from bench.week_view import build, database_urls, rule_count, say  # noqa: E402
 from timetable.extensions import db  # noqa: E402
 from timetable.models import SlotRule, Staff, Timetable  # noqa: E402
-from timetable.rules import add_weeks, parse_week  # noqa: E402
+from timetable import clock  # noqa: E402
+from timetable.rules import add_weeks, format_week, parse_week, week_of  # noqa: E402
+from timetable.services.demo import SchoolYear  # noqa: E402
 from timetable.services.resolution import resolve_week  # noqa: E402
 
-WEEKS = ("2026-W48", "2026-W50")
+# Next week to three weeks ahead, clear of the demo's painted history (last week and this week).
+THIS_WEEK = week_of(clock.today("Europe/Paris"))
+WEEKS = (format_week(add_weeks(THIS_WEEK, 1)), format_week(add_weeks(THIS_WEEK, 3)))
 LESSONS = 40
 ROUNDS = 40
 HISTORY_FACTOR = 10
@@ -58,7 +62,7 @@ def add_past_history(app, factor: int) -> None:
         per_slot = -(-existing * (factor - 1) // len(slots))
         batch = []
         for index, (slot_id, timetable_id) in enumerate(slots, start=1):
-            week = parse_week("2026-W36")
+            week = SchoolYear.around(clock.today("Europe/Paris")).lessons_from
             for n in range(per_slot):
                 week = add_weeks(week, -2)
                 param = HISTORY_PARAMS[n % len(HISTORY_PARAMS)]

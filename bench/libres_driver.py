@@ -37,8 +37,8 @@ from libres.db.models import ReservedSlot
 from libres.modules import errors
 
 ZONE = "Europe/Paris"
-FIRST_MONDAY = date(2026, 11, 23)  # 2026-W48
 MAX_ATTEMPTS = 200
+FIRST_MONDAY = date.min  # set from --first-monday: the week bench/booking.py books first
 
 
 def say(message: str) -> None:
@@ -46,7 +46,7 @@ def say(message: str) -> None:
 
 
 def slot_times(slot: int, week: int) -> tuple[datetime, datetime]:
-    """Slot n: weekday n % 5, hour 8 + n // 5 (as bench/booking.py lays them out), in week `week` from 2026-W48."""
+    """Slot n: weekday n % 5, hour 8 + n // 5 (as bench/booking.py lays them out), `week` weeks after the first."""
     day = FIRST_MONDAY + timedelta(weeks=week, days=slot % 5)
     start = datetime(day.year, day.month, day.day, 8 + slot // 5, tzinfo=ZoneInfo(ZONE))
     return start, start + timedelta(hours=1)
@@ -191,7 +191,11 @@ def main() -> None:
     parser.add_argument("--capacity", type=int, default=5)
     parser.add_argument("--clients", default="1,8")
     parser.add_argument("--contenders", type=int, default=50)
+    parser.add_argument("--first-monday", type=date.fromisoformat, required=True,
+                        help="the Monday of the first week booked (bench/booking.py passes next week's)")
     args = parser.parse_args()
+    global FIRST_MONDAY
+    FIRST_MONDAY = args.first_monday
     runs = [int(n) for n in args.clients.split(",")]
 
     context = libres.registry.register_context("timetable_bench")

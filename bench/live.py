@@ -35,11 +35,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from timetable import clock  # noqa: E402
+from timetable.rules import add_weeks, format_week, week_of  # noqa: E402
+
 N = int(os.environ.get("BENCH_N", "100"))
 IDLE_STEPS = tuple(int(k) for k in os.environ.get("BENCH_IDLE", "50,100,200").split(","))
 THREADS = 256
 SEED_CYCLE_MS = 10_000  # the seed system's monitoring cycle
-WEEK, WEEK_KEY = "2030-W10", 203010
+# Two weeks ahead: holds are refused on occurrences that have begun.
+WEEK_KEY = add_weeks(week_of(clock.today("Europe/Paris")), 2)
+WEEK = format_week(WEEK_KEY)
 SLUG = "bench"
 
 
@@ -81,7 +86,6 @@ def prepare_database(tmp: Path) -> tuple[str, callable]:
     from timetable import create_app
     from timetable.database import write_transaction
     from timetable.extensions import db
-    from timetable.rules import parse_week
     from timetable.services.creation import create_slot, create_timetable
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
@@ -90,7 +94,7 @@ def prepare_database(tmp: Path) -> tuple[str, callable]:
         with write_transaction():
             timetable = create_timetable(SLUG, "Live bench", "Europe/Paris", published=True)
             slot = create_slot(timetable, {"weekday": 1, "start": 600, "duration": 60, "title": "Big class",
-                                           "capacity": 10 * N}, parse_week("2030-W01"))
+                                           "capacity": 10 * N}, WEEK_KEY)
         ids = timetable.id, slot.id
         db.session.remove()
         db.engine.dispose()

@@ -31,12 +31,14 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from timetable import create_app  # noqa: E402
 from timetable.extensions import db  # noqa: E402
 from timetable.models import SlotRule, Timetable, User  # noqa: E402
-from timetable.rules import add_weeks, parse_week  # noqa: E402
+from timetable import clock  # noqa: E402
+from timetable.rules import add_weeks, format_week, parse_week, week_of  # noqa: E402
 from timetable.services.accounts import create_user  # noqa: E402
-from timetable.services.demo import load_demo  # noqa: E402
+from timetable.services.demo import SchoolYear, load_demo  # noqa: E402
 from timetable.services.resolution import resolve_week  # noqa: E402
 
-WEEK = "2026-W47"
+# This week: the demo paints its history around it (a sick teacher, a class trip).
+WEEK = format_week(week_of(clock.today("Europe/Paris")))
 ROUNDS = 40
 HISTORY_FACTOR = 10
 
@@ -90,7 +92,7 @@ def add_past_history(app, factor: int) -> None:
         per_slot = -(-existing * (factor - 1) // len(slots))
         batch = []
         for index, (slot_id, timetable_id) in enumerate(slots, start=1):
-            week = parse_week("2026-W36")
+            week = SchoolYear.around(clock.today("Europe/Paris")).lessons_from
             for n in range(per_slot):
                 week = add_weeks(week, -2)
                 batch.append({"slot_id": slot_id, "timetable_id": timetable_id, "param": "note",

@@ -38,6 +38,25 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            # Chromium keeps the real time (the hold countdown runs on it), so the server does too.
+            item.add_marker(pytest.mark.wall_clock)
+
+
+@pytest.fixture(scope="session")
+def demo_app(make_database_url):
+    """The demo as `scripts/demo` builds it today, on the wall clock; journeys using it only read."""
+    from tests.conftest import build_app
+    from timetable.extensions import db
+    from timetable.services.accounts import create_user
+    from timetable.services.demo import load_demo
+
+    app = build_app(make_database_url("browser_demo"))
+    with app.app_context():
+        load_demo()
+        create_user("scheduler", "timetable-demo", "Demo scheduler")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

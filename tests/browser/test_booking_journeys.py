@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from selenium.webdriver.common.by import By
 
+from tests.clock import wall_weeks_ahead_text
 from timetable.rules import parse_week
 from timetable.services import booking as bk
 from timetable.services.catalog import get_timetable
@@ -21,7 +22,7 @@ from .pages import BookingPages, by_testid
 
 pytestmark = pytest.mark.browser
 
-WEEK = "2030-W10"
+WEEK = wall_weeks_ahead_text(2)  # the clinic is bookable from this week on
 
 
 def monday_consultation(app) -> int:

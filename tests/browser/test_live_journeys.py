@@ -12,6 +12,8 @@ import pytest
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from tests.clock import wall_weeks_ahead_text
+
 from .conftest import start_chromium
 from .pages import BookingPages, EditorPage, WeekPage, by_testid
 
@@ -72,7 +74,7 @@ def api_week(app, slug: str, week: str) -> list[dict]:
 
 
 def test_an_edit_and_a_hold_show_on_a_visitors_open_page(editor_page: EditorPage, other_browser, editing_live_server, editing_app):
-    week, new_room = "2026-W50", "Library"
+    week, new_room = wall_weeks_ahead_text(3), "Library"
     lesson = min((o for o in api_week(editing_app, "school", week) if o["title"] == "English 7A"),
                  key=lambda o: (o["weekday"], o["start"]))
     slot = str(lesson["slot_id"])
@@ -101,7 +103,7 @@ def test_an_edit_and_a_hold_show_on_a_visitors_open_page(editor_page: EditorPage
     wait_live(visitor, lambda d: d.execute_script(_ROOM_OF, slot) == rooms[new_room], "the new room on the public week")
 
     # A booking: B watches the clinic's week; A, now as a visitor, holds one appointment of a block.
-    clinic_week = "2030-W10"
+    clinic_week = wall_weeks_ahead_text(2)
     [consultation] = [o for o in api_week(editing_app, "clinic", clinic_week)
                       if o["weekday"] == 1 and o["start"] == "09:00" and o["parameters"]["appointment_length"] == 20]
     block = str(consultation["slot_id"])
@@ -126,7 +128,7 @@ def test_a_page_that_lost_its_stream_reconnects_and_catches_up(editor_page: Edit
     from timetable.services.live import broker
     from timetable.rules import parse_week
 
-    week = "2026-W51"
+    week = wall_weeks_ahead_text(4)
     lesson = min(api_week(editing_app, "school", week), key=lambda o: (o["weekday"], o["start"], o["slot_id"]))
     slot = str(lesson["slot_id"])
     visitor = WeekPage(other_browser, editing_live_server).open(f"/school?week={week}")

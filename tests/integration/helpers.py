@@ -29,9 +29,3 @@ def plan_and_apply(timetable, requests, user_id=None):
     plan = plan_edit(timetable, requests, week(48))
     return plan, apply_plan(timetable, requests, plan.token, user_id)
 
-
-
-
-def future_week(n: int) -> int:
-    """A week far ahead of any real clock the suite runs under: booking refuses what has begun."""
-    return parse_week(f"2030-W{n:02d}")

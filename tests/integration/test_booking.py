@@ -6,6 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.clock import PINNED_NOW
+
 from timetable.database import write_transaction
 from timetable.models import Booking, SlotRule
 from timetable.services import booking as bk
@@ -13,7 +15,7 @@ from timetable.services.errors import NotFound, ServiceError
 from timetable.services.stripes import paint_rules
 from tests.integration.helpers import week
 
-T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)  # the Friday before 2026-W48
+T0 = PINNED_NOW  # the Friday before week(48): booking is open in week(48)
 LEASE = timedelta(minutes=10)
 
 

@@ -18,19 +18,26 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 
 import pytest
 
+from tests.clock import wall_now, wall_weeks_ahead
 from tests.conftest import build_app
+from timetable.rules import format_week
+
+pytestmark = pytest.mark.wall_clock
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 50
 CAPACITY = 5
 WORKERS = 4
 READY_WITHIN = 20  # seconds for gunicorn to start answering /healthz
-ROUND_2 = "2030-W49"  # the second round books the next week's occurrence: a unit of its own
+# The server runs in other processes on the wall clock, so the weeks count from it: the
+# first round books next week's occurrence, the second round the one after (a unit of its own).
+ROUND_1_KEY, ROUND_2_KEY = wall_weeks_ahead(1), wall_weeks_ahead(2)
+ROUND_1, ROUND_2 = format_week(ROUND_1_KEY), format_week(ROUND_2_KEY)
 
 
 def free_port() -> int:
@@ -79,7 +86,7 @@ def all_at_once(work, count: int) -> list:
 
 @pytest.fixture
 def prepared_database(make_database_url):
-    """A migrated database with a published timetable of one slot of capacity 5, from 2030-W48 on."""
+    """A migrated database with a published timetable of one slot of capacity 5, from next week on."""
     from timetable.database import write_transaction
     from timetable.extensions import db
     from timetable.services.creation import create_slot, create_timetable
@@ -90,7 +97,7 @@ def prepared_database(make_database_url):
         with write_transaction():
             timetable = create_timetable("race", "Race clinic", "Europe/Paris", published=True)
             slot = create_slot(timetable, {"weekday": 1, "start": 600, "duration": 60, "title": "Back care",
-                                           "capacity": CAPACITY}, 203048)
+                                           "capacity": CAPACITY}, ROUND_1_KEY)
         slot_id = slot.id
         db.session.remove()
         db.engine.dispose()  # the server's processes open their own connections
@@ -148,7 +155,7 @@ def live_places(app, slot_id: int, week: int) -> dict[str, int]:
     from timetable.extensions import db
     from timetable.models import Booking
 
-    now = datetime.now(timezone.utc)
+    now = wall_now()
     with app.app_context():
         rows = db.session.execute(
             select(Booking.status, Booking.expires_at, Booking.places).where(Booking.slot_id == slot_id, Booking.week == week)
@@ -166,7 +173,7 @@ def test_fifty_concurrent_visitors_never_get_more_than_five_places(server):
     app, base, slot_id = server
     started = time.monotonic()
 
-    def hold(n: int, week: str = "2030-W48"):
+    def hold(n: int, week: str = ROUND_1):
         return call(f"{base}/api/timetables/race/holds",
                     {"slot_id": slot_id, "week": week, "lock_code": f"visitor-{n}"})
 
@@ -178,7 +185,7 @@ def test_fifty_concurrent_visitors_never_get_more_than_five_places(server):
     assert statuses.count(409) == CLIENTS - CAPACITY, answers
     assert all(body["error"]["message"] == "This is full: no place left." and body["error"]["waiting_list"]
                for status, body in answers if status == 409)
-    assert live_places(app, slot_id, 203048) == {"held": CAPACITY}
+    assert live_places(app, slot_id, ROUND_1_KEY) == {"held": CAPACITY}
     winners = {n for n, (status, _) in enumerate(answers) if status == 201}
 
     # Round 2, fifty at once again: the five winners confirm; of the others, half try to book the
@@ -189,7 +196,7 @@ def test_fifty_concurrent_visitors_never_get_more_than_five_places(server):
             return ("confirm", *call(f"{base}/api/timetables/race/confirm", {"lock_code": f"visitor-{n}", **contact}))
         if n % 2:
             return ("queue", *call(f"{base}/api/timetables/race/waiting-list",
-                                   {"slot_id": slot_id, "week": "2030-W48", **contact}))
+                                   {"slot_id": slot_id, "week": ROUND_1, **contact}))
         status, body = hold(n, ROUND_2)
         if status == 201:
             return ("book", *call(f"{base}/api/timetables/race/confirm", {"lock_code": f"visitor-{n}", **contact}))
@@ -210,12 +217,12 @@ def test_fifty_concurrent_visitors_never_get_more_than_five_places(server):
     assert set(by_kind.get("book-queue", ["waiting"])) == {"waiting"}
     assert len(by_kind["book"]) + len(by_kind.get("book-queue", [])) == booking_round
 
-    first = live_places(app, slot_id, 203048)
-    second = live_places(app, slot_id, 203049)
+    first = live_places(app, slot_id, ROUND_1_KEY)
+    second = live_places(app, slot_id, ROUND_2_KEY)
     assert first == {"confirmed": CAPACITY, "waiting": len(by_kind["queue"])}
     assert second == {"confirmed": CAPACITY, "waiting": booking_round - CAPACITY}
     # The server's own count agrees, and nobody ever saw more than the capacity taken.
-    for week in ("2030-W48", ROUND_2):
+    for week in (ROUND_1, ROUND_2):
         status, body = call(f"{base}/api/timetables/race/weeks/{week}/availability")
         [unit] = body["units"]
         assert (status, unit["taken"], unit["free"]) == (200, CAPACITY, 0)

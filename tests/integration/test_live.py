@@ -11,7 +11,8 @@ import pytest
 from timetable.services import booking as bk
 from timetable.services.editing import EditRequest, apply_plan, plan_edit
 from timetable.services.live import LiveEvent, broker, watchers
-from tests.integration.helpers import future_week, week
+from tests.clock import weeks_ahead
+from tests.integration.helpers import week
 
 
 def next_event(subscription: queue.Queue, timeout: float = 5.0) -> LiveEvent:
@@ -63,9 +64,9 @@ def test_holds_and_bookings_travel_as_their_own_events(app, clinic):
     watchers.ensure_started(app)
     events = broker.subscribe(clinic["timetable"].id)
     try:
-        bk.hold_place(clinic["timetable"], clinic["class"], future_week(10), 0, 1, "v", timedelta(minutes=10))
+        bk.hold_place(clinic["timetable"], clinic["class"], weeks_ahead(2), 0, 1, "v", timedelta(minutes=10))
         hold = next_event(events)
-        assert (hold.kind, hold.spans) == ("hold", ((future_week(10), future_week(10)),))
+        assert (hold.kind, hold.spans) == ("hold", ((weeks_ahead(2), weeks_ahead(2)),))
         bk.confirm_booking(clinic["timetable"], "v", "V", "v@example.org")
         assert next_event(events).kind == "booking"
     finally:
@@ -100,10 +101,10 @@ def test_a_hold_that_runs_out_is_announced_without_any_request(app, clinic):
     watchers.ensure_started(app)
     events = broker.subscribe(clinic["timetable"].id)
     try:
-        bk.hold_place(clinic["timetable"], clinic["class"], future_week(10), 0, 1, "brief", timedelta(seconds=1))
+        bk.hold_place(clinic["timetable"], clinic["class"], weeks_ahead(2), 0, 1, "brief", timedelta(seconds=1))
         assert next_event(events).kind == "hold"  # the hold itself
         expired = next_event(events, timeout=5.0)  # then, about a second later, its expiry
-        assert (expired.kind, expired.spans) == ("hold", ((future_week(10), future_week(10)),))
+        assert (expired.kind, expired.spans) == ("hold", ((weeks_ahead(2), weeks_ahead(2)),))
     finally:
         broker.unsubscribe(clinic["timetable"].id, events)
 
@@ -124,7 +125,7 @@ def test_a_hold_that_runs_out_offers_its_place_to_the_waiting_list_without_cron(
     watchers.ensure_started(app)
     events = broker.subscribe(clinic["timetable"].id)
     try:
-        slot, week_key = clinic["class"], future_week(11)
+        slot, week_key = clinic["class"], weeks_ahead(3)
         for n in range(4):
             bk.hold_place(clinic["timetable"], slot, week_key, 0, 1, f"long-{n}", timedelta(minutes=10))
         bk.hold_place(clinic["timetable"], slot, week_key, 0, 1, "brief", timedelta(seconds=1))

@@ -19,12 +19,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.clock import wall_weeks_ahead
 from tests.conftest import TEST_DATABASE_URL, build_app
+from timetable.rules import format_week
+
+pytestmark = pytest.mark.wall_clock
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
-WEEK = "2030-W10"
-WEEK_KEY = 203010
+# The servers run in other processes on the wall clock: book a week ahead of it.
+WEEK_KEY = wall_weeks_ahead(2)
+WEEK = format_week(WEEK_KEY)
 DELIVERY_SECONDS = 5
 
 
@@ -148,7 +153,6 @@ def test_a_hold_made_on_one_process_reaches_a_stream_on_another(make_database_ur
         pytest.skip("cross-process live events need PostgreSQL (NOTIFY): set TEST_DATABASE_URL, e.g. scripts/with-postgres")
     from timetable.database import write_transaction
     from timetable.extensions import db
-    from timetable.rules import parse_week
     from timetable.services.creation import create_slot, create_timetable
 
     database_url = make_database_url("live_processes")
@@ -157,7 +161,7 @@ def test_a_hold_made_on_one_process_reaches_a_stream_on_another(make_database_ur
         with write_transaction():
             timetable = create_timetable("live", "Live test", "Europe/Paris", published=True)
             slot = create_slot(timetable, {"weekday": 1, "start": 600, "duration": 60, "title": "Open class", "capacity": 50},
-                               parse_week("2030-W01"))
+                               wall_weeks_ahead(0))
         timetable_id, slot_id = timetable.id, slot.id
         db.session.remove()
         db.engine.dispose()

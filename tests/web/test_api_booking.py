@@ -6,7 +6,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-W48 = "2030-W48"
+from tests.clock import weeks_ahead
+from timetable.rules import format_week, monday_of
+
+# Next week on the pinned clock (booking is open there), and the one after it.
+W48_KEY, W49_KEY = weeks_ahead(1), weeks_ahead(2)
+W48, W49 = format_week(W48_KEY), format_week(W49_KEY)
+MONDAY, TUESDAY = monday_of(W48_KEY).isoformat(), (monday_of(W48_KEY) + timedelta(days=1)).isoformat()
 
 
 @pytest.fixture
@@ -112,12 +118,12 @@ def test_availability_lists_every_bookable_unit_with_its_places(visitor, clinic_
     assert (body["timetable"], body["week"], body["time_zone"]) == ("c", W48, "Europe/Paris")
     units = {(u["slot_id"], u["appointment"]): u for u in body["units"]}
     assert units[(clinic_ids["class"], 0)] == {
-        "slot_id": clinic_ids["class"], "appointment": 0, "date": "2030-11-25", "start": "10:00", "end": "11:00",
+        "slot_id": clinic_ids["class"], "appointment": 0, "date": MONDAY, "start": "10:00", "end": "11:00",
         "title": "Back care", "capacity": 5, "taken": 2, "free": 3, "mine": 2, "waiting": 0, "bookable": True,
     }
     consultation = [units[(clinic_ids["consultation"], n)] for n in range(3)]
     assert [(u["start"], u["end"], u["date"]) for u in consultation] == [
-        ("09:00", "09:20", "2030-11-26"), ("09:20", "09:40", "2030-11-26"), ("09:40", "10:00", "2030-11-26")]
+        ("09:00", "09:20", TUESDAY), ("09:20", "09:40", TUESDAY), ("09:40", "10:00", TUESDAY)]
     assert [(u["free"], u["mine"], u["bookable"]) for u in consultation] == [(1, 0, True), (0, 0, False), (1, 0, True)]
     # Bob sees his own appointment as his, and still bookable by him; Ada's places as taken.
     bobs = bob.units()
@@ -129,7 +135,7 @@ def test_availability_lists_every_bookable_unit_with_its_places(visitor, clinic_
 def test_availability_without_a_lock_code_counts_every_hold_as_taken(client, visitor, clinic_ids):
     visitor("ada-form").hold(places=5)
     for query in ("", "?lock_code=%20%20"):
-        response = client.get(f"/api/timetables/c/weeks/2030W48/availability{query}")
+        response = client.get(f"/api/timetables/c/weeks/{W48.replace('-', '')}/availability{query}")
         [unit] = [u for u in response.get_json()["units"] if u["slot_id"] == clinic_ids["class"]]
         assert (unit["taken"], unit["free"], unit["mine"], unit["bookable"]) == (5, 0, 0, False)
 
@@ -152,14 +158,14 @@ def test_a_closed_occurrence_is_not_listed_and_cannot_be_held(app, visitor, clin
     with app.app_context():
         with write_transaction():
             clinic_id = Timetable.query.filter_by(slug="c").one().id
-            paint_rules(SlotRule, clinic_ids["class"], clinic_id, "status", 203048, 203048, "temporarily_closed")
-            paint_rules(SlotRule, clinic_ids["class"], clinic_id, "note", 203048, 203048, "Physio on leave")
+            paint_rules(SlotRule, clinic_ids["class"], clinic_id, "status", W48_KEY, W48_KEY, "temporarily_closed")
+            paint_rules(SlotRule, clinic_ids["class"], clinic_id, "note", W48_KEY, W48_KEY, "Physio on leave")
     ada = visitor("ada-form")
     assert (clinic_ids["class"], 0) not in ada.units()
     error = error_of(ada.hold(), 400)
-    assert error["message"] == "This occurrence is closed in 2030-W48 (Physio on leave): it cannot be booked."
+    assert error["message"] == f"This occurrence is closed in {W48} (Physio on leave): it cannot be booked."
     assert bookings(app) == []
-    assert ada.hold(week="2030-W49").status_code == 201
+    assert ada.hold(week=W49).status_code == 201
 
 
 # Holds.
@@ -253,7 +259,7 @@ def test_hold_requires_its_fields_and_a_json_body(client, clinic_ids):
         ({"places": 6}, 400, "At most 5 places can be booked at once here."),
         ({"slot": "consultation", "appointment": 3}, 400, "There is no appointment 3 in this occurrence (0 to 2)."),
         ({"week": "2026-W39"}, 404, "does not take place in 2026-W39"),
-        ({"slot_id": 999_999}, 404, "does not take place in 2030-W48"),
+        ({"slot_id": 999_999}, 404, f"does not take place in {W48}"),
         ({"slug": "nowhere"}, 404, "no published timetable"),
         ({"slug": "draft", "slot": "hidden"}, 404, "no published timetable called “draft”"),
     ],
@@ -278,7 +284,7 @@ def test_confirm_turns_the_hold_into_a_booking_with_a_private_link(app, visitor,
     assert {k: booking[k] for k in ("status", "timetable", "slot_id", "week", "appointment", "date", "start", "end",
                                     "title", "places", "name", "email", "expires_at")} == {
         "status": "confirmed", "timetable": "c", "slot_id": clinic_ids["class"], "week": W48, "appointment": 0,
-        "date": "2030-11-25", "start": "10:00", "end": "11:00", "title": "Back care", "places": 2,
+        "date": MONDAY, "start": "10:00", "end": "11:00", "title": "Back care", "places": 2,
         "name": "Ada Lovelace", "email": "ada@example.org", "expires_at": None}
     # The booking keeps its places, and the lock code holds nothing any more.
     units = ada.units()

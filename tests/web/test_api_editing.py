@@ -17,36 +17,22 @@ def api_school(app):
     request then has its own context and session, as in production, so a write that a service forgot
     to commit cannot show up in the next request.
     """
-    from timetable.database import write_transaction
-    from timetable.extensions import db
-    from timetable.models import Room, SlotRule, Staff
     from timetable.services.accounts import create_user
-    from timetable.services.creation import create_course, create_slot, create_timetable
-    from timetable.services.stripes import paint_rules
+    from tests.factories import build_school
 
     with app.app_context():
         create_user("scheduler", "timetable-demo", "Test scheduler")
-        with write_transaction():
-            timetable = create_timetable("t", "Test school", "Europe/Paris", published=True)
-            x, y, z = (Staff(timetable_id=timetable.id, name=n) for n in ("X", "Y", "Z"))
-            r1, r2, r3 = (Room(timetable_id=timetable.id, name=n) for n in ("101", "102", "Lab"))
-            db.session.add_all([x, y, z, r1, r2, r3])
-            db.session.flush()
-            maths = create_course(timetable, "Maths 7A", {"staff": x.id, "room": r1.id, "duration": 50})
-            physics = create_course(timetable, "Physics 7A", {"staff": z.id, "room": r3.id, "duration": 50})
-            lessons = [create_slot(timetable, {"course": maths.id, "weekday": d, "start": 480}, 202640) for d in range(1, 6)]
-            other = create_slot(timetable, {"course": physics.id, "weekday": 1, "start": 540}, 202640)
-            paint_rules(SlotRule, lessons[2].id, timetable.id, "room", 202649, 202649, r2.id)
-            ids = {"x": x.id, "y": y.id, "z": z.id, "r1": r1.id, "r2": r2.id, "r3": r3.id, "maths": maths.id,
-                   "lessons": [s.id for s in lessons], "other": other.id}
-    return ids
+        school = build_school()
+        return {**{k: school[k] for k in ("x", "y", "z", "r1", "r2", "r3", "lessons", "other", "last_setup_change")},
+                "maths": school["maths"].id}
 
 
 class Api:
     """A logged-in API client: JSON in and out, the CSRF token in the X-CSRFToken header."""
 
-    def __init__(self, client):
+    def __init__(self, client, last_setup_change: int = 0):
         self.client = client
+        self.last_setup_change = last_setup_change
         AuthActions(client).login()
         self.csrf = client.get("/api/session").get_json()["csrf_token"]
 
@@ -62,9 +48,10 @@ class Api:
         return plan.get_json(), applied.get_json()["change"]
 
     def history(self, query: str = ""):
+        """The changes made since the fixture's own set-up (which the history lists too), newest first."""
         response = self.client.get(f"/api/timetables/t/history{query}")
         assert response.status_code == 200, response.get_json()
-        return response.get_json()
+        return [change for change in response.get_json() if change["id"] > self.last_setup_change]
 
     def week(self, week: str) -> dict[int, dict]:
         """Each occurrence of the week by slot id: its parameters, and the names in "labels"."""
@@ -74,7 +61,7 @@ class Api:
 
 @pytest.fixture
 def api(client, api_school):
-    return Api(client)
+    return Api(client, api_school["last_setup_change"])
 
 
 def edit(param, value=None, start="2026-W48", end="2026-W50", **extra):

@@ -16,9 +16,12 @@ from timetable.models import Booking, SlotRule
 from timetable.services import booking as bk
 from timetable.services.stripes import paint_rules
 from tests.conftest import csrf_token_from
-from tests.integration.helpers import future_week
+from tests.clock import weeks_ahead
+from timetable.rules import format_week, monday_of
 
-W = "2030-W48"
+# Next week on the pinned clock: booking is open there.
+BOOKING_WEEK = weeks_ahead(1)
+W = format_week(BOOKING_WEEK)
 LEASE = timedelta(minutes=10)
 HTMX = {"HX-Request": "true"}
 
@@ -116,7 +119,7 @@ def free_on_grid(html: str, slot_id: int) -> str:
 
 def fill_class(clinic, places=5):
     """Someone else booked `places` of the class's five places in week 48 (all of them by default)."""
-    bk.hold_place(clinic["timetable"], clinic["class"], future_week(48), 0, places, "others", LEASE)
+    bk.hold_place(clinic["timetable"], clinic["class"], BOOKING_WEEK, 0, places, "others", LEASE)
     bk.confirm_booking(clinic["timetable"], "others", "Others", "others@example.org")
 
 
@@ -133,7 +136,7 @@ def test_the_public_grid_shows_free_places_and_a_book_link_on_bookable_blocks(vi
 
 def test_a_closed_occurrence_shows_no_free_places(visitor, clinic):
     with write_transaction():
-        paint_rules(SlotRule, clinic["class"], clinic["timetable"].id, "status", future_week(48), future_week(48), "temporarily_closed")
+        paint_rules(SlotRule, clinic["class"], clinic["timetable"].id, "status", BOOKING_WEEK, BOOKING_WEEK, "temporarily_closed")
     html = html_of(visitor.get(f"/c?week={W}"))
     block = re.search(rf'data-slot-id="{clinic["class"]}".*?</article>', html, re.S).group(0)
     assert "free-places" not in block and "book-link" not in block
@@ -176,7 +179,7 @@ def test_hold_then_confirm_gives_a_reference_and_a_private_link(visitor, other_v
     assert f"Booked! Your reference is {booking.reference}" in html
     assert re.search(r'data-testid="status"[^>]*>confirmed<', html)
     assert re.search(r'data-testid="places">2<', html)
-    assert re.search(r'data-testid="when">Mon 25 Nov 2030, 10:00–11:00<', html)
+    assert re.search(rf'data-testid="when">{monday_of(BOOKING_WEEK):%a %-d %b %Y}, 10:00–11:00<', html)
     assert f"http://localhost{link}" in html.replace("&amp;", "&")  # the private link, in full
     assert page.headers["Cache-Control"] == "no-store"
 
@@ -335,14 +338,14 @@ def test_holding_more_than_is_free_is_refused_with_409(visitor, clinic):
 
 def test_a_closed_occurrence_cannot_be_chosen_or_held(visitor, clinic):
     with write_transaction():
-        paint_rules(SlotRule, clinic["class"], clinic["timetable"].id, "status", future_week(48), future_week(48), "temporarily_closed")
-        paint_rules(SlotRule, clinic["class"], clinic["timetable"].id, "note", future_week(48), future_week(48), "Physio on leave")
+        paint_rules(SlotRule, clinic["class"], clinic["timetable"].id, "status", BOOKING_WEEK, BOOKING_WEEK, "temporarily_closed")
+        paint_rules(SlotRule, clinic["class"], clinic["timetable"].id, "note", BOOKING_WEEK, BOOKING_WEEK, "Physio on leave")
     response = visitor.choose()
     assert response.status_code == 400
-    assert "This occurrence is closed in 2030-W48 (Physio on leave): it cannot be booked." in html_of(response)
+    assert f"This occurrence is closed in {W} (Physio on leave): it cannot be booked." in html_of(response)
     assert 'data-testid="hold-form"' not in html_of(response)
     response = visitor.hold()
-    assert response.status_code == 400 and "closed in 2030-W48" in html_of(response)
+    assert response.status_code == 400 and f"closed in {W}" in html_of(response)
     assert bookings() == []
 
 
@@ -364,7 +367,7 @@ def test_confirming_without_a_hold_is_refused(visitor, other_visitor, clinic):
 def test_a_hold_that_ran_out_and_whose_place_is_gone_is_refused(client, visitor, other_visitor, clinic):
     use_lock_code(client, "slow-visitor")
     long_ago = datetime.now(timezone.utc) - timedelta(minutes=30)
-    bk.hold_place(clinic["timetable"], clinic["consultation"], future_week(48), 0, 1, "slow-visitor", LEASE, long_ago)
+    bk.hold_place(clinic["timetable"], clinic["consultation"], BOOKING_WEEK, 0, 1, "slow-visitor", LEASE, long_ago)
     html = html_of(visitor.get("/c/book/details"))
     assert 'data-testid="hold-expired"' in html and "You can still confirm" in html
     assert other_visitor.hold(slot="consultation", appointment=0).status_code == 303  # quicker: takes the place
@@ -377,7 +380,7 @@ def test_a_hold_that_ran_out_and_whose_place_is_gone_is_refused(client, visitor,
 
 def test_a_hold_that_ran_out_is_still_confirmed_when_the_place_is_free(client, visitor, clinic):
     use_lock_code(client, "slow-visitor")
-    bk.hold_place(clinic["timetable"], clinic["consultation"], future_week(48), 2, 1, "slow-visitor", LEASE,
+    bk.hold_place(clinic["timetable"], clinic["consultation"], BOOKING_WEEK, 2, 1, "slow-visitor", LEASE,
                   datetime.now(timezone.utc) - timedelta(minutes=30))
     visitor.get("/c/book/details")
     assert visitor.confirm().status_code == 303
@@ -448,12 +451,12 @@ def test_scheduler_actions_without_a_login_write_nothing_even_with_a_valid_csrf_
 
 def test_the_editor_grid_counts_bookings_and_opens_the_list_in_the_panel(scheduler, clinic, rendered):
     t, now = clinic["timetable"], datetime.now(timezone.utc)
-    bk.hold_place(t, clinic["class"], future_week(48), 0, 5, "a", LEASE, now)
+    bk.hold_place(t, clinic["class"], BOOKING_WEEK, 0, 5, "a", LEASE, now)
     bk.confirm_booking(t, "a", "Ann", "ann@example.org", now)
-    bk.join_waiting_list(t, clinic["class"], future_week(48), 0, 2, "Wes", "wes@example.org", now)
+    bk.join_waiting_list(t, clinic["class"], BOOKING_WEEK, 0, 2, "Wes", "wes@example.org", now)
     bk.cancel_by_scheduler(t, bookings()[0].id, now)  # Ann's 5 freed: Wes is offered 2 of them
-    bk.hold_place(t, clinic["class"], future_week(48), 0, 1, "b", LEASE, now)
-    bk.hold_place(t, clinic["class"], future_week(48), 0, 2, "c", LEASE, now)
+    bk.hold_place(t, clinic["class"], BOOKING_WEEK, 0, 1, "b", LEASE, now)
+    bk.hold_place(t, clinic["class"], BOOKING_WEEK, 0, 2, "c", LEASE, now)
     bk.confirm_booking(t, "c", "Cid", "cid@example.org", now)
 
     html = html_of(scheduler.get(f"/c/edit?week={W}"))
@@ -478,7 +481,7 @@ def test_the_editor_grid_counts_bookings_and_opens_the_list_in_the_panel(schedul
 
 def test_a_scheduler_cancels_and_the_grid_is_told_to_refresh(scheduler, clinic):
     t, now = clinic["timetable"], datetime.now(timezone.utc)
-    bk.hold_place(t, clinic["class"], future_week(48), 0, 2, "a", LEASE, now)
+    bk.hold_place(t, clinic["class"], BOOKING_WEEK, 0, 2, "a", LEASE, now)
     booking, _ = bk.confirm_booking(t, "a", "Ann", "ann@example.org", now)
     response = scheduler.post(f"/c/edit/bookings/{booking.id}/cancel", {"week": W, "slot_id": clinic["class"]})
     html = html_of(response)
@@ -497,7 +500,7 @@ def test_a_scheduler_approves_or_denies_requests(scheduler, clinic):
     with write_transaction():
         paint_rules(SlotRule, clinic["consultation"], t.id, "booking_approval", None, None, "manual")
     for n in range(2):
-        bk.hold_place(t, clinic["consultation"], future_week(48), n, 1, f"v{n}", LEASE, now)
+        bk.hold_place(t, clinic["consultation"], BOOKING_WEEK, n, 1, f"v{n}", LEASE, now)
         bk.confirm_booking(t, f"v{n}", f"V{n}", f"v{n}@example.org", now)
     first, second = bookings()
     html = html_of(scheduler.get(f"/c/edit/slots/{clinic['consultation']}/bookings?week={W}", headers=HTMX))
@@ -516,7 +519,7 @@ def test_a_scheduler_approves_or_denies_requests(scheduler, clinic):
 
 def test_a_plain_form_post_gets_a_303_back_to_the_list(scheduler, clinic):
     t, now = clinic["timetable"], datetime.now(timezone.utc)
-    bk.hold_place(t, clinic["class"], future_week(48), 0, 1, "a", LEASE, now)
+    bk.hold_place(t, clinic["class"], BOOKING_WEEK, 0, 1, "a", LEASE, now)
     booking, _ = bk.confirm_booking(t, "a", "Ann", "ann@example.org", now)
     token = scheduler.headers["X-CSRFToken"]
     response = scheduler.post(f"/c/edit/bookings/{booking.id}/cancel", {"week": W, "csrf_token": token}, headers={})
@@ -539,9 +542,8 @@ def test_other_visitors_see_a_held_place_as_being_booked(client, clinic):
     from datetime import timedelta
 
     from timetable.services import booking as bk
-    from tests.integration.helpers import future_week
 
-    bk.hold_place(clinic["timetable"], clinic["class"], future_week(48), 0, 2, "someone-else", timedelta(minutes=10))
-    html = client.get("/c?week=2030-W48").get_data(as_text=True)
+    bk.hold_place(clinic["timetable"], clinic["class"], BOOKING_WEEK, 0, 2, "someone-else", timedelta(minutes=10))
+    html = client.get(f"/c?week={W}").get_data(as_text=True)
     assert '<span data-testid="being-booked">2 being booked</span>' in html
     assert 'data-free="3"' in html

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from .. import clock
 from ..database import is_postgresql, write_transaction
 from ..extensions import db
 from ..models import Booking, BookingUnit, Timetable
@@ -46,7 +47,7 @@ class Full(Conflict):
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(timezone.utc)
+    return now or clock.now()
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import db
 from ..models import Timetable
 from ..rules import week_of
@@ -33,5 +34,5 @@ def list_timetables(*, published_only: bool) -> list[Timetable]:
 
 def current_week(timetable: Timetable, now: datetime | None = None) -> int:
     """The ISO week of today's date in the timetable's time zone (2024-12-30 is in 2025-W01)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     return week_of(now.astimezone(ZoneInfo(timetable.time_zone)).date())

@@ -1,14 +1,19 @@
-"""Creating timetables, their resources, courses and slots, with their first rules."""
+"""Creating timetables, courses and slots; their first rules go through the one write path."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..extensions import db
-from ..models import Course, CourseRule, Slot, SlotRule, Timetable
-from ..rules import get_parameter, validate_week
+from ..models import ChangeSet, Course, Slot, Timetable
+from ..rules import PARAMETERS, Action, Rule, format_span, get_parameter, validate_week
 from .catalog import RESERVED_SLUGS
 from .errors import ServiceError
+from .planning import COURSE, SLOT, StripeChange
+from .recording import record_changes
+
+Values = Mapping[str, Any]
 
 
 def create_timetable(slug: str, name: str, time_zone: str, **settings: Any) -> Timetable:
@@ -21,55 +26,74 @@ def create_timetable(slug: str, name: str, time_zone: str, **settings: Any) -> T
     return timetable
 
 
-def _first_rules(model, owner_field: str, owner_id: int, timetable_id: int, values: Mapping[str, Any], start_week, end_week):
-    if start_week is not None:
-        validate_week(start_week)
-    if end_week is not None:
-        validate_week(end_week)
-    if start_week is not None and end_week is not None and start_week > end_week:
-        raise ServiceError("The first week comes after the last week.")
-    for param, value in values.items():
-        parameter = get_parameter(param)
-        value = parameter.validate(value)
-        if value is None:
-            continue
-        db.session.add(
-            model(
-                **{owner_field: owner_id},
-                timetable_id=timetable_id,
-                param=param,
-                start_week=start_week,
-                end_week=end_week,
-                value=parameter.encode(value),
-            )
-        )
-
-
-def create_course(
-    timetable: Timetable, name: str, values: Mapping[str, Any], start_week: int | None = None, end_week: int | None = None
-) -> Course:
-    """Add a course whose given parameters become the defaults of its slots over the weeks given."""
-    course = Course(timetable_id=timetable.id, name=name)
-    db.session.add(course)
-    db.session.flush()
-    if "course" in values:
+def initial_changes(owner: str, owner_id: int, values: Values, start: int | None, end: int | None) -> list[StripeChange]:
+    """The stripes of a new slot or course: every given parameter set over [start, end]."""
+    for week in (start, end):
+        if week is not None:
+            validate_week(week)
+    if start is not None and end is not None and start > end:
+        raise ServiceError("The first week of the range comes after its last week.")
+    if owner == SLOT:
+        missing = [PARAMETERS[name].label.lower() for name in ("weekday", "start") if values.get(name) is None]
+        if missing:
+            raise ServiceError(f"A new slot needs a {' and a '.join(missing)}.")
+    elif "course" in values:
         raise ServiceError("A course cannot point at another course.")
-    _first_rules(CourseRule, "course_id", course.id, timetable.id, values, start_week, end_week)
-    return course
+    changes = []
+    for param, value in values.items():
+        value = get_parameter(param).validate(value)
+        if value is None or value == "":
+            continue
+        rule = Rule(None, start, end, value)
+        changes.append(StripeChange(owner, owner_id, param, (), (Action.insert(start, end, value),), (rule,)))
+    return changes
+
+
+def create_slots(
+    timetable: Timetable, slots: Sequence[Values], start: int | None, end: int | None = None, *,
+    summary: str | None = None, user_id: int | None = None,
+) -> tuple[list[Slot], ChangeSet]:
+    """Add slots with their parameters set over [start, end], as one recorded change (caller's transaction)."""
+    rows = [Slot(timetable_id=timetable.id) for _ in slots]
+    db.session.add_all(rows)
+    db.session.flush()
+    changes = [change for row, values in zip(rows, slots) for change in initial_changes(SLOT, row.id, values, start, end)]
+    if summary is None:
+        who = f"New slot {rows[0].id}" if len(rows) == 1 else f"{len(rows)} new slots"
+        summary = f"{who} · {format_span(start, end)}"
+    return rows, record_changes(timetable, changes, summary, user_id, kind="create")
 
 
 def create_slot(
-    timetable: Timetable, values: Mapping[str, Any], start_week: int | None, end_week: int | None = None
+    timetable: Timetable, values: Values, start: int | None, end: int | None = None, *, user_id: int | None = None,
 ) -> Slot:
-    """Add a slot with every given parameter set from `start_week` on (the creation form's semantics).
-
-    A new slot has empty stripes, so its first rules are inserted directly rather than painted.
-    """
-    missing = [name for name in ("weekday", "start") if values.get(name) is None]
-    if missing:
-        raise ServiceError(f"A new slot needs a {' and a '.join(missing)}.")
-    slot = Slot(timetable_id=timetable.id)
-    db.session.add(slot)
-    db.session.flush()
-    _first_rules(SlotRule, "slot_id", slot.id, timetable.id, values, start_week, end_week)
+    """Add one slot with every given parameter set from `start` on (the creation form's semantics)."""
+    [slot], _change = create_slots(timetable, [values], start, end, user_id=user_id)
     return slot
+
+
+def create_courses(
+    timetable: Timetable, courses: Sequence[tuple[str, Values]], start: int | None = None, end: int | None = None, *,
+    summary: str | None = None, user_id: int | None = None,
+) -> list[Course]:
+    """Add courses whose parameters become their slots' defaults over [start, end], as one recorded change."""
+    rows = [Course(timetable_id=timetable.id, name=name) for name, _values in courses]
+    db.session.add_all(rows)
+    db.session.flush()
+    changes = [
+        change for row, (_name, values) in zip(rows, courses)
+        for change in initial_changes(COURSE, row.id, values, start, end)
+    ]
+    if summary is None:
+        summary = f"New course {rows[0].name}" if len(rows) == 1 else f"{len(rows)} new courses"
+    record_changes(timetable, changes, summary, user_id, kind="create")
+    return rows
+
+
+def create_course(
+    timetable: Timetable, name: str, values: Values, start: int | None = None, end: int | None = None, *,
+    user_id: int | None = None,
+) -> Course:
+    """Add a course whose given parameters become the defaults of its slots over the weeks given."""
+    [course] = create_courses(timetable, [(name, values)], start, end, user_id=user_id)
+    return course

@@ -5,23 +5,26 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
+from .. import clock
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Course, CourseRule, Group, Room, SlotRule, Staff, Term, Timetable
-from ..rules import add_weeks, parse_week
-from .creation import create_course, create_slot, create_timetable
+from ..models import Group, Room, SlotRule, Staff, Term, Timetable
+from ..rules import add_weeks, format_week, next_week, previous_week, week_of
+from .creation import create_courses, create_slots, create_timetable
+from .planning import COURSE, SLOT, EditRequest
+from .recording import record_requests
 from .resolution import resolve_week
-from .stripes import paint_rules
 
 Progress = Callable[[str], None]
 
 SCHOOL_SLUG = "school"
 CLINIC_SLUG = "clinic"
 
-SCHOOL_YEAR = (parse_week("2026-W36"), parse_week("2027-W26"))
+DEMO_TIME_ZONE = "Europe/Paris"
 PERIODS = (8 * 60, 8 * 60 + 55, 10 * 60, 10 * 60 + 55, 13 * 60 + 30, 14 * 60 + 25, 15 * 60 + 20)
 LESSON_MINUTES = 50
 CLASSES = ("7A", "7B", "8A", "8B", "9A", "9B", "10A", "10B", "11A", "11B", "12A", "12B")
@@ -58,8 +61,56 @@ def existing_demo_slugs() -> list[str]:
     return list(db.session.scalars(select(Timetable.slug).where(Timetable.slug.in_([SCHOOL_SLUG, CLINIC_SLUG]))))
 
 
+@dataclass(frozen=True)
+class SchoolYear:
+    """The demo's school year, laid around today so that a newcomer's first page has its history.
+
+    It runs from the week of 1 September to the week before the next one, so every date
+    belongs to exactly one year and the switch-over falls at the end of the summer.
+    """
+
+    first: int
+    last: int
+    this_week: int
+    terms: tuple[tuple[str, int, int], ...]
+
+    @classmethod
+    def around(cls, today: date) -> SchoolYear:
+        starts = today.year if week_of(today) >= week_of(date(today.year, 9, 1)) else today.year - 1
+        first = week_of(date(starts, 9, 1))
+        last = previous_week(week_of(date(starts + 1, 9, 1)))
+        summer_ends = week_of(date(starts + 1, 7, 4))
+        terms = (
+            (f"School year {starts}/{str(starts + 1)[2:]}", first, last),
+            ("Autumn term", first, week_of(date(starts, 12, 18))),
+            ("Spring term", week_of(date(starts + 1, 1, 4)), week_of(date(starts + 1, 3, 31))),
+            ("Summer term", week_of(date(starts + 1, 4, 15)), summer_ends),
+            ("Summer school", next_week(summer_ends), last),
+        )
+        return cls(first, last, week_of(today), terms)
+
+    @property
+    def lessons_from(self) -> int:
+        """The first week with lessons: the year's first, or last week in the year's first week,
+        so that "last week" (when the demo's sick teacher fell ill) always has lessons."""
+        return min(self.first, previous_week(self.this_week))
+
+    def ahead(self, weeks: int) -> int:
+        return add_weeks(self.this_week, weeks)
+
+    def next_term_start(self) -> int:
+        """The first week of the next term, or a month ahead when this is the year's last term."""
+        later = [start for _name, start, _end in self.terms[1:] if start > self.this_week]
+        return min(later) if later else self.ahead(4)
+
+
 def load_demo(progress: Progress = lambda step: None, *, replace: bool = False, seed: int = 7) -> DemoReport:
-    """Build the demo timetables that are missing (or all of them with `replace`), one transaction each."""
+    """Build the demo timetables that are missing (or all of them with `replace`), one transaction each.
+
+    Their dates follow the clock: the school year that contains today, with its history
+    painted around the current week, and a clinic that opens this week.
+    """
+    year = SchoolYear.around(clock.today(DEMO_TIME_ZONE))
     report = DemoReport(created=[], skipped=[])
     for slug, build in ((SCHOOL_SLUG, _build_school), (CLINIC_SLUG, _build_clinic)):
         with write_transaction() as session:
@@ -72,7 +123,7 @@ def load_demo(progress: Progress = lambda step: None, *, replace: bool = False, 
                 progress(f"{slug}: removing the existing copy")
                 session.delete(existing)
                 session.flush()
-            report.slots += build(progress, random.Random(seed))
+            report.slots += build(progress, random.Random(seed), year)
             report.created.append(slug)
     report.rules = db.session.query(SlotRule).count()
     return report
@@ -144,17 +195,13 @@ def _room(subject: str, class_index: int) -> str | None:
     return kind
 
 
-def _build_school(progress: Progress, rng: random.Random) -> int:
-    first, last = SCHOOL_YEAR
+def _build_school(progress: Progress, rng: random.Random, year: SchoolYear) -> int:
     timetable = create_timetable(
-        SCHOOL_SLUG, "Lycée Jean Moulin (demo)", "Europe/Paris", published=True,
+        SCHOOL_SLUG, "Lycée Jean Moulin (demo)", DEMO_TIME_ZONE, published=True,
         shown_weekdays="1,2,3,4,5", day_start=8 * 60, day_end=17 * 60,
     )
     db.session.add_all([
-        Term(timetable_id=timetable.id, name="School year 2026/27", start_week=first, end_week=last),
-        Term(timetable_id=timetable.id, name="Autumn term", start_week=first, end_week=parse_week("2026-W51")),
-        Term(timetable_id=timetable.id, name="Spring term", start_week=parse_week("2027-W02"), end_week=parse_week("2027-W13")),
-        Term(timetable_id=timetable.id, name="Summer term", start_week=parse_week("2027-W15"), end_week=last),
+        Term(timetable_id=timetable.id, name=name, start_week=start, end_week=end) for name, start, end in year.terms
     ])
     teacher_names = sorted({t for _, teachers, *_ in SUBJECTS.values() for t in teachers} | set(EXTRA_STAFF))
     staff = _resources(timetable, Staff, teacher_names)
@@ -162,111 +209,119 @@ def _build_school(progress: Progress, rng: random.Random) -> int:
     groups = _resources(timetable, Group, CLASSES)
     progress(f"school: {len(staff)} teachers, {len(rooms)} rooms, {len(groups)} classes")
 
-    courses: dict[tuple[str, str], Course] = {}
-    for class_index, class_name in enumerate(CLASSES):
-        for subject, (_hours, _teachers, _kind, colour) in SUBJECTS.items():
-            room = _room(subject, class_index) or ROOMS[class_index]
-            courses[(class_name, subject)] = create_course(
-                timetable, f"{subject} {class_name}",
-                {"staff": staff[_teacher(subject, class_index)], "room": rooms[room],
-                 "group": groups[class_name], "color": colour, "duration": LESSON_MINUTES},
-                start_week=first, end_week=last,
-            )
+    course_keys = [(class_name, subject) for class_name in CLASSES for subject in SUBJECTS]
+    course_rows = create_courses(timetable, [
+        (f"{subject} {class_name}", {
+            "staff": staff[_teacher(subject, class_index)],
+            "room": rooms[_room(subject, class_index) or ROOMS[class_index]],
+            "group": groups[class_name], "color": SUBJECTS[subject][3], "duration": LESSON_MINUTES,
+        })
+        for class_index, class_name in enumerate(CLASSES) for subject in SUBJECTS
+    ], year.lessons_from, summary=f"Courses of the {year.terms[0][0].lower()}")
+    courses = dict(zip(course_keys, course_rows))
     progress(f"school: {len(courses)} courses")
 
-    lessons = _plan_school_week(rng)
-    slots_by_key = {}
-    for index, (class_name, subject, day, period) in enumerate(sorted(lessons, key=lambda l: (l[0], l[2], l[3]))):
-        slot = create_slot(
-            timetable,
-            {"weekday": day, "start": PERIODS[period], "course": courses[(class_name, subject)].id},
-            first, last,
-        )
-        slots_by_key[(class_name, day, period)] = slot
-        if index % 50 == 49:
-            progress(f"school: {index + 1} lessons placed")
+    lessons = sorted(_plan_school_week(rng), key=lambda lesson: (lesson[0], lesson[2], lesson[3]))
     clubs = [
         ("Chess club", "C. Ito", "Library", 3, 4, "#64748b"),
         ("Study support", "D. Novak", "Library", 4, 6, "#64748b"),
     ]
-    for title, teacher, room, day, period, colour in clubs:
-        slot = create_slot(
-            timetable,
-            {"weekday": day, "start": PERIODS[period], "duration": LESSON_MINUTES, "title": title,
-             "staff": staff[teacher], "room": rooms[room], "color": colour, "capacity": 16},
-            first, last,
-        )
-        slots_by_key[(title, day, period)] = slot
-    progress(f"school: {len(slots_by_key)} weekly lessons over {len(list(_weeks(first, last)))} weeks")
+    keys = [(class_name, day, period) for class_name, _subject, day, period in lessons]
+    keys += [(title, day, period) for title, _teacher, _room, day, period, _colour in clubs]
+    values = [
+        {"weekday": day, "start": PERIODS[period], "course": courses[(class_name, subject)].id}
+        for class_name, subject, day, period in lessons
+    ] + [
+        {"weekday": day, "start": PERIODS[period], "duration": LESSON_MINUTES, "title": title,
+         "staff": staff[teacher], "room": rooms[room], "color": colour, "capacity": 16}
+        for title, teacher, room, day, period, colour in clubs
+    ]
+    # Open-ended, as a school's timetable stays until someone changes it: a demo opened after
+    # the school year still shows a full week.
+    slots, _change = create_slots(timetable, values, year.lessons_from, summary=f"Weekly lessons of the {year.terms[0][0].lower()}")
+    slots_by_key = dict(zip(keys, slots))
+    progress(f"school: {len(slots)} weekly lessons from {format_week(year.lessons_from)} on")
 
-    _paint_school_history(timetable, staff, rooms, courses, slots_by_key)
-    progress("school: substitutions, a room change and a closed lesson painted in")
-    return len(slots_by_key)
-
-
-def _weeks(first: int, last: int):
-    week = first
-    while week <= last:
-        yield week
-        week = add_weeks(week, 1)
-
-
-def _paint_school_history(timetable, staff, rooms, courses, slots_by_key) -> None:
-    """What a real term accumulates: a sick teacher replaced, a one-week room swap, a cancelled lesson."""
-    sick_from, sick_to = parse_week("2026-W47"), parse_week("2026-W48")
-    substitute = staff["C. Ito"]  # free whenever A. Moreau teaches: no clash created
-    last_week = SCHOOL_YEAR[1]
-    sick_courses = {c.id for (class_name, subject), c in courses.items() if subject == "Maths" and _teacher(subject, CLASSES.index(class_name)) == "A. Moreau"}
-    for occurrence in resolve_week(timetable, sick_from):
-        if occurrence.values["course"] in sick_courses:
-            for param, value in (("staff_status", "sick"), ("substitute", substitute)):
-                paint_rules(SlotRule, occurrence.slot_id, timetable.id, param, sick_from, sick_to, value)
-
-    one_week = parse_week("2026-W48")
-    room_change = slots_by_key[("9A", 2, 0)]
-    paint_rules(SlotRule, room_change.id, timetable.id, "room", one_week, one_week, rooms["Language lab"])
-
-    trip_week = parse_week("2026-W47")
-    trip = slots_by_key[("10B", 4, 1)]
-    paint_rules(SlotRule, trip.id, timetable.id, "status", trip_week, trip_week, "temporarily_closed")
-    paint_rules(SlotRule, trip.id, timetable.id, "note", trip_week, trip_week, "Class trip to the science museum")
-
-    # A course-level change: the 9A maths lessons move to the language lab after Christmas.
-    paint_rules(CourseRule, courses[("9A", "Maths")].id, timetable.id, "room", parse_week("2027-W02"), last_week, rooms["Language lab"])
-
-    chess = slots_by_key[("Chess club", 3, 4)]
-    paint_rules(SlotRule, chess.id, timetable.id, "status", parse_week("2027-W10"), None, "closed")
+    _paint_school_history(timetable, year, staff, rooms, courses, slots_by_key)
+    progress(f"school: history painted around {format_week(year.this_week)}: "
+             "a substitution, a class trip, a room change, a course change and a club closing")
+    return len(slots)
 
 
-def _build_clinic(progress: Progress, rng: random.Random) -> int:
-    first = parse_week("2026-W36")
+def _paint_school_history(timetable, year: SchoolYear, staff, rooms, courses, slots_by_key) -> None:
+    """What a real term accumulates, each as a change of its own in the History (and undoable):
+    a teacher off sick last week and this week with a stand-in, a class trip this week, a room
+    change next week, a course change from next term and a club that closes later this year."""
+    def record(summary: str, *requests: EditRequest) -> None:
+        record_requests(timetable, requests, summary, None)
+
+    this_week = year.this_week
+    sick_from = previous_week(this_week)
+    sick_courses = {
+        c.id for (class_name, subject), c in courses.items()
+        if subject == "Maths" and _teacher(subject, CLASSES.index(class_name)) == "A. Moreau"
+    }
+    sick_slots = tuple(sorted(
+        o.slot_id for o in resolve_week(timetable, this_week) if o.values["course"] in sick_courses
+    ))
+    record("A. Moreau is off sick; C. Ito stands in",
+           EditRequest(SLOT, sick_slots, "staff_status", sick_from, this_week, "sick"),
+           EditRequest(SLOT, sick_slots, "substitute", sick_from, this_week, staff["C. Ito"]))
+
+    trip = slots_by_key[("10B", 4, 1)].id
+    record("10B's class trip to the science museum",
+           EditRequest(SLOT, (trip,), "status", this_week, this_week, "temporarily_closed"),
+           EditRequest(SLOT, (trip,), "note", this_week, this_week, "Class trip to the science museum"))
+
+    next_one = year.ahead(1)
+    record("9A's Tuesday lesson moves to the language lab for one week",
+           EditRequest(SLOT, (slots_by_key[("9A", 2, 0)].id,), "room", next_one, next_one, rooms["Language lab"]))
+
+    record("9A maths moves to the language lab from next term",
+           EditRequest(COURSE, (courses[("9A", "Maths")].id,), "room", year.next_term_start(), None,
+                       rooms["Language lab"]))
+
+    record("The chess club closes",
+           EditRequest(SLOT, (slots_by_key[("Chess club", 3, 4)].id,), "status", year.ahead(8), None, "closed"))
+
+
+def _build_clinic(progress: Progress, rng: random.Random, year: SchoolYear) -> int:
+    """A clinic that opens this week: its consultations and classes are bookable in the weeks ahead."""
+    opening = year.this_week
     timetable = create_timetable(
-        CLINIC_SLUG, "Clinique des Tilleuls (demo)", "Europe/Paris", published=True,
+        CLINIC_SLUG, "Clinique des Tilleuls (demo)", DEMO_TIME_ZONE, published=True,
         shown_weekdays="1,2,3,4,5,6", day_start=8 * 60, day_end=19 * 60,
     )
-    db.session.add(Term(timetable_id=timetable.id, name="2026/27 season", start_week=first, end_week=parse_week("2027-W26")))
+    db.session.add(Term(timetable_id=timetable.id, name="This season", start_week=opening, end_week=add_weeks(opening, 51)))
     staff = _resources(timetable, Staff, ["Dr C. Martin", "Dr L. Rossi", "N. Dubois (nurse)", "P. Leroy (physio)"])
     rooms = _resources(timetable, Room, ["Consultation 1", "Consultation 2", "Treatment room", "Exercise room"])
     groups = _resources(timetable, Group, ["Adults", "Children"])
-    general = create_course(timetable, "General consultation", {"staff": staff["Dr C. Martin"], "room": rooms["Consultation 1"], "color": "#2563eb", "capacity": 1, "appointment_length": 20, "group": groups["Adults"]}, first)
-    paediatrics = create_course(timetable, "Paediatrics", {"staff": staff["Dr L. Rossi"], "room": rooms["Consultation 2"], "color": "#16a34a", "capacity": 1, "appointment_length": 30, "group": groups["Children"]}, first)
-    vaccination = create_course(timetable, "Vaccination session", {"staff": staff["N. Dubois (nurse)"], "room": rooms["Treatment room"], "color": "#d97706", "capacity": 12})
-    back_care = create_course(timetable, "Back-care class", {"staff": staff["P. Leroy (physio)"], "room": rooms["Exercise room"], "color": "#7c3aed", "capacity": 8, "group": groups["Adults"]})
+    general, paediatrics, vaccination, back_care = create_courses(timetable, [
+        ("General consultation", {"staff": staff["Dr C. Martin"], "room": rooms["Consultation 1"], "color": "#2563eb",
+                                  "capacity": 1, "appointment_length": 20, "group": groups["Adults"]}),
+        ("Paediatrics", {"staff": staff["Dr L. Rossi"], "room": rooms["Consultation 2"], "color": "#16a34a",
+                         "capacity": 1, "appointment_length": 30, "group": groups["Children"]}),
+        ("Vaccination session", {"staff": staff["N. Dubois (nurse)"], "room": rooms["Treatment room"],
+                                 "color": "#d97706", "capacity": 12}),
+        ("Back-care class", {"staff": staff["P. Leroy (physio)"], "room": rooms["Exercise room"], "color": "#7c3aed",
+                             "capacity": 8, "group": groups["Adults"]}),
+    ], opening, summary="The clinic's services")
     blocks = [
         (general, 1, 9 * 60, 180), (general, 2, 9 * 60, 180), (general, 4, 9 * 60, 180), (general, 3, 14 * 60, 180),
         (paediatrics, 2, 13 * 60 + 30, 240), (paediatrics, 5, 13 * 60 + 30, 240), (paediatrics, 6, 9 * 60, 120),
         (vaccination, 3, 9 * 60, 120), (vaccination, 5, 9 * 60, 120),
         (back_care, 1, 18 * 60, 60), (back_care, 6, 10 * 60, 60), (back_care, 4, 18 * 60, 60),
     ]
-    slots = []
-    for course, day, start, minutes in blocks:
-        slots.append(create_slot(timetable, {"course": course.id, "weekday": day, "start": start, "duration": minutes}, first))
-    progress(f"clinic: {len(slots)} consultation blocks and classes")
-    leave = parse_week("2026-W52")
-    for slot, (course, *_rest) in zip(slots, blocks):
-        if course is general:
-            paint_rules(SlotRule, slot.id, timetable.id, "staff_status", leave, leave, "leave")
-            paint_rules(SlotRule, slot.id, timetable.id, "status", leave, leave, "temporarily_closed")
-            paint_rules(SlotRule, slot.id, timetable.id, "note", leave, leave, "Dr Martin is on leave this week")
-    progress("clinic: a week of leave painted in")
+    slots, _change = create_slots(timetable, [
+        {"course": course.id, "weekday": day, "start": start, "duration": minutes} for course, day, start, minutes in blocks
+    ], opening, summary="Consultation blocks and classes")
+    progress(f"clinic: {len(slots)} consultation blocks and classes from {format_week(opening)} on")
+    leave = add_weeks(opening, 4)
+    general_slots = tuple(slot.id for slot, (course, *_rest) in zip(slots, blocks) if course is general)
+    record_requests(timetable, [
+        EditRequest(SLOT, general_slots, "staff_status", leave, leave, "leave"),
+        EditRequest(SLOT, general_slots, "status", leave, leave, "temporarily_closed"),
+        EditRequest(SLOT, general_slots, "note", leave, leave, "Dr Martin is on leave this week"),
+    ], "Dr Martin's week of leave", None)
+    progress(f"clinic: a week of leave in {format_week(leave)}")
     return len(slots)

@@ -6,17 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..database import write_transaction
-from ..extensions import db
-from ..models import ChangeSet, ChangeStripe, Slot, Timetable
-from ..rules import PARAMETERS, Action, Rule, format_span, get_parameter, invert, validate_week
-from ..rules.compare import differences
+from ..models import ChangeSet, Timetable
+from ..rules import PARAMETERS, format_span
 from .errors import Conflict, ServiceError
-from .planning import COURSE, RULE_MODELS, SLOT, EditRequest, StripeChange, stripe_changes
-from .booking import offer_after_edit
-from .live import announce
-from .previews import BOOKING_SENSITIVE, Preview, build_preview, describe, slots_of_courses, union_spans
+from .planning import COURSE, SLOT, EditRequest, StripeChange, stripe_changes
+from .creation import create_slots, initial_changes
+from .previews import Preview, build_preview, describe
+from .recording import record_changes
 from .resolution import load_directory
-from .stripes import write_actions
 
 
 class StalePlan(Conflict):
@@ -80,84 +77,14 @@ def apply_plan(timetable: Timetable, requests: list[EditRequest], token: str, us
     return change_set
 
 
-def record_changes(
-    timetable: Timetable, changes: list[StripeChange] | tuple[StripeChange, ...], summary: str,
-    user_id: int | None, *, kind: str = "edit", undoes_id: int | None = None,
-) -> ChangeSet:
-    """Write the changes' actions and keep them, with their inverse, as one change set (caller's transaction)."""
-    change_set = ChangeSet(timetable_id=timetable.id, user_id=user_id, summary=summary, kind=kind, undoes_id=undoes_id)
-    db.session.add(change_set)
-    db.session.flush()
-    for change in changes:
-        inserted = write_actions(RULE_MODELS[change.owner], change.owner_id, timetable.id, change.param, list(change.actions))
-        inverse = invert(change.before, change.actions, inserted)
-        db.session.add(ChangeStripe(
-            change_set_id=change_set.id, owner_kind=change.owner, owner_id=change.owner_id, param=change.param,
-            before=encode_rules(change.param, change.before), after=encode_rules(change.param, change.after),
-            actions=encode_actions(change.param, change.actions), inverse=encode_actions(change.param, inverse),
-        ))
-    db.session.flush()
-    _offer_freed_places(timetable, changes)
-    spans = union_spans(
-        (d.start, d.end) for change in changes for d in differences(list(change.before), list(change.after))
-    )
-    announce(timetable.id, "change", spans or ((None, None),))
-    return change_set
-
-
-def _offer_freed_places(timetable: Timetable, changes) -> None:
-    """A change that raised capacity or reopened an occurrence frees places for its waiting list."""
-    sensitive = [c for c in changes if c.param in BOOKING_SENSITIVE]
-    slot_ids = {c.owner_id for c in sensitive if c.owner == SLOT}
-    slot_ids |= slots_of_courses({c.owner_id for c in sensitive if c.owner == COURSE})
-    offer_after_edit(timetable, slot_ids)
-
-
-def encode_rules(param: str, rules) -> list:
-    encode = get_parameter(param).encode
-    return [[rule.start, rule.end, encode(rule.value)] for rule in rules]
-
-
-def decode_rules(param: str, stored: list) -> list[Rule]:
-    decode = get_parameter(param).decode
-    return [Rule(index, start, end, decode(value)) for index, (start, end, value) in enumerate(stored)]
-
-
-def encode_actions(param: str, actions) -> list:
-    encode = get_parameter(param).encode
-    return [
-        [a.kind, a.id, a.start, a.end, None if a.kind == "delete" else encode(a.value)]
-        for a in actions
-    ]
-
-
 # The id a slot being created has in previews, before it exists.
 NEW_SLOT_ID = -1
 CREATION_TOKEN = "new-slot"
 
 
-def _creation_changes(values: dict[str, Any], start: int | None, end: int | None, slot_id: int) -> list[StripeChange]:
-    for week in (start, end):
-        if week is not None:
-            validate_week(week)
-    if start is not None and end is not None and start > end:
-        raise ServiceError("The first week of the range comes after its last week.")
-    missing = [PARAMETERS[name].label.lower() for name in ("weekday", "start") if values.get(name) is None]
-    if missing:
-        raise ServiceError(f"A new slot needs a {' and a '.join(missing)}.")
-    changes = []
-    for param, value in values.items():
-        value = get_parameter(param).validate(value)
-        if value is None or value == "":
-            continue
-        rule = Rule(None, start, end, value)
-        changes.append(StripeChange(SLOT, slot_id, param, (), (Action.insert(start, end, value),), (rule,)))
-    return changes
-
-
 def plan_creation(timetable: Timetable, values: dict[str, Any], start: int | None, end: int | None, reference_week: int) -> Plan:
     """Preview a new slot with all its parameters set over [start, end]: what it is, what it clashes with."""
-    changes = _creation_changes(values, start, end, NEW_SLOT_ID)
+    changes = initial_changes(SLOT, NEW_SLOT_ID, values, start, end)
     summary = f"New slot · {format_span(start, end)}"
     return Plan((), tuple(changes), CREATION_TOKEN, summary, build_preview(timetable, changes, reference_week))
 
@@ -165,8 +92,5 @@ def plan_creation(timetable: Timetable, values: dict[str, Any], start: int | Non
 def apply_creation(timetable: Timetable, values: dict[str, Any], start: int | None, end: int | None, user_id: int | None) -> ChangeSet:
     """Create the slot and its first rules in one transaction, recorded as a change (undo erases them)."""
     with write_transaction():
-        slot = Slot(timetable_id=timetable.id)
-        db.session.add(slot)
-        db.session.flush()
-        changes = _creation_changes(values, start, end, slot.id)
-        return record_changes(timetable, changes, f"New slot {slot.id} · {format_span(start, end)}", user_id, kind="create")
+        _slots, change_set = create_slots(timetable, [values], start, end, user_id=user_id)
+        return change_set

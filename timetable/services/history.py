@@ -12,7 +12,8 @@ from ..extensions import db
 from ..models import ChangeSet, ChangeStripe, Timetable
 from ..rules import PARAMETERS, apply, format_span
 from ..rules.compare import restore, transform
-from .editing import STALE_MESSAGE, StalePlan, decode_rules, record_changes
+from .editing import STALE_MESSAGE, StalePlan
+from .recording import decode_rules, record_changes
 from .errors import NotFound, ServiceError
 from .planning import SLOT, StripeChange, fingerprint, load_stripes
 from .previews import Preview, build_preview, describe

@@ -16,12 +16,12 @@ import queue
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..extensions import db
 
 log = logging.getLogger(__name__)
@@ -190,9 +190,9 @@ def _watch_expiry(app) -> None:
     from ..models import Booking
     from .booking import purge_expired_holds
 
-    last = datetime.now(timezone.utc)
+    last = clock.now()
     while not watchers.stopping.wait(EXPIRY_POLL_SECONDS):
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         try:
             with app.app_context():
                 rows = db.session.execute(

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 
+from .. import clock
 from ..models import Booking, Timetable
 from ..services.booking import (
     CONFIRMED, HELD, MAX_PLACES_PER_BOOKING, OFFERED, REQUESTED, WAITING, UnitAvailability, accept_offer,
@@ -119,7 +120,7 @@ def _expiry(moment: datetime | None, timetable: Timetable) -> Expiry | None:
         return None
     if moment.tzinfo is None:  # SQLite hands timestamps back without their zone; they are UTC
         moment = moment.replace(tzinfo=timezone.utc)
-    seconds = (moment - datetime.now(timezone.utc)).total_seconds()
+    seconds = (moment - clock.now()).total_seconds()
     return Expiry(at=moment.astimezone(ZoneInfo(timetable.time_zone)).strftime("%H:%M"), iso=moment.isoformat(),
                   minutes=max(0, math.ceil(seconds / 60)), expired=seconds <= 0)
 

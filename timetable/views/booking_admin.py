@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
 
+from .. import clock
 from ..models import Booking, Timetable
 from ..rules import format_week
 from ..services.booking import (
@@ -59,7 +60,7 @@ class UnitRows:
 def _rows(timetable: Timetable, slot_id: int, week: int) -> tuple[list[UnitRows], BlockBookings | None, Occurrence | None]:
     """The occurrence's bookings grouped by appointment, its counts, and the occurrence itself (None if gone)."""
     occurrence = resolve_slot(timetable, slot_id, week)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     by_unit: dict[int, list[Row]] = {}
     for booking in list_bookings(timetable, slot_id, week):
         expires = booking.expires_at
