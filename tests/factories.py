@@ -7,8 +7,8 @@ from timetable.extensions import db
 from timetable.models import ChangeSet, Room, Staff
 from timetable.rules import parse_week
 from timetable.services.creation import create_course, create_slot, create_slots, create_timetable
-from timetable.services.planning import EditRequest
-from timetable.services.recording import record_requests
+from timetable.services.editing.planning import EditRequest
+from timetable.services.editing import record_requests
 
 
 def build_school() -> dict:
@@ -34,3 +34,8 @@ def build_school() -> dict:
     return {"timetable": timetable, "x": x.id, "y": y.id, "z": z.id, "r1": r1.id, "r2": r2.id, "r3": r3.id,
             "maths": maths, "physics": physics, "lessons": [s.id for s in lessons], "other": other.id,
             "setup_changes": setup_changes, "last_setup_change": last_setup_change}
+
+
+def paint(timetable, owner: str, owner_id: int, param: str, start: int | None, end: int | None, value) -> None:
+    """Paint one parameter of a slot or course over [start, end] as a recorded change (caller's transaction)."""
+    record_requests(timetable, [EditRequest(owner, (owner_id,), param, start, end, value)], f"{param} of {owner} {owner_id}", None)

@@ -195,7 +195,7 @@ def edit_slots(app, slot_ids, param: str, value, first: str, last: str) -> int:
     from timetable.services.accounts import find_user
     from timetable.services.catalog import get_timetable
     from timetable.services.editing import apply_plan, plan_edit
-    from timetable.services.planning import SLOT, EditRequest
+    from timetable.services.editing.planning import SLOT, EditRequest
 
     with app.app_context():
         timetable = get_timetable("school")

@@ -9,10 +9,10 @@ import pytest
 from tests.clock import PINNED_NOW
 
 from timetable.database import write_transaction
-from timetable.models import Booking, SlotRule
+from timetable.models import Booking
 from timetable.services import booking as bk
 from timetable.services.errors import NotFound, ServiceError
-from timetable.services.stripes import paint_rules
+from tests.factories import paint
 from tests.integration.helpers import week
 
 T0 = PINNED_NOW  # the Friday before week(48): booking is open in week(48)
@@ -109,8 +109,8 @@ def test_refusals_are_clear_and_write_nothing_more(clinic, call, error, message)
 
 def test_a_closed_occurrence_cannot_be_booked(clinic):
     with write_transaction():
-        paint_rules(SlotRule, clinic["class"], clinic["timetable"].id, "status", week(48), week(48), "temporarily_closed")
-        paint_rules(SlotRule, clinic["class"], clinic["timetable"].id, "note", week(48), week(48), "Physio on leave")
+        paint(clinic["timetable"], "slot", clinic["class"], "status", week(48), week(48), "temporarily_closed")
+        paint(clinic["timetable"], "slot", clinic["class"], "note", week(48), week(48), "Physio on leave")
     with pytest.raises(ServiceError, match=r"closed in 2026-W48 \(Physio on leave\)"):
         hold(clinic, "v")
     assert clinic["class"] not in bk.week_availability(clinic["timetable"], week(48), None, T0)
@@ -147,7 +147,7 @@ def test_a_lapsed_offer_goes_to_the_next_in_line_when_holds_are_purged(clinic):
 
 def test_manual_approval_requests_then_scheduler_decides(clinic):
     with write_transaction():
-        paint_rules(SlotRule, clinic["consultation"], clinic["timetable"].id, "booking_approval", None, None, "manual")
+        paint(clinic["timetable"], "slot", clinic["consultation"], "booking_approval", None, None, "manual")
     hold(clinic, "v", slot="consultation")
     request, _ = bk.confirm_booking(clinic["timetable"], "v", "Vi", "vi@example.org", T0)
     assert request.status == "requested"

@@ -98,7 +98,7 @@ def test_the_demo_school_has_history_painted_around_this_week(runner, app_ctx):
 
 def test_the_demos_history_is_in_the_history_and_can_be_undone(runner, app_ctx):
     from timetable.models import ChangeSet
-    from timetable.services.history import apply_undo, plan_undo
+    from timetable.services.editing.history import apply_undo, plan_undo
 
     runner.invoke(args=["demo", "load", "--without-user"])
     school = get_timetable("school")

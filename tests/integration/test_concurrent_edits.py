@@ -12,7 +12,7 @@ from timetable.rules import Rule, add_weeks, apply, iter_weeks, paint, parse_wee
 from timetable.services.creation import create_slot, create_timetable
 from timetable.services.editing import EditRequest, StalePlan, apply_plan, plan_edit
 from timetable.services.errors import ServiceError
-from timetable.services.planning import load_stripes
+from timetable.services.stripes import load_stripes
 
 WRITERS = 6
 EDITS_EACH = 5

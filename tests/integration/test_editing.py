@@ -13,7 +13,7 @@ from timetable.services import recording
 from timetable.services.creation import create_slot, create_timetable
 from timetable.services.editing import EditRequest, StalePlan, apply_plan, plan_edit
 from timetable.services.errors import NotFound, ServiceError
-from timetable.services.planning import load_stripes
+from timetable.services.stripes import load_stripes
 from tests.integration.helpers import all_rules, plan_and_apply, values, week
 
 def test_a_sick_teacher_is_replaced_in_two_actions_whatever_the_number_of_lessons(school):

@@ -7,7 +7,7 @@ import pytest
 from timetable.models import ChangeSet
 from timetable.services.editing import EditRequest, StalePlan
 from timetable.services.errors import NotFound, ServiceError
-from timetable.services.history import apply_undo, list_history, plan_undo
+from timetable.services.editing.history import apply_undo, list_history, plan_undo
 from tests.integration.helpers import all_rules, plan_and_apply, values, week
 
 

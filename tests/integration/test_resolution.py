@@ -7,11 +7,11 @@ from sqlalchemy import event
 
 from timetable.database import write_transaction
 from timetable.extensions import db
-from timetable.models import CourseRule, SlotRule, Staff
+from timetable.models import Staff
 from timetable.rules import add_weeks, parse_week
 from timetable.services.creation import create_course, create_slot, create_timetable
 from timetable.services.resolution import WeekFilter, resolve_week
-from timetable.services.stripes import paint_rules
+from tests.factories import paint
 
 W46, W47, W48, W49 = (parse_week(f"2026-W{n}") for n in (46, 47, 48, 49))
 
@@ -53,8 +53,8 @@ def test_a_slot_does_not_occur_before_its_first_week(school):
 
 def test_a_course_change_reaches_its_slots_except_where_a_slot_has_its_own_value(school):
     with write_transaction():
-        paint_rules(SlotRule, school["tuesday"].id, school["timetable"].id, "staff", W48, W48, school["a"])
-        paint_rules(CourseRule, school["course"].id, school["timetable"].id, "staff", W48, None, school["b"])
+        paint(school["timetable"], "slot", school["tuesday"].id, "staff", W48, W48, school["a"])
+        paint(school["timetable"], "course", school["course"].id, "staff", W48, None, school["b"])
     week48 = by_slot(resolve_week(school["timetable"], W48))
     assert week48[school["monday"].id].values["staff"] == school["b"]
     assert week48[school["tuesday"].id].values["staff"] == school["a"]
@@ -66,9 +66,9 @@ def test_a_course_change_reaches_its_slots_except_where_a_slot_has_its_own_value
 def test_closed_slots_are_hidden_unless_asked_for_and_temporarily_closed_ones_show(school):
     timetable = school["timetable"]
     with write_transaction():
-        paint_rules(SlotRule, school["monday"].id, timetable.id, "status", W48, None, "closed")
-        paint_rules(SlotRule, school["tuesday"].id, timetable.id, "status", W48, W48, "temporarily_closed")
-        paint_rules(SlotRule, school["tuesday"].id, timetable.id, "note", W48, W48, "Trip")
+        paint(timetable, "slot", school["monday"].id, "status", W48, None, "closed")
+        paint(timetable, "slot", school["tuesday"].id, "status", W48, W48, "temporarily_closed")
+        paint(timetable, "slot", school["tuesday"].id, "note", W48, W48, "Trip")
     shown = by_slot(resolve_week(timetable, W48))
     assert list(shown) == [school["tuesday"].id]
     assert shown[school["tuesday"].id].values["note"] == "Trip"
@@ -87,7 +87,7 @@ def test_overlapping_slots_both_occur(school):
 def test_the_filter_matches_the_teacher_actually_there(school):
     timetable = school["timetable"]
     with write_transaction():
-        paint_rules(SlotRule, school["monday"].id, timetable.id, "substitute", W47, W47, school["b"])
+        paint(timetable, "slot", school["monday"].id, "substitute", W47, W47, school["b"])
     occurrences = resolve_week(timetable, W47)
     for_b = [occ.slot_id for occ in occurrences if WeekFilter(staff=school["b"]).matches(occ)]
     assert for_b == [school["monday"].id]
@@ -111,7 +111,7 @@ def test_a_week_is_resolved_in_two_queries_whatever_the_slots_and_history(school
             create_slot(timetable, {"course": school["course"].id, "weekday": 3, "start": 8 * 60 + 5 * n}, W46)
         week = parse_week("2025-W01")
         for _ in range(extra_history):  # one-week room changes in the past
-            paint_rules(SlotRule, school["monday"].id, timetable.id, "note", week, week, "past")
+            paint(timetable, "slot", school["monday"].id, "note", week, week, "past")
             week = add_weeks(week, 2)
     assert timetable.id  # loaded before counting: the view has its timetable already
     statements, record = count_queries()

@@ -18,7 +18,6 @@ from timetable.rules import (
     invert,
     normalize,
     paint,
-    resolve,
     rule_at,
     validate_stripe,
     value_at,
@@ -460,11 +459,3 @@ def test_rule_at_checks_the_week_and_overlaps_it_meets():
         rule_at(ARTICLE, 202654)
     with pytest.raises(OverlappingRules, match="both cover 2026-W05"):
         rule_at([Rule(1, 202601, 202610, "a"), Rule(2, 202605, 202606, "b")], 202605)
-
-
-def test_resolve_takes_the_first_stripe_covering_the_week_then_the_default():
-    slot = [Rule(1, 202605, 202606, None)]
-    course = [Rule(7, None, None, "course")]
-    assert resolve(202605, [slot, course], "default") is None
-    assert resolve(202610, [slot, course], "default") == "course"
-    assert resolve(202610, [slot, []], "default") == "default"

@@ -152,14 +152,14 @@ def test_availability_refuses_a_bad_week_and_hides_unknown_or_unpublished_timeta
 
 def test_a_closed_occurrence_is_not_listed_and_cannot_be_held(app, visitor, clinic_ids):
     from timetable.database import write_transaction
-    from timetable.models import SlotRule, Timetable
-    from timetable.services.stripes import paint_rules
+    from timetable.models import Timetable
+    from tests.factories import paint
 
     with app.app_context():
         with write_transaction():
-            clinic_id = Timetable.query.filter_by(slug="c").one().id
-            paint_rules(SlotRule, clinic_ids["class"], clinic_id, "status", W48_KEY, W48_KEY, "temporarily_closed")
-            paint_rules(SlotRule, clinic_ids["class"], clinic_id, "note", W48_KEY, W48_KEY, "Physio on leave")
+            clinic = Timetable.query.filter_by(slug="c").one()
+            paint(clinic, "slot", clinic_ids["class"], "status", W48_KEY, W48_KEY, "temporarily_closed")
+            paint(clinic, "slot", clinic_ids["class"], "note", W48_KEY, W48_KEY, "Physio on leave")
     ada = visitor("ada-form")
     assert (clinic_ids["class"], 0) not in ada.units()
     error = error_of(ada.hold(), 400)
@@ -342,13 +342,13 @@ def test_confirm_refuses_invalid_fields_and_keeps_the_hold(app, visitor, fields,
 
 def test_manual_approval_gives_a_request(app, visitor, clinic_ids):
     from timetable.database import write_transaction
-    from timetable.models import SlotRule, Timetable
-    from timetable.services.stripes import paint_rules
+    from timetable.models import Timetable
+    from tests.factories import paint
 
     with app.app_context():
         with write_transaction():
-            clinic_id = Timetable.query.filter_by(slug="c").one().id
-            paint_rules(SlotRule, clinic_ids["consultation"], clinic_id, "booking_approval", None, None, "manual")
+            clinic = Timetable.query.filter_by(slug="c").one()
+            paint(clinic, "slot", clinic_ids["consultation"], "booking_approval", None, None, "manual")
     assert visitor("ada-form").book("consultation", appointment=1)["status"] == "requested"
 
 

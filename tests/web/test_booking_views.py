@@ -12,9 +12,9 @@ from flask import g, template_rendered
 
 from timetable.database import write_transaction
 from timetable.extensions import db
-from timetable.models import Booking, SlotRule
+from timetable.models import Booking
 from timetable.services import booking as bk
-from timetable.services.stripes import paint_rules
+from tests.factories import paint
 from tests.conftest import csrf_token_from
 from tests.clock import weeks_ahead
 from timetable.rules import format_week, monday_of
@@ -136,7 +136,7 @@ def test_the_public_grid_shows_free_places_and_a_book_link_on_bookable_blocks(vi
 
 def test_a_closed_occurrence_shows_no_free_places(visitor, clinic):
     with write_transaction():
-        paint_rules(SlotRule, clinic["class"], clinic["timetable"].id, "status", BOOKING_WEEK, BOOKING_WEEK, "temporarily_closed")
+        paint(clinic["timetable"], "slot", clinic["class"], "status", BOOKING_WEEK, BOOKING_WEEK, "temporarily_closed")
     html = html_of(visitor.get(f"/c?week={W}"))
     block = re.search(rf'data-slot-id="{clinic["class"]}".*?</article>', html, re.S).group(0)
     assert "free-places" not in block and "book-link" not in block
@@ -338,8 +338,8 @@ def test_holding_more_than_is_free_is_refused_with_409(visitor, clinic):
 
 def test_a_closed_occurrence_cannot_be_chosen_or_held(visitor, clinic):
     with write_transaction():
-        paint_rules(SlotRule, clinic["class"], clinic["timetable"].id, "status", BOOKING_WEEK, BOOKING_WEEK, "temporarily_closed")
-        paint_rules(SlotRule, clinic["class"], clinic["timetable"].id, "note", BOOKING_WEEK, BOOKING_WEEK, "Physio on leave")
+        paint(clinic["timetable"], "slot", clinic["class"], "status", BOOKING_WEEK, BOOKING_WEEK, "temporarily_closed")
+        paint(clinic["timetable"], "slot", clinic["class"], "note", BOOKING_WEEK, BOOKING_WEEK, "Physio on leave")
     response = visitor.choose()
     assert response.status_code == 400
     assert f"This occurrence is closed in {W} (Physio on leave): it cannot be booked." in html_of(response)
@@ -498,7 +498,7 @@ def test_a_scheduler_cancels_and_the_grid_is_told_to_refresh(scheduler, clinic):
 def test_a_scheduler_approves_or_denies_requests(scheduler, clinic):
     t, now = clinic["timetable"], datetime.now(timezone.utc)
     with write_transaction():
-        paint_rules(SlotRule, clinic["consultation"], t.id, "booking_approval", None, None, "manual")
+        paint(t, "slot", clinic["consultation"], "booking_approval", None, None, "manual")
     for n in range(2):
         bk.hold_place(t, clinic["consultation"], BOOKING_WEEK, n, 1, f"v{n}", LEASE, now)
         bk.confirm_booking(t, f"v{n}", f"V{n}", f"v{n}@example.org", now)

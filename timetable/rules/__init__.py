@@ -45,6 +45,7 @@ from .params import (
     Parameter,
     get_parameter,
 )
+from .inheritance import SOURCE_COURSE, SOURCE_DEFAULT, SOURCE_SLOT, inherit, resolve_parameters, value_in_week
 from .stripes import (
     ACTION_KINDS,
     DELETE,
@@ -57,7 +58,6 @@ from .stripes import (
     invert,
     normalize,
     paint,
-    resolve,
     rule_at,
     validate_stripe,
     value_at,
@@ -72,6 +72,7 @@ from .weeks import (
     format_week,
     is_week,
     iter_weeks,
+    union_spans,
     monday_of,
     next_week,
     parse_week,
@@ -83,6 +84,12 @@ from .weeks import (
 )
 
 __all__ = [
+    "SOURCE_COURSE",
+    "SOURCE_DEFAULT",
+    "SOURCE_SLOT",
+    "inherit",
+    "resolve_parameters",
+    "value_in_week",
     "APPROVAL_AUTOMATIC",
     "APPROVAL_MANUAL",
     "APPROVALS",
@@ -115,6 +122,7 @@ __all__ = [
     "week_of",
     "weeks_in_year",
     "iter_weeks",
+    "union_spans",
     "is_week",
     "validate_week",
     # stripes
@@ -132,7 +140,6 @@ __all__ = [
     "validate_stripe",
     "rule_at",
     "value_at",
-    "resolve",
     # params
     "Parameter",
     "PARAMETERS",

@@ -448,12 +448,3 @@ def value_at(rules: Iterable[Rule], week: int) -> Any:
     """
     rule = rule_at(rules, week)
     return None if rule is None else rule.value
-
-
-def resolve(week: int, stripes: Iterable[Iterable[Rule]], default: Any = None) -> Any:
-    """Return the value of the first stripe covering `week` (e.g. slot, then course), else `default`."""
-    for stripe in stripes:
-        rule = rule_at(stripe, week)
-        if rule is not None:
-            return rule.value
-    return default

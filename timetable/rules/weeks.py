@@ -13,7 +13,7 @@ other outside values. Every bad week raises `InvalidWeek`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -193,3 +193,20 @@ def iter_weeks(start: int, end: int) -> Iterator[int]:
             yield week_of(first + timedelta(weeks=offset))
 
     return weeks()
+
+
+Span = tuple[int | None, int | None]
+
+
+def union_spans(spans: Iterable[Span]) -> list[Span]:
+    """Merge week ranges (None = open end) that overlap or touch, in order."""
+    merged: list[Span] = []
+    for start, end in sorted(spans, key=lambda span: (span[0] is not None, span[0] or 0)):
+        if merged:
+            last_start, last_end = merged[-1]
+            if last_end is None or (start is not None and start <= next_week(last_end)):
+                if last_end is not None and (end is None or end > last_end):
+                    merged[-1] = (last_start, end)
+                continue
+        merged.append((start, end))
+    return merged

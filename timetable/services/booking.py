@@ -14,7 +14,9 @@ import re
 import secrets
 from collections import defaultdict
 from zoneinfo import ZoneInfo
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 import datetime as dt
 from datetime import datetime, timedelta, timezone
 
@@ -25,7 +27,7 @@ from .. import clock
 from ..database import is_postgresql, write_transaction
 from ..extensions import db
 from ..models import Booking, BookingUnit, Timetable
-from ..rules import APPROVAL_MANUAL, format_week
+from ..rules import APPROVAL_MANUAL, PARAMETERS, format_week
 from ..formatting import hhmm, weekday_name
 from .errors import Conflict, NotFound, ServiceError
 from .live import announce
@@ -36,6 +38,9 @@ CONFIRMED, REQUESTED, WAITING = "confirmed", "requested", "waiting"
 CANCELLED, DENIED = "cancelled", "denied"
 LEASED = (HELD, OFFERED)  # take a place until their lease runs out
 TAKING = (CONFIRMED, REQUESTED)  # take a place for good
+BOOKED_STATUSES = (CONFIRMED, REQUESTED, HELD, OFFERED, WAITING)
+# A change to these can move, shorten, close or shrink an occurrence that people booked.
+BOOKING_SENSITIVE = ("weekday", "start", "duration", "status", "capacity", "appointment_length")
 
 MAX_PLACES_PER_BOOKING = 10
 DEFAULT_OFFER_LEASE = timedelta(hours=24)
@@ -510,3 +515,62 @@ def current_hold(timetable: Timetable, lock_code: str | None) -> Booking | None:
     code = (lock_code or "").strip()
     return _held_under(timetable, digest(code)) if code else None
 
+
+
+class ChangedValue(Protocol):
+    """A line of an edit's preview: one slot's parameter going from `old` to `new` over some weeks."""
+
+    slot_id: int
+    label: str
+    param: str
+    start: int | None
+    end: int | None
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class BookingLine:
+    """Bookings on one occurrence that a plan changes, and how it changes it."""
+
+    slot_id: int
+    label: str
+    week: int
+    counts: tuple[tuple[str, int], ...]  # (status, places), in a fixed order
+    changes: tuple[str, ...]
+
+    @property
+    def booked(self) -> int:
+        return sum(places for status, places in self.counts if status != WAITING)
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{places} {status}" for status, places in self.counts)
+        return f"{self.label} · {format_week(self.week)}: {counts} — {'; '.join(self.changes)}"
+
+
+def booked_changes(timetable: Timetable, lines: Sequence[ChangedValue]) -> list[BookingLine]:
+    """The booked occurrences a plan moves, shortens, closes or shrinks, with what it does to them."""
+    sensitive = [line for line in lines if line.param in BOOKING_SENSITIVE and line.slot_id > 0]
+    if not sensitive:
+        return []
+    query = select(Booking.slot_id, Booking.week, Booking.status, func.sum(Booking.places)).where(
+        Booking.timetable_id == timetable.id,
+        Booking.slot_id.in_({line.slot_id for line in sensitive}),
+        Booking.status.in_(BOOKED_STATUSES),
+    ).group_by(Booking.slot_id, Booking.week, Booking.status)
+    found: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    for slot_id, week, status, places in db.session.execute(query):
+        found[(slot_id, week)][status] = int(places)
+    result = []
+    for (slot_id, week), counts in sorted(found.items()):
+        touching = [line for line in sensitive if line.slot_id == slot_id and _covers(line.start, line.end, week)]
+        if not touching:
+            continue
+        ordered = tuple((status, counts[status]) for status in BOOKED_STATUSES if status in counts)
+        changes = tuple(f"{PARAMETERS[line.param].label.lower()} {line.old} → {line.new}" for line in touching)
+        result.append(BookingLine(slot_id, touching[0].label, week, ordered, changes))
+    return result
+
+
+def _covers(start: int | None, end: int | None, week: int) -> bool:
+    return (start is None or start <= week) and (end is None or week <= end)

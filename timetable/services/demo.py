@@ -15,8 +15,9 @@ from ..extensions import db
 from ..models import Group, Room, SlotRule, Staff, Term, Timetable
 from ..rules import add_weeks, format_week, next_week, previous_week, week_of
 from .creation import create_courses, create_slots, create_timetable
-from .planning import COURSE, SLOT, EditRequest
-from .recording import record_requests
+from .editing import EditRequest, record_requests
+from .stripes import COURSE, SLOT
+
 from .resolution import resolve_week
 
 Progress = Callable[[str], None]

@@ -11,13 +11,11 @@ from collections.abc import Sequence
 
 from ..extensions import db
 from ..models import ChangeSet, ChangeStripe, Timetable
-from ..rules import Rule, get_parameter, invert
+from ..rules import invert, union_spans
 from ..rules.compare import differences
-from .booking import offer_after_edit
+from .booking import BOOKING_SENSITIVE, offer_after_edit
 from .live import announce
-from .planning import COURSE, RULE_MODELS, SLOT, EditRequest, StripeChange, stripe_changes
-from .previews import BOOKING_SENSITIVE, slots_of_courses, union_spans
-from .stripes import write_actions
+from .stripes import COURSE, SLOT, StripeChange, encode_actions, encode_rules, slots_of_courses, write_actions
 
 
 def record_changes(
@@ -29,7 +27,7 @@ def record_changes(
     db.session.add(change_set)
     db.session.flush()
     for change in changes:
-        inserted = write_actions(RULE_MODELS[change.owner], change.owner_id, timetable.id, change.param, list(change.actions))
+        inserted = write_actions(change.owner, change.owner_id, timetable.id, change.param, change.actions)
         inverse = invert(change.before, change.actions, inserted)
         db.session.add(ChangeStripe(
             change_set_id=change_set.id, owner_kind=change.owner, owner_id=change.owner_id, param=change.param,
@@ -45,39 +43,9 @@ def record_changes(
     return change_set
 
 
-def record_requests(
-    timetable: Timetable, requests: Sequence[EditRequest], summary: str, user_id: int | None, *, kind: str = "edit",
-) -> ChangeSet:
-    """Plan the requests on the locked stripes and record them at once (caller's transaction).
-
-    For writers with no preview step to honour (the demo, an import already previewed as a
-    whole); the grid and the API go through `apply_plan`, which also checks the preview's token.
-    """
-    changes, _token = stripe_changes(timetable, list(requests), for_update=True)
-    return record_changes(timetable, changes, summary, user_id, kind=kind)
-
-
 def _offer_freed_places(timetable: Timetable, changes: Sequence[StripeChange]) -> None:
     """A change that raised capacity or reopened an occurrence frees places for its waiting list."""
     sensitive = [c for c in changes if c.param in BOOKING_SENSITIVE]
     slot_ids = {c.owner_id for c in sensitive if c.owner == SLOT}
     slot_ids |= slots_of_courses({c.owner_id for c in sensitive if c.owner == COURSE})
     offer_after_edit(timetable, slot_ids)
-
-
-def encode_rules(param: str, rules) -> list:
-    encode = get_parameter(param).encode
-    return [[rule.start, rule.end, encode(rule.value)] for rule in rules]
-
-
-def decode_rules(param: str, stored: list) -> list[Rule]:
-    decode = get_parameter(param).decode
-    return [Rule(index, start, end, decode(value)) for index, (start, end, value) in enumerate(stored)]
-
-
-def encode_actions(param: str, actions) -> list:
-    encode = get_parameter(param).encode
-    return [
-        [a.kind, a.id, a.start, a.end, None if a.kind == "delete" else encode(a.value)]
-        for a in actions
-    ]

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 import datetime
 from datetime import timedelta
 from typing import Any, Mapping
 
-from sqlalchemy import or_, select, union_all
+from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Course, CourseRule, Group, Room, SlotRule, Staff, Timetable
-from ..rules import PARAMETERS, Rule, monday_of
+from ..models import Course, Group, Room, Staff, Timetable
+from ..rules import Rule, monday_of, resolve_parameters
+from .stripes import COURSE, SLOT, covering_values
 from ..rules.compare import UNCOVERED, value_from
 
 STATUS_CLOSED = "closed"
@@ -83,44 +83,6 @@ def load_directory(timetable_id: int) -> Directory:
     return Directory(staff=names(Staff), room=names(Room), group=names(Group), course=names(Course))
 
 
-def _covering(model, timetable_id: int, week: int):
-    """Rules of a timetable covering `week`, as one statement.
-
-    Two halves joined by UNION ALL — rules ending in or after the week, rules that never
-    end — so that each half is a range scan of the index (timetable_id, end_week,
-    start_week) on any engine, with or without planner statistics: past history, however
-    long, is not read. (An OR of the two conditions makes SQLite scan every rule of the
-    timetable until ANALYZE has run.)
-    """
-    starts_by_then = or_(model.start_week <= week, model.start_week.is_(None))
-    ending_later = select(model).where(model.timetable_id == timetable_id, model.end_week >= week, starts_by_then)
-    never_ending = select(model).where(model.timetable_id == timetable_id, model.end_week.is_(None), starts_by_then)
-    return select(model).from_statement(union_all(ending_later, never_ending))
-
-
-def _decoded(rows, owner_field: str) -> dict[int, dict[str, Any]]:
-    by_owner: dict[int, dict[str, Any]] = defaultdict(dict)
-    for row in rows:
-        by_owner[getattr(row, owner_field)][row.param] = PARAMETERS[row.param].decode(row.value)
-    return by_owner
-
-
-def resolve_values(
-    slot_values: Mapping[str, Any], course_values: Mapping[str, Any]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Combine one slot's and its course's rules for a week over the parameters' defaults."""
-    values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    for name, parameter in PARAMETERS.items():
-        if name in slot_values:
-            values[name], sources[name] = slot_values[name], "slot"
-        elif name in course_values:
-            values[name], sources[name] = course_values[name], "course"
-        else:
-            values[name], sources[name] = parameter.default, "default"
-    return values, sources
-
-
 # A stripe seen as it would be after a plan: ("slot" | "course", owner id, parameter) -> rules.
 Overrides = Mapping[tuple[str, int, str], list[Rule]]
 
@@ -145,15 +107,15 @@ def resolve_week(
     out unless asked for. `overrides` replaces some stripes by what a plan would make of
     them, so a preview can show the week after the plan without writing anything.
     """
-    slot_rules = _decoded(db.session.scalars(_covering(SlotRule, timetable.id, week)), "slot_id")
-    course_rules = _decoded(db.session.scalars(_covering(CourseRule, timetable.id, week)), "course_id")
+    slot_rules = covering_values(SLOT, timetable.id, week)
+    course_rules = covering_values(COURSE, timetable.id, week)
     if overrides:
-        _override(slot_rules, "slot", overrides, week)
-        _override(course_rules, "course", overrides, week)
+        _override(slot_rules, SLOT, overrides, week)
+        _override(course_rules, COURSE, overrides, week)
 
     occurrences = []
     for slot_id, own in slot_rules.items():
-        values, sources = resolve_values(own, course_rules.get(own.get("course"), {}))
+        values, sources = resolve_parameters(own, course_rules.get(own.get("course"), {}))
         if values["weekday"] is None or values["start"] is None:
             continue
         if values["status"] == STATUS_CLOSED and not include_closed:
@@ -188,21 +150,13 @@ class WeekFilter:
 
 def resolve_slot(timetable: Timetable, slot_id: int, week: int) -> Occurrence | None:
     """One slot in one week (closed ones included), in two small queries: what booking needs."""
-    own_rows = db.session.scalars(select(SlotRule).where(
-        SlotRule.slot_id == slot_id, SlotRule.timetable_id == timetable.id,
-        or_(SlotRule.end_week >= week, SlotRule.end_week.is_(None)),
-        or_(SlotRule.start_week <= week, SlotRule.start_week.is_(None))))
-    own = _decoded(own_rows, "slot_id").get(slot_id, {})
+    own = covering_values(SLOT, timetable.id, week, [slot_id]).get(slot_id, {})
     if not own:
         return None
     inherited: dict[str, Any] = {}
     if own.get("course") is not None:
-        course_rows = db.session.scalars(select(CourseRule).where(
-            CourseRule.course_id == own["course"],
-            or_(CourseRule.end_week >= week, CourseRule.end_week.is_(None)),
-            or_(CourseRule.start_week <= week, CourseRule.start_week.is_(None))))
-        inherited = _decoded(course_rows, "course_id").get(own["course"], {})
-    values, sources = resolve_values(own, inherited)
+        inherited = covering_values(COURSE, timetable.id, week, [own["course"]]).get(own["course"], {})
+    values, sources = resolve_parameters(own, inherited)
     if values["weekday"] is None or values["start"] is None:
         return None
     return Occurrence(slot_id, week, values, sources)

@@ -1,76 +1,148 @@
-"""Translation between rule rows and the pure core's stripes, and writing painted actions."""
+"""The stripe store: the only code that turns rule rows (and stored change stripes) into rules and back.
+
+It reads stripes — whole, or only the rules reaching into a window of weeks, locked for a
+writer — and the rules covering one week of a timetable, and it carries out a plan's actions
+on the rows. Writers never call `write_actions` themselves: they go through
+`services.recording.record_changes`, which also keeps the history and announces the change.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, union_all
 
 from ..database import is_postgresql
 from ..extensions import db
-from ..models import CourseRule, SlotRule
-from ..rules import Action, Rule, erase, get_parameter, paint
+from ..models import Course, CourseRule, Slot, SlotRule
+from ..rules import Action, Rule, get_parameter
 
-RuleModel = type[SlotRule] | type[CourseRule]
+SLOT, COURSE = "slot", "course"
+RULE_MODELS: dict[str, type[SlotRule] | type[CourseRule]] = {SLOT: SlotRule, COURSE: CourseRule}
+OWNER_MODELS: dict[str, type[Slot] | type[Course]] = {SLOT: Slot, COURSE: Course}
+OWNER_FIELDS = {SLOT: "slot_id", COURSE: "course_id"}
 
-
-def _owner_column(model: RuleModel):
-    return model.slot_id if model is SlotRule else model.course_id
-
-
-def row_to_rule(row) -> Rule:
-    parameter = get_parameter(row.param)
-    return Rule(row.id, row.start_week, row.end_week, parameter.decode(row.value))
+StripeKey = tuple[str, int, str]  # (owner kind, owner id, parameter)
+Window = tuple[int | None, int | None]  # (first week, last week); None = open
 
 
-def load_stripe(model: RuleModel, owner_id: int, param: str, *, for_update: bool = False) -> list[Rule]:
-    """Return the stripe of one owner's parameter, ordered by start week.
+@dataclass(frozen=True)
+class StripeChange:
+    """One stripe as it is and as a plan leaves it, with the fewest actions in between."""
 
-    With `for_update` on PostgreSQL the rows are locked until the transaction ends, so a
-    concurrent writer of the same stripe waits instead of painting over a stale copy.
+    owner: str
+    owner_id: int
+    param: str
+    before: tuple[Rule, ...]
+    actions: tuple[Action, ...]
+    after: tuple[Rule, ...]
+
+    @property
+    def key(self) -> StripeKey:
+        return (self.owner, self.owner_id, self.param)
+
+
+def _owner_column(owner: str):
+    model = RULE_MODELS[owner]
+    return getattr(model, OWNER_FIELDS[owner])
+
+
+def load_stripes(
+    keys: Iterable[StripeKey], *, for_update: bool = False, window: Window | None = None
+) -> dict[StripeKey, list[Rule]]:
+    """Load many stripes in one query per (owner kind, parameter); missing ones come back empty.
+
+    With a `window`, only the rules reaching into it are loaded: an edit of a few weeks reads
+    the same few rules however long the history. With `for_update` on PostgreSQL the rows are
+    locked until the transaction ends.
     """
-    query = (
-        select(model)
-        .where(_owner_column(model) == owner_id, model.param == param)
-        .order_by(model.start_week.is_not(None), model.start_week)
-    )
-    if for_update and is_postgresql():
-        query = query.with_for_update()
-    return [row_to_rule(row) for row in db.session.scalars(query)]
+    stripes: dict[StripeKey, list[Rule]] = {key: [] for key in keys}
+    wanted: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for owner, owner_id, param in stripes:
+        wanted[(owner, param)].add(owner_id)
+    for (owner, param), owner_ids in wanted.items():
+        model = RULE_MODELS[owner]
+        query = select(model).where(_owner_column(owner).in_(owner_ids), model.param == param).order_by(model.id)
+        if window is not None:
+            first, last = window
+            if first is not None:
+                query = query.where(or_(model.end_week.is_(None), model.end_week >= first))
+            if last is not None:
+                query = query.where(or_(model.start_week.is_(None), model.start_week <= last))
+        if for_update and is_postgresql():
+            query = query.with_for_update()
+        decode = get_parameter(param).decode
+        field = OWNER_FIELDS[owner]
+        for row in db.session.scalars(query):
+            stripes[(owner, getattr(row, field), param)].append(Rule(row.id, row.start_week, row.end_week, decode(row.value)))
+    return stripes
 
 
-def write_actions(
-    model: RuleModel, owner_id: int, timetable_id: int, param: str, actions: list[Action]
-) -> list[int]:
+def _covering(model, week: int, *conditions):
+    """Rules covering `week` (and the conditions), as one statement.
+
+    Two halves joined by UNION ALL — rules ending in or after the week, rules that never
+    end — so that each half is a range scan of the index (timetable_id, end_week,
+    start_week) on any engine, with or without planner statistics: past history, however
+    long, is not read. (An OR of the two conditions makes SQLite scan every rule of the
+    timetable until ANALYZE has run.)
+    """
+    starts_by_then = or_(model.start_week <= week, model.start_week.is_(None))
+    ending_later = select(model).where(*conditions, model.end_week >= week, starts_by_then)
+    never_ending = select(model).where(*conditions, model.end_week.is_(None), starts_by_then)
+    return select(model).from_statement(union_all(ending_later, never_ending))
+
+
+def covering_values(
+    owner: str, timetable_id: int, week: int, owner_ids: Sequence[int] | None = None,
+) -> dict[int, dict[str, Any]]:
+    """The value of every rule covering `week`, by owner then parameter, for a whole timetable
+    (or only `owner_ids`): what resolving a week reads, in one statement whatever the owners."""
+    model = RULE_MODELS[owner]
+    conditions = [model.timetable_id == timetable_id]
+    if owner_ids is not None:
+        conditions.append(_owner_column(owner).in_(owner_ids))
+    by_owner: dict[int, dict[str, Any]] = defaultdict(dict)
+    field = OWNER_FIELDS[owner]
+    for row in db.session.scalars(_covering(model, week, *conditions)):
+        by_owner[getattr(row, field)][row.param] = get_parameter(row.param).decode(row.value)
+    return by_owner
+
+
+def slots_of_courses(course_ids: set[int]) -> set[int]:
+    """Slots that belong to any of these courses in some week."""
+    if not course_ids:
+        return set()
+    encoded = [get_parameter("course").encode(course_id) for course_id in course_ids]
+    return set(db.session.scalars(select(SlotRule.slot_id).where(SlotRule.param == "course", SlotRule.value.in_(encoded))))
+
+
+def write_actions(owner: str, owner_id: int, timetable_id: int, param: str, actions: Sequence[Action]) -> list[int]:
     """Carry out a plan's actions on the rule rows of one stripe, inside the caller's transaction.
 
     Returns the ids the inserted rules received, in the order of the inserts (what
     `invert` needs to undo them).
     """
+    model = RULE_MODELS[owner]
+    field = OWNER_FIELDS[owner]
     parameter = get_parameter(param)
     inserted: list[int] = []
-    owner_field = "slot_id" if model is SlotRule else "course_id"
     for action in actions:
         if action.kind == "delete":
-            db.session.execute(
-                delete(model).where(model.id == action.id, _owner_column(model) == owner_id)
-            )
+            db.session.execute(delete(model).where(model.id == action.id, _owner_column(owner) == owner_id))
         elif action.kind == "update":
             row = db.session.get(model, action.id)
-            if row is None or getattr(row, owner_field) != owner_id or row.param != param:
-                raise LookupError(f"rule {action.id} is not part of the {param} stripe of {owner_id}")
+            if row is None or getattr(row, field) != owner_id or row.param != param:
+                raise LookupError(f"rule {action.id} is not part of the {param} stripe of {owner} {owner_id}")
             row.start_week = action.start
             row.end_week = action.end
             row.value = parameter.encode(action.value)
         elif action.kind == "insert":
-            row = model(
-                **{owner_field: owner_id},
-                timetable_id=timetable_id,
-                param=param,
-                start_week=action.start,
-                end_week=action.end,
-                value=parameter.encode(action.value),
-            )
+            row = model(**{field: owner_id}, timetable_id=timetable_id, param=param,
+                        start_week=action.start, end_week=action.end, value=parameter.encode(action.value))
             db.session.add(row)
             db.session.flush()
             inserted.append(row.id)
@@ -81,29 +153,17 @@ def write_actions(
     return inserted
 
 
-def paint_rules(
-    model: RuleModel,
-    owner_id: int,
-    timetable_id: int,
-    param: str,
-    start: int | None,
-    end: int | None,
-    value: Any,
-) -> list[Action]:
-    """Paint a validated value over [start, end] of one stripe and write it; return the actions."""
-    value = get_parameter(param).validate(value)
-    stripe = load_stripe(model, owner_id, param, for_update=True)
-    actions = paint(stripe, start, end, value)
-    write_actions(model, owner_id, timetable_id, param, actions)
-    return actions
+def encode_rules(param: str, rules: Iterable[Rule]) -> list:
+    """Rules as a change stripe stores them: [start, end, value] with values encoded as in the rows."""
+    encode = get_parameter(param).encode
+    return [[rule.start, rule.end, encode(rule.value)] for rule in rules]
 
 
-def erase_rules(
-    model: RuleModel, owner_id: int, timetable_id: int, param: str, start: int | None, end: int | None
-) -> list[Action]:
-    """Uncover [start, end] of one stripe (the owner falls back to what it inherits) and write it."""
-    get_parameter(param)
-    stripe = load_stripe(model, owner_id, param, for_update=True)
-    actions = erase(stripe, start, end)
-    write_actions(model, owner_id, timetable_id, param, actions)
-    return actions
+def decode_rules(param: str, stored: list) -> list[Rule]:
+    decode = get_parameter(param).decode
+    return [Rule(index, start, end, decode(value)) for index, (start, end, value) in enumerate(stored)]
+
+
+def encode_actions(param: str, actions: Iterable[Action]) -> list:
+    encode = get_parameter(param).encode
+    return [[a.kind, a.id, a.start, a.end, None if a.kind == "delete" else encode(a.value)] for a in actions]

@@ -24,8 +24,8 @@ from ..schemas_editing import (
 )
 from ..services.catalog import current_week, get_timetable
 from ..services.editing import EditRequest, apply_plan, plan_edit
-from ..services.history import apply_undo, list_history, plan_undo, undone_by
-from ..services.planning import COURSE, SLOT
+from ..services.editing.history import apply_undo, list_history, plan_undo, undone_by
+from ..services.stripes import COURSE, SLOT
 from .api_bodies import invalid_request, load_body
 
 bp = Blueprint("api_editing", __name__, url_prefix="/api")

@@ -9,8 +9,9 @@ from werkzeug.datastructures import MultiDict
 
 from ..models import Timetable
 from ..rules import PARAMETERS, RulesError, format_week, get_parameter, parse_week
-from ..services.inspection import term_of
-from ..services.planning import COURSE, SLOT, EditRequest
+from ..services.editing.inspection import term_of
+from ..services.editing import EditRequest
+from ..services.stripes import COURSE, SLOT
 
 RANGE_CHOICES = (
     ("this_week", "This week only"),

@@ -9,10 +9,10 @@ from ..rules import PARAMETERS, RulesError, format_week, get_parameter
 from ..services.catalog import get_timetable
 from ..services.editing import StalePlan, apply_creation, apply_plan, plan_creation, plan_edit
 from ..services.errors import ServiceError
-from ..services.history import apply_undo, list_history, plan_undo, undone_by
-from ..services.inspection import inspect_owner
-from ..services.planning import COURSE, SLOT
-from ..services.previews import slot_label, week_clashes
+from ..services.editing.history import apply_undo, list_history, plan_undo, undone_by
+from ..services.editing.inspection import inspect_owner
+from ..services.stripes import COURSE, SLOT
+from ..services.editing.previews import slot_label, week_clashes
 from ..services.resolution import load_directory, resolve_week
 from .edit_forms import RANGE_CHOICES, EditForm, read_edit_form, read_weeks
 from .week_args import week_in_request

@@ -12,7 +12,7 @@ from ..models import Timetable
 from ..rules import Clash, find_clashes, format_week, monday_of, next_week, previous_week
 from ..services.booking import UnitAvailability, week_availability
 from ..services.catalog import current_week
-from ..services.previews import placements
+from ..services.editing.previews import placements
 from ..services.resolution import Directory, Occurrence, WeekFilter, load_directory, resolve_week
 
 

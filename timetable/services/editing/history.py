@@ -7,17 +7,18 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..database import write_transaction
-from ..extensions import db
-from ..models import ChangeSet, ChangeStripe, Timetable
-from ..rules import PARAMETERS, apply, format_span
-from ..rules.compare import restore, transform
-from .editing import STALE_MESSAGE, StalePlan
-from .recording import decode_rules, record_changes
-from .errors import NotFound, ServiceError
-from .planning import SLOT, StripeChange, fingerprint, load_stripes
+from ...database import write_transaction
+from ...extensions import db
+from ...models import ChangeSet, ChangeStripe, Timetable
+from ...rules import PARAMETERS, apply, format_span
+from ...rules.compare import restore, transform
+from ..errors import NotFound, ServiceError
+from ..recording import record_changes
+from ..resolution import load_directory
+from ..stripes import SLOT, StripeChange, decode_rules, load_stripes
+from .applying import STALE_MESSAGE, StalePlan
+from .planning import fingerprint
 from .previews import Preview, build_preview, describe
-from .resolution import load_directory
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Booking, CourseRule, SlotRule, Timetable
-from ..rules import PARAMETERS, Placement, find_clashes, format_span, format_week, get_parameter, next_week, previous_week
-from ..rules.compare import UNCOVERED, breakpoints, differences, segments, value_from
-from ..formatting import hhmm, spans_text, weekday_name
-from .planning import COURSE, SLOT, StripeChange, StripeKey, load_stripes
-from .resolution import Directory, Occurrence, load_directory, resolve_week
+from ...extensions import db
+from ...models import CourseRule, SlotRule, Timetable
+from ...rules import (
+    PARAMETERS, Placement, find_clashes, format_span, get_parameter, next_week, previous_week, union_spans, value_in_week,
+)
+from ...rules.compare import UNCOVERED, breakpoints, differences, segments, value_from
+from ...formatting import hhmm, spans_text, weekday_name
+from ..booking import BookingLine, booked_changes
+from ..stripes import COURSE, SLOT, StripeChange, StripeKey, load_stripes, slots_of_courses
+from ..resolution import Directory, Occurrence, load_directory, resolve_week
 
 MAX_CLASH_WEEKS = 12
 REFERENCE_KINDS = {"staff": "staff", "substitute": "staff", "room": "room", "group": "group", "course": "course"}
@@ -84,30 +87,6 @@ class ClashLine:
         return f"{self.resource} in both {self.first} and {self.second} ({weekday_name(self.weekday)}, {spans_text(self.weeks)})"
 
 
-# A change to these can move, shorten, close or shrink an occurrence that people booked.
-BOOKING_SENSITIVE = ("weekday", "start", "duration", "status", "capacity", "appointment_length")
-BOOKED_STATUSES = ("confirmed", "requested", "held", "offered", "waiting")
-
-
-@dataclass(frozen=True)
-class BookingLine:
-    """Bookings on one occurrence that a plan changes, and how it changes it."""
-
-    slot_id: int
-    label: str
-    week: int
-    counts: tuple[tuple[str, int], ...]  # (status, places), in a fixed order
-    changes: tuple[str, ...]
-
-    @property
-    def booked(self) -> int:
-        return sum(places for status, places in self.counts if status != "waiting")
-
-    def __str__(self) -> str:
-        counts = ", ".join(f"{places} {status}" for status, places in self.counts)
-        return f"{self.label} · {format_week(self.week)}: {counts} — {'; '.join(self.changes)}"
-
-
 @dataclass(frozen=True)
 class Preview:
     lines: tuple[DiffLine, ...] = ()
@@ -142,24 +121,10 @@ class _Worlds:
         return (self.before if world == "before" else self.after).get(key, [])
 
     def resolved(self, world: str, slot_id: int, param: str, week: int | None) -> tuple[Any, str]:
-        own = value_from(self.stripe(world, (SLOT, slot_id, param)), week)
-        if own is not UNCOVERED:
-            return own, SLOT
-        if param != "course":
-            course = value_from(self.stripe(world, (SLOT, slot_id, "course")), week)
-            if course not in (UNCOVERED, None):
-                inherited = value_from(self.stripe(world, (COURSE, course, param)), week)
-                if inherited is not UNCOVERED:
-                    return inherited, COURSE
-        return PARAMETERS[param].default, "default"
-
-
-def slots_of_courses(course_ids: set[int]) -> set[int]:
-    """Slots that belong to any of these courses in some week."""
-    if not course_ids:
-        return set()
-    encoded = [get_parameter("course").encode(course_id) for course_id in course_ids]
-    return set(db.session.scalars(select(SlotRule.slot_id).where(SlotRule.param == "course", SlotRule.value.in_(encoded))))
+        return value_in_week(
+            param, week, lambda name: self.stripe(world, (SLOT, slot_id, name)),
+            lambda course, name: self.stripe(world, (COURSE, course, name)),
+        )
 
 
 def build_preview(timetable: Timetable, changes: list[StripeChange], reference_week: int) -> Preview:
@@ -227,49 +192,7 @@ def build_preview(timetable: Timetable, changes: list[StripeChange], reference_w
     clash_weeks = _clash_weeks(timetable, lines, reference_week)
     created, removed = _clash_changes(timetable, changes, clash_weeks, directory)
     return Preview(tuple(lines), tuple(kept), tuple(created), tuple(removed), tuple(clash_weeks),
-                   frozenset(line.slot_id for line in lines), tuple(_booking_lines(timetable, lines)))
-
-
-def _booking_lines(timetable: Timetable, lines: list[DiffLine]) -> list[BookingLine]:
-    """The booked occurrences a plan moves, shortens, closes or shrinks, with what it does to them."""
-    sensitive = [line for line in lines if line.param in BOOKING_SENSITIVE and line.slot_id > 0]
-    if not sensitive:
-        return []
-    query = select(Booking.slot_id, Booking.week, Booking.status, func.sum(Booking.places)).where(
-        Booking.timetable_id == timetable.id,
-        Booking.slot_id.in_({line.slot_id for line in sensitive}),
-        Booking.status.in_(BOOKED_STATUSES),
-    ).group_by(Booking.slot_id, Booking.week, Booking.status)
-    found: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
-    for slot_id, week, status, places in db.session.execute(query):
-        found[(slot_id, week)][status] = int(places)
-    result = []
-    for (slot_id, week), counts in sorted(found.items()):
-        touching = [line for line in sensitive if line.slot_id == slot_id and _covers(line.start, line.end, week)]
-        if not touching:
-            continue
-        ordered = tuple((status, counts[status]) for status in BOOKED_STATUSES if status in counts)
-        changes = tuple(f"{PARAMETERS[line.param].label.lower()} {line.old} → {line.new}" for line in touching)
-        result.append(BookingLine(slot_id, touching[0].label, week, ordered, changes))
-    return result
-
-
-def _covers(start: int | None, end: int | None, week: int) -> bool:
-    return (start is None or start <= week) and (end is None or week <= end)
-
-
-def union_spans(intervals) -> list[tuple[int | None, int | None]]:
-    """Merge week intervals (None = open end) that overlap or touch, in order."""
-    merged: list[tuple[int | None, int | None]] = []
-    for start, end in sorted(intervals, key=lambda i: (i[0] is not None, i[0] or 0)):
-        if merged:
-            last_start, last_end = merged[-1]
-            if last_end is None or (start is not None and start <= next_week(last_end)):
-                if last_end is not None and (end is None or end > last_end):
-                    merged[-1] = (last_start, end)
-                continue
-        merged.append((start, end))
-    return merged
+                   frozenset(line.slot_id for line in lines), tuple(booked_changes(timetable, lines)))
 
 
 def _clash_weeks(timetable: Timetable, lines, reference_week: int) -> list[Span]:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..database import write_transaction
-from ..models import ChangeSet, Timetable
-from ..rules import PARAMETERS, format_span
-from .errors import Conflict, ServiceError
-from .planning import COURSE, SLOT, EditRequest, StripeChange, stripe_changes
-from .creation import create_slots, initial_changes
+from ...database import write_transaction
+from ...models import ChangeSet, Timetable
+from ...rules import PARAMETERS, format_span
+from ..errors import Conflict, ServiceError
+from ..creation import create_slots, initial_changes
+from ..recording import record_changes
+from ..resolution import load_directory
+from ..stripes import COURSE, SLOT, StripeChange
+from .planning import EditRequest, stripe_changes
 from .previews import Preview, build_preview, describe
-from .recording import record_changes
-from .resolution import load_directory
 
 
 class StalePlan(Conflict):
@@ -62,6 +64,18 @@ def plan_edit(timetable: Timetable, requests: list[EditRequest], reference_week:
     changes, token = stripe_changes(timetable, requests)
     return Plan(tuple(requests), tuple(changes), token, summarize(timetable, requests),
                 build_preview(timetable, changes, reference_week))
+
+
+def record_requests(
+    timetable: Timetable, requests: Sequence[EditRequest], summary: str, user_id: int | None, *, kind: str = "edit",
+) -> ChangeSet:
+    """Plan the requests on the locked stripes and record them at once (caller's transaction).
+
+    For writers with no preview to honour (the demo; an import previewed as a whole): the
+    grid and the API go through `apply_plan`, which also refuses a stale preview.
+    """
+    changes, _token = stripe_changes(timetable, list(requests), for_update=True)
+    return record_changes(timetable, changes, summary, user_id, kind=kind)
 
 
 def apply_plan(timetable: Timetable, requests: list[EditRequest], token: str, user_id: int | None) -> ChangeSet:

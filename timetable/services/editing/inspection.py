@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Term, Timetable
-from ..rules import PARAMETERS, add_weeks, iter_weeks
-from ..rules.compare import UNCOVERED, value_from
-from .planning import COURSE, SLOT, check_owners, load_stripes
+from ...extensions import db
+from ...models import Term, Timetable
+from ...rules import PARAMETERS, add_weeks, iter_weeks, value_in_week
+from ..resolution import Directory, load_directory
+from ..stripes import COURSE, SLOT, load_stripes
+from .planning import check_owners
 from .previews import describe
-from .resolution import Directory, load_directory
 
 STRIP_WEEKS_AROUND = 13  # when the week is in no term: a quarter before and after
 
@@ -78,16 +78,10 @@ def inspect_owner(timetable: Timetable, owner: str, owner_id: int, week: int) ->
     weeks = list(iter_weeks(first, last))
 
     def resolve(param: str, at: int) -> tuple[Any, str]:
-        value = value_from(own.get((owner, owner_id, param), []), at)
-        if value is not UNCOVERED:
-            return value, owner
-        if owner == SLOT and param != "course":
-            course = value_from(own[(SLOT, owner_id, "course")], at)
-            if course not in (UNCOVERED, None):
-                value = value_from(inherited.get((COURSE, course, param), []), at)
-                if value is not UNCOVERED:
-                    return value, COURSE
-        return PARAMETERS[param].default, "default"
+        return value_in_week(
+            param, at, lambda name: own.get((owner, owner_id, name), []),
+            (lambda course, name: inherited.get((COURSE, course, name), [])) if owner == SLOT else None,
+        )
 
     views = []
     for name, parameter in PARAMETERS.items():

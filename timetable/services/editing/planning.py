@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from ..database import is_postgresql
-from ..extensions import db
-from ..models import Course, CourseRule, Slot, SlotRule, Timetable
-from ..rules import FIRST_WEEK, LAST_WEEK, Action, Rule, apply, erase, get_parameter, next_week, paint, previous_week, validate_week
-from ..rules.compare import transform
-from .errors import NotFound, ServiceError
+from ...database import is_postgresql
+from ...extensions import db
+from ...models import Timetable
+from ...rules import FIRST_WEEK, LAST_WEEK, Rule, apply, erase, get_parameter, next_week, paint, previous_week, validate_week
+from ...rules.compare import transform
+from ..errors import NotFound, ServiceError
+from ..stripes import COURSE, OWNER_MODELS, StripeChange, StripeKey, Window, load_stripes
 
-SLOT, COURSE = "slot", "course"
-RULE_MODELS = {SLOT: SlotRule, COURSE: CourseRule}
-OWNER_MODELS = {SLOT: Slot, COURSE: Course}
 MAX_OWNERS_PER_REQUEST = 2000
 
-StripeKey = tuple[str, int, str]  # (owner kind, owner id, parameter)
 
 
 @dataclass(frozen=True)
@@ -40,7 +36,7 @@ class EditRequest:
 
     def validated(self) -> EditRequest:
         """Return the request with its value checked and normalised, or raise with a clear message."""
-        if self.owner not in RULE_MODELS:
+        if self.owner not in OWNER_MODELS:
             raise ServiceError(f"Edits apply to slots or courses, not “{self.owner}”.")
         if not self.ids:
             raise ServiceError("Select at least one slot to change.")
@@ -60,22 +56,6 @@ class EditRequest:
         return EditRequest(self.owner, tuple(dict.fromkeys(self.ids)), self.param, self.start, self.end, value, self.erase)
 
 
-@dataclass(frozen=True)
-class StripeChange:
-    """One stripe as it is and as the plan leaves it, with the fewest actions in between."""
-
-    owner: str
-    owner_id: int
-    param: str
-    before: tuple[Rule, ...]
-    actions: tuple[Action, ...]
-    after: tuple[Rule, ...]
-
-    @property
-    def key(self) -> StripeKey:
-        return (self.owner, self.owner_id, self.param)
-
-
 def check_owners(timetable: Timetable, owner: str, ids: tuple[int, ...], *, lock: bool = False) -> None:
     """Refuse ids that are not this timetable's; with `lock`, hold the owners' rows until commit.
 
@@ -91,41 +71,6 @@ def check_owners(timetable: Timetable, owner: str, ids: tuple[int, ...], *, lock
     missing = [str(i) for i in ids if i not in found]
     if missing:
         raise NotFound(f"This timetable has no {owner} {', '.join(missing)}.")
-
-
-Window = tuple[int | None, int | None]
-
-
-def load_stripes(
-    keys: set[StripeKey], *, for_update: bool = False, window: Window | None = None
-) -> dict[StripeKey, list[Rule]]:
-    """Load many stripes in one query per (owner kind, parameter); missing ones come back empty.
-
-    With a `window` (first, last week; None = open), only the rules reaching into it are
-    loaded: an edit of a few weeks reads the same few rules however long the history.
-    """
-    stripes: dict[StripeKey, list[Rule]] = {key: [] for key in keys}
-    wanted: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for owner, owner_id, param in keys:
-        wanted[(owner, param)].add(owner_id)
-    for (owner, param), owner_ids in wanted.items():
-        model = RULE_MODELS[owner]
-        owner_column = model.slot_id if owner == SLOT else model.course_id
-        query = select(model).where(owner_column.in_(owner_ids), model.param == param).order_by(model.id)
-        if window is not None:
-            first, last = window
-            if first is not None:
-                query = query.where(or_(model.end_week.is_(None), model.end_week >= first))
-            if last is not None:
-                query = query.where(or_(model.start_week.is_(None), model.start_week <= last))
-        if for_update and is_postgresql():
-            query = query.with_for_update()
-        decode = get_parameter(param).decode
-        for row in db.session.scalars(query):
-            stripes[(owner, getattr(row, "slot_id" if owner == SLOT else "course_id"), param)].append(
-                Rule(row.id, row.start_week, row.end_week, decode(row.value))
-            )
-    return stripes
 
 
 def stripe_changes(
