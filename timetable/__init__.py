@@ -34,6 +34,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
+    from .services.booking import release_expired_leases
+    from .services.live import watchers
+
+    watchers.expire_leases = release_expired_leases
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)

@@ -39,11 +39,13 @@ CANCELLED, DENIED = "cancelled", "denied"
 LEASED = (HELD, OFFERED)  # take a place until their lease runs out
 TAKING = (CONFIRMED, REQUESTED)  # take a place for good
 BOOKED_STATUSES = (CONFIRMED, REQUESTED, HELD, OFFERED, WAITING)
+CANCELLABLE = (CONFIRMED, REQUESTED, WAITING, OFFERED)  # and a hold, while its lease runs
 # A change to these can move, shorten, close or shrink an occurrence that people booked.
 BOOKING_SENSITIVE = ("weekday", "start", "duration", "status", "capacity", "appointment_length")
 
 MAX_PLACES_PER_BOOKING = 10
 DEFAULT_OFFER_LEASE = timedelta(hours=24)
+DEFAULT_HOLD_LEASE = timedelta(minutes=10)
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -199,25 +201,30 @@ def hold_place(
     now = _now(now)
     code_hash = digest(clean_lock_code(lock_code))
     with write_transaction():
-        unit = find_unit(timetable, slot_id, week, appointment)
-        _check_not_started(timetable, unit, now)
-        _check_places(places, unit)
-        _lock_unit(unit)
-        free = unit.capacity - taken_places(unit, now, except_lock=code_hash)
-        if places > free:
-            raise Full(
-                "This is full: no place left." if free <= 0 else f"Only {free} place{'s' if free != 1 else ''} left."
-            )
-        # Replace, rather than update, the visitor's earlier hold so it may move between units.
-        for earlier in db.session.scalars(select(Booking).where(
-            Booking.timetable_id == timetable.id, Booking.lock_code_hash == code_hash, Booking.status == HELD
-        )):
-            db.session.delete(earlier)
-        booking = Booking(timetable_id=timetable.id, slot_id=slot_id, week=week, appointment=appointment,
-                          places=places, status=HELD, lock_code_hash=code_hash, expires_at=now + lease)
-        db.session.add(booking)
-        db.session.flush()
-        announce(timetable.id, "hold", ((week, week),))
+        return _take_hold(timetable, slot_id, week, appointment, places, code_hash, lease, now)
+
+
+def _take_hold(
+    timetable: Timetable, slot_id: int, week: int, appointment: int, places: int, code_hash: str,
+    lease: timedelta, now: datetime,
+) -> Booking:
+    unit = find_unit(timetable, slot_id, week, appointment)
+    _check_not_started(timetable, unit, now)
+    _check_places(places, unit)
+    _lock_unit(unit)
+    free = unit.capacity - taken_places(unit, now, except_lock=code_hash)
+    if places > free:
+        raise Full("This is full: no place left." if free <= 0 else f"Only {free} place{'s' if free != 1 else ''} left.")
+    # Replace, rather than update, the visitor's earlier hold so it may move between units.
+    for earlier in db.session.scalars(select(Booking).where(
+        Booking.timetable_id == timetable.id, Booking.lock_code_hash == code_hash, Booking.status == HELD
+    )):
+        db.session.delete(earlier)
+    booking = Booking(timetable_id=timetable.id, slot_id=slot_id, week=week, appointment=appointment,
+                      places=places, status=HELD, lock_code_hash=code_hash, expires_at=now + lease)
+    db.session.add(booking)
+    db.session.flush()
+    announce(timetable.id, "hold", ((week, week),))
     return booking
 
 
@@ -247,19 +254,25 @@ def check_contact(name: str | None, email: str | None) -> tuple[str, str]:
 
 
 def confirm_booking(
-    timetable: Timetable, lock_code: str, name: str, email: str, now: datetime | None = None
+    timetable: Timetable, lock_code: str, name: str, email: str, now: datetime | None = None, *,
+    places: int | None = None, lease: timedelta = DEFAULT_HOLD_LEASE,
 ) -> tuple[Booking, str]:
     """Turn the visitor's hold into a booking; return it with the key of its private link.
 
     Within the lease the held place is kept without counting again. After the lease the
     place is checked again, and if it is gone the visitor is told so. Slots set to manual
-    approval give a request a scheduler then approves or denies.
+    approval give a request a scheduler then approves or denies. With `places` other than
+    the hold's, the hold is first taken again with that many (for `lease`), in the same
+    transaction: refused as a whole, or confirmed resized.
     """
     now = _now(now)
     code_hash = digest(clean_lock_code(lock_code))
     name, email = check_contact(name, email)
     with write_transaction():
         hold = _current_hold(timetable, code_hash)
+        if places is not None and places != hold.places:
+            hold = _take_hold(timetable, hold.slot_id, hold.week, hold.appointment, places, code_hash,
+                              lease, now)
         unit = find_unit(timetable, hold.slot_id, hold.week, hold.appointment)
         if _aware(hold.expires_at) <= now:
             _lock_unit(unit)
@@ -405,6 +418,18 @@ def decide_request(timetable: Timetable, booking_id: int, approve: bool, now: da
         else:
             _cancel(booking, _now(now), status=DENIED)
     return booking
+
+
+def release_expired_leases(since: datetime, now: datetime) -> list[tuple[int, int]]:
+    """Holds and offers whose lease ran out in (since, now]: purge them at once, so the waiting
+    list is offered the freed places without waiting for cron, and return the (timetable,
+    week) pairs they were on, for the live watcher to tell the viewers of those weeks."""
+    ran_out = db.session.execute(select(Booking.timetable_id, Booking.week).where(
+        Booking.status.in_(LEASED), Booking.expires_at > since, Booking.expires_at <= now,
+    ).distinct()).all()
+    if ran_out:
+        purge_expired_holds(now)
+    return [(timetable_id, week) for timetable_id, week in ran_out]
 
 
 def purge_expired_holds(now: datetime | None = None) -> int:

@@ -1,15 +1,17 @@
-"""Domain errors raised by services and mapped to HTTP responses by the views."""
+"""Domain errors raised by services; the views decide what each means over HTTP."""
 
 
-class ServiceError(Exception):
-    """A refusal that is the user's to fix; its message says what to do."""
-
-    status_code = 400
+class DomainError(Exception):
+    """Something the service would not do; its message says what to do next."""
 
 
-class NotFound(ServiceError):
-    status_code = 404
+class ServiceError(DomainError):
+    """A refusal that is the user's to fix: a value out of range, a closed occurrence, a full class."""
 
 
 class Conflict(ServiceError):
-    status_code = 409
+    """The request came too late: someone changed or took it in the meantime."""
+
+
+class NotFound(DomainError):
+    """What the request names does not exist here (or is not visible to the caller)."""

@@ -4,8 +4,9 @@ Services `announce` events inside their write transaction. On PostgreSQL the eve
 NOTIFY, which the database sends only if the transaction commits, to every process
 listening (this one included): browsers attached to any gunicorn worker or machine hear
 it. On SQLite the event waits in the session and is delivered after the commit to this
-process's subscribers only (one process; see README). Each process also watches for holds
-whose lease runs out, so viewers see a place free again without anybody asking.
+process's subscribers only (one process; see README). Each process also asks, every second,
+which leases ran out (booking's policy, handed in by the app factory), so viewers see a
+place free again without anybody asking.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import logging
 import queue
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from .. import clock
@@ -129,6 +132,7 @@ class Watchers:
         self._started: set[str] = set()
         self._threads: list[threading.Thread] = []
         self.stopping = threading.Event()
+        self.expire_leases: LeaseExpiry | None = None  # set by the app factory (booking's policy)
 
     def ensure_started(self, app) -> None:
         engine = app.extensions["sqlalchemy"].engine
@@ -138,7 +142,9 @@ class Watchers:
                 return
             self._started.add(key)
         self.stopping.clear()
-        threads = [threading.Thread(target=_watch_expiry, args=(app,), name="live-expiry", daemon=True)]
+        threads = []
+        if self.expire_leases is not None:
+            threads.append(threading.Thread(target=_watch_expiry, args=(app, self.expire_leases), name="live-expiry", daemon=True))
         if engine.dialect.name == "postgresql":
             threads.append(threading.Thread(target=_listen, args=(app, key), name="live-listen", daemon=True))
         for thread in threads:
@@ -183,31 +189,25 @@ def _listen(app, url: str) -> None:
 
 EXPIRY_POLL_SECONDS = 1.0
 
+# (since, now) -> the (timetable id, week) pairs whose leases ran out in between, already
+# dealt with. Booking decides what running out means; this module only tells the viewers.
+LeaseExpiry = Callable[[datetime, datetime], Iterable[tuple[int, int]]]
 
-def _watch_expiry(app) -> None:
-    """Announce holds and offers whose lease ran out, so viewers see the place free again, and
-    purge them at once so the waiting list is offered the freed places without waiting for cron."""
-    from ..models import Booking
-    from .booking import purge_expired_holds
 
+def _watch_expiry(app, expire_leases: LeaseExpiry) -> None:
+    """Tell the viewers of a week when a lease on it ran out, with no request at all."""
     last = clock.now()
     while not watchers.stopping.wait(EXPIRY_POLL_SECONDS):
         now = clock.now()
         try:
             with app.app_context():
-                rows = db.session.execute(
-                    select(Booking.timetable_id, Booking.week).where(
-                        Booking.status.in_(("held", "offered")), Booking.expires_at > last, Booking.expires_at <= now
-                    ).distinct()
-                ).all()
-                if rows:
-                    purge_expired_holds(now)
+                ran_out = list(expire_leases(last, now))
                 db.session.remove()
         except Exception as error:
             log.warning("live events: expiry watch failed (%s)", error)
             continue
         last = now
-        for timetable_id, week in rows:
+        for timetable_id, week in ran_out:
             broker.deliver(LiveEvent(timetable_id, "hold", ((week, week),)))
     with app.app_context():
         db.engine.dispose()  # stopping: close what this thread opened in the pool

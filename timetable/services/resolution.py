@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Course, Group, Room, Staff, Timetable
-from ..rules import Rule, monday_of, resolve_parameters
+from ..rules import PARAMETERS, Rule, monday_of, resolve_parameters
 from .stripes import COURSE, SLOT, covering_values
 from ..rules.compare import UNCOVERED, value_from
 
@@ -56,6 +56,14 @@ class Occurrence:
     def present_staff(self) -> int | None:
         """The teacher actually there: the substitute when there is one."""
         return self.values.get("substitute") or self.values.get("staff")
+
+    def title(self, directory: Directory) -> str:
+        """What people call it: its own title, else its course's name, else "Slot 12"."""
+        return self.values["title"] or directory.name("course", self.values["course"]) or f"Slot {self.slot_id}"
+
+
+# Which kind of resource each reference parameter names ("substitute" names staff).
+REFERENCE_KINDS = {name: parameter.ref for name, parameter in PARAMETERS.items() if parameter.ref}
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,11 @@ from ..rules import RulesError, monday_of, parse_week
 from ..schemas import TimetableSchema, WeekSchema
 from ..services.catalog import get_timetable, list_timetables
 from ..services.errors import ServiceError
-from ..services.resolution import Directory, Occurrence, load_directory, resolve_week
+from ..services.resolution import REFERENCE_KINDS, Directory, Occurrence, load_directory, resolve_week
 from .openapi import build_spec
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-REFERENCE_KINDS = {"staff": "staff", "substitute": "staff", "room": "room", "group": "group", "course": "course"}
 
 
 def occurrence_payload(occurrence: Occurrence, directory: Directory) -> dict:
@@ -27,7 +26,7 @@ def occurrence_payload(occurrence: Occurrence, directory: Directory) -> dict:
         "start": occurrence.start,
         "end": occurrence.end,
         "duration": occurrence.duration,
-        "title": values["title"] or labels.get("course", ""),
+        "title": occurrence.title(directory),
         "parameters": dict(values),
         "labels": labels,
         "sources": dict(occurrence.sources),

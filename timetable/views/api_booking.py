@@ -61,11 +61,6 @@ def _published(slug: str) -> Timetable:
     return get_timetable(slug, published_only=True)
 
 
-def _title(occurrence, courses: dict[int, str]) -> str:
-    values = occurrence.values
-    return values["title"] or courses.get(values["course"], "")
-
-
 def _private_link(slug: str, reference: str, key: str) -> str:
     return url_for("booking.private", slug=slug, reference=reference, key=key, _external=True)
 
@@ -80,7 +75,7 @@ def _booking(booking: Booking, key: str, *, new: bool = False) -> dict:
         "reference": booking.reference, "status": booking.status, "timetable": timetable.slug,
         "slot_id": booking.slot_id, "week": booking.week, "appointment": booking.appointment,
         "date": unit.date if unit else None, "start": unit.start if unit else None, "end": unit.end if unit else None,
-        "title": _title(occurrence, load_directory(timetable.id).course) if occurrence else "",
+        "title": occurrence.title(load_directory(timetable.id)) if occurrence else "",
         "places": booking.places, "name": booking.name or "", "email": booking.email or "",
         "expires_at": booking.expires_at, "link": _private_link(timetable.slug, booking.reference, key),
     }
@@ -120,11 +115,11 @@ def availability(slug: str, week: str):
         week_key = parse_week(week)
     except RulesError as error:
         raise ServiceError(f"{error}. Use an ISO week such as 2026-W47.") from error
-    courses = load_directory(timetable.id).course
+    directory = load_directory(timetable.id)
     units = [
         {
             "slot_id": a.unit.slot_id, "appointment": a.unit.appointment, "date": a.unit.date,
-            "start": a.unit.start, "end": a.unit.end, "title": _title(a.unit.occurrence, courses),
+            "start": a.unit.start, "end": a.unit.end, "title": a.unit.occurrence.title(directory),
             "capacity": a.unit.capacity, "taken": a.taken, "free": a.free, "mine": a.mine, "waiting": a.waiting,
             "bookable": not a.started and (a.free > 0 or a.mine > 0),
         }

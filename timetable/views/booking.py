@@ -13,8 +13,9 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 from .. import clock
 from ..models import Booking, Timetable
 from ..services.booking import (
+    CANCELLABLE,
     CONFIRMED, HELD, MAX_PLACES_PER_BOOKING, OFFERED, REQUESTED, WAITING, UnitAvailability, accept_offer,
-    cancel_booking, check_contact, confirm_booking, current_hold, find_booking, find_unit, hold_place,
+    cancel_booking, confirm_booking, current_hold, find_booking, find_unit, hold_place,
     join_waiting_list, units_of, week_availability,
 )
 from ..services.catalog import get_timetable
@@ -26,7 +27,6 @@ from .rendering import render_page_or_fragment
 bp = Blueprint("booking", __name__)
 
 # What a visitor may still do something about through the private link.
-CANCELLABLE = (CONFIRMED, REQUESTED, WAITING, OFFERED)
 STATUS_TEXT = {
     CONFIRMED: "confirmed",
     REQUESTED: "requested — awaiting the clinic's approval",
@@ -97,7 +97,7 @@ def describe_place(timetable: Timetable, occurrence: Occurrence | None, appointm
     units = units_of(occurrence)
     unit = units[appointment] if 0 <= appointment < len(units) else units[0]
     return Place(
-        title=values["title"] or directory.name("course", values["course"]) or f"Slot {occurrence.slot_id}",
+        title=occurrence.title(directory),
         day=occurrence.date, start=unit.start, end=unit.end,
         room=directory.name("room", values["room"]),
         staff=directory.name("staff", values["substitute"] or values["staff"]),
@@ -138,8 +138,6 @@ def _choice_context(timetable: Timetable, slot_id: int, week: int, error: Servic
     refusal = None
     try:
         occurrence = find_unit(timetable, slot_id, week).occurrence
-    except NotFound:
-        raise
     except ServiceError as closed:  # closed that week, or not open for booking: say so, offer nothing
         occurrence, refusal = resolve_slot(timetable, slot_id, week), closed
     units: list[UnitAvailability] = []
@@ -202,8 +200,6 @@ def hold(slug: str, slot_id: int):
     try:
         hold_place(timetable, slot_id, week, _number("appointment", 0), _number("places", 1), _lock_code(create=True),
                    booking_lease())
-    except NotFound:
-        raise
     except ServiceError as error:
         return _render_choice(timetable, slot_id, week, error, places=request.form.get("places", ""))
     return redirect(url_for(".details", slug=slug), code=303)
@@ -218,8 +214,6 @@ def wait(slug: str, slot_id: int):
     try:
         booking, key = join_waiting_list(timetable, slot_id, week, _number("appointment", 0), _number("places", 1),
                                          form["name"], form["email"])
-    except NotFound:
-        raise
     except ServiceError as error:
         return _render_choice(timetable, slot_id, week, error, **form)
     flash(f"You are on the waiting list (reference {booking.reference}). Keep this page's address: it is the only "
@@ -250,12 +244,8 @@ def confirm(slug: str):
     if hold is None:
         return _render_details(timetable, None, Conflict(NO_HOLD), **form)
     try:
-        name, email = check_contact(form["name"], form["email"])
-        places = _number("places", hold.places)
-        if places != hold.places:
-            # Held again with the new count (same lock code): refused as a whole, or the hold is resized.
-            hold_place(timetable, hold.slot_id, hold.week, hold.appointment, places, _lock_code(), booking_lease())
-        booking, key = confirm_booking(timetable, _lock_code(), name, email)
+        booking, key = confirm_booking(timetable, _lock_code(), form["name"], form["email"],
+                                       places=_number("places", hold.places), lease=booking_lease())
     except ServiceError as error:
         return _render_details(timetable, current_hold(timetable, _lock_code()), error, **form)
     if booking.status == REQUESTED:
@@ -305,8 +295,6 @@ def cancel(slug: str, reference: str):
     booking = _own_booking(timetable, reference, key)
     try:
         cancel_booking(booking.reference, key)
-    except NotFound:
-        raise
     except ServiceError as error:
         return _render_private(timetable, booking, key, error)
     flash(f"Booking {booking.reference} is cancelled.", "info")
@@ -321,8 +309,6 @@ def accept(slug: str, reference: str):
     booking = _own_booking(timetable, reference, key)
     try:
         accept_offer(booking.reference, key)
-    except NotFound:
-        raise
     except ServiceError as error:
         return _render_private(timetable, _own_booking(timetable, reference, key), key, error)
     flash(f"The place is yours: booking {booking.reference} is {STATUS_TEXT[booking.status]}.", "info")

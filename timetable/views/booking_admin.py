@@ -12,11 +12,12 @@ from .. import clock
 from ..models import Booking, Timetable
 from ..rules import format_week
 from ..services.booking import (
-    CONFIRMED, HELD, OFFERED, REQUESTED, WAITING, cancel_by_scheduler, decide_request, list_bookings, units_of,
+    CANCELLABLE,
+    HELD, OFFERED, cancel_by_scheduler, decide_request, list_bookings, units_of,
     week_availability,
 )
 from ..services.catalog import get_timetable
-from ..services.errors import Conflict, NotFound, ServiceError
+from ..services.errors import Conflict, ServiceError
 from ..services.resolution import Occurrence, resolve_slot
 from .booking import STATUS_TEXT, describe_place
 from .editing import CHANGED_EVENT
@@ -27,7 +28,6 @@ from .week_page import BlockBookings
 bp = Blueprint("booking_admin", __name__)
 
 # A scheduler may cancel whatever still takes, or waits for, a place.
-CANCELLABLE = (CONFIRMED, REQUESTED, WAITING, OFFERED)
 
 
 @bp.before_request
@@ -98,8 +98,6 @@ def _act(slug: str, booking_id: int, action, done: str):
     timetable = get_timetable(slug)
     try:
         booking = action(timetable, booking_id)
-    except NotFound:
-        raise
     except ServiceError as error:
         # Shown in the list it was pressed in (its slot and week come with the form).
         slot_id, week = request.form.get("slot_id", type=int), week_in_request(timetable)

@@ -7,7 +7,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..rules import RulesError
-from ..services.errors import ServiceError
+from ..services.errors import Conflict, DomainError, NotFound
+
+# What each domain error means over HTTP, most specific first; any other refusal is a 400.
+STATUS_OF = ((NotFound, 404), (Conflict, 409))
 
 HINTS = {
     400: "Check the address or the form and try again.",
@@ -31,6 +34,10 @@ def error_response(status: int, message: str, fields: dict | None = None):
     return render_template("errors/error.html", status=status, message=message, hint=HINTS.get(status, "")), status
 
 
+def status_of(error: DomainError) -> int:
+    return next((status for kind, status in STATUS_OF if isinstance(error, kind)), 400)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -42,9 +49,9 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         return error_response(error.code or 500, error.description or error.name)
 
-    @app.errorhandler(ServiceError)
-    def service_error(error: ServiceError):
-        return error_response(error.status_code, str(error))
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return error_response(status_of(error), str(error))
 
     @app.errorhandler(RulesError)
     def rules_error(error: RulesError):

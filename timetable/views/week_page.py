@@ -109,8 +109,7 @@ class WeekPage:
         return monday_of(self.week)
 
     def title(self, occurrence: Occurrence) -> str:
-        values = occurrence.values
-        return values["title"] or self.directory.name("course", values["course"]) or f"Slot {occurrence.slot_id}"
+        return occurrence.title(self.directory)
 
 
 def build_week_page(

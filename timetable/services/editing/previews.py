@@ -17,10 +17,9 @@ from ...rules.compare import UNCOVERED, breakpoints, differences, segments, valu
 from ...formatting import hhmm, spans_text, weekday_name
 from ..booking import BookingLine, booked_changes
 from ..stripes import COURSE, SLOT, StripeChange, StripeKey, load_stripes, slots_of_courses
-from ..resolution import Directory, Occurrence, load_directory, resolve_week
+from ..resolution import REFERENCE_KINDS, Directory, Occurrence, load_directory, resolve_week
 
 MAX_CLASH_WEEKS = 12
-REFERENCE_KINDS = {"staff": "staff", "substitute": "staff", "room": "room", "group": "group", "course": "course"}
 
 
 def describe(param: str, value: Any, directory: Directory) -> str:
@@ -102,9 +101,7 @@ class Preview:
 def slot_label(occurrence: Occurrence | None, slot_id: int, directory: Directory) -> str:
     if occurrence is None:
         return f"Slot {slot_id}"
-    values = occurrence.values
-    name = values["title"] or directory.name("course", values["course"]) or f"Slot {slot_id}"
-    return f"{name} · {weekday_name(occurrence.weekday, short=True)} {hhmm(occurrence.start)}"
+    return f"{occurrence.title(directory)} · {weekday_name(occurrence.weekday, short=True)} {hhmm(occurrence.start)}"
 
 
 class _Worlds:
