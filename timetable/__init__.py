@@ -19,10 +19,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .cli import register_cli
     from .config import load_config
     from .extensions import csrf, db, htmx, login_manager, migrate
+    from .json_provider import JSONProvider
     from .views import register_blueprints
     from .views.errors import register_error_handlers
 
     app = Flask(__name__, instance_relative_config=True)
+    app.json = JSONProvider(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path))
     if test_config:

@@ -41,6 +41,11 @@ def _seconds(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+_bytes = _seconds  # a whole number from the environment, else the default
+
+MIB = 1024 * 1024
+
+
 def load_config(instance_path: str) -> dict:
     """Return the configuration mapping built from defaults and the environment."""
     return {
@@ -52,6 +57,9 @@ def load_config(instance_path: str) -> dict:
         "BOOKING_LEASE_SECONDS": _seconds("TIMETABLE_BOOKING_LEASE_SECONDS", 600),
         "BOOKING_LEASE_MIN": _seconds("TIMETABLE_BOOKING_LEASE_MIN", 300),
         "BOOKING_LEASE_MAX": _seconds("TIMETABLE_BOOKING_LEASE_MAX", 1200),
+        # The largest request body read (413 beyond); imports will have their own, larger limit.
+        "MAX_CONTENT_LENGTH": _bytes("TIMETABLE_MAX_BODY_BYTES", MIB),
+        "MAX_IMPORT_BYTES": _bytes("TIMETABLE_MAX_IMPORT_BYTES", 10 * MIB),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,0 +1,120 @@
+"""Hostile input gets a 4xx that says what is wrong, and writes nothing: oversized ids, bodies and nesting, 405s."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import AuthActions
+
+BIG_IDS = (2**31, 2**63, 10**30)
+W = "2030-W48"
+EDIT = {"param": "note", "value": "hello", "start": W, "end": W}
+
+
+@pytest.fixture
+def site(app):
+    """An editor; a published timetable `t` with a course and a bookable slot; built in a context that ends first."""
+    from timetable.database import write_transaction
+    from timetable.services.accounts import create_user
+    from timetable.services.creation import create_course, create_slot, create_timetable
+
+    with app.app_context():
+        create_user("scheduler", "timetable-demo", "Test scheduler")
+        with write_transaction():
+            timetable = create_timetable("t", "Test", "Europe/Paris", published=True)
+            course = create_course(timetable, "Yoga", {"duration": 60})
+            slot = create_slot(timetable, {"course": course.id, "weekday": 1, "start": 600, "capacity": 5}, 202640)
+        return {"slot": slot.id, "course": course.id}
+
+
+def written(app) -> tuple[int, ...]:
+    """How many rows hold what requests may write: bookings, change sets, slot and course rules."""
+    from timetable.extensions import db
+    from timetable.models import Booking, ChangeSet, CourseRule, SlotRule
+
+    with app.app_context():
+        return tuple(db.session.query(model).count() for model in (Booking, ChangeSet, SlotRule, CourseRule))
+
+
+def page_token(client, url: str = "/t") -> str:
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+
+
+class Editor:
+    def __init__(self, client):
+        self.client = client
+        AuthActions(client).login()
+        self.csrf = client.get("/api/session").get_json()["csrf_token"]
+
+    def get(self, url):
+        return self.client.get(url)
+
+    def post(self, url, json=None, data=None):
+        if data is not None:
+            return self.client.post(url, data={**data, "csrf_token": self.csrf})
+        return self.client.post(url, json=json, headers={"X-CSRFToken": self.csrf})
+
+
+def assert_refused(response, statuses=(400, 404)) -> str:
+    assert response.status_code in statuses, (response.status_code, response.get_data(as_text=True)[:500])
+    if response.is_json:
+        message = response.get_json()["error"]["message"]
+    else:
+        # The error page, a form shown again with its message, or an edit form's errors.
+        html = response.get_data(as_text=True)
+        found = re.search(r'(?:role="alert"|data-testid="error-message")[^>]*>(.+?)</(?:p|ul)>', html, re.DOTALL)
+        assert found, html[:2000]
+        message = re.sub(r"<[^>]+>", " ", found.group(1))
+    assert message.strip()
+    return message
+
+
+# Bodies: nesting, size.
+
+
+def test_deeply_nested_json_is_a_400(app, client, site):
+    for url in ("/api/timetables/t/holds", "/api/bookings/ABC/cancel"):
+        response = client.post(url, data="[" * 100_000, content_type="application/json")
+        assert assert_refused(response, (400,)).startswith("The body is not valid JSON")
+    editor = Editor(client)
+    response = client.post("/api/timetables/t/plan", data="[" * 100_000, content_type="application/json",
+                           headers={"X-CSRFToken": editor.csrf})
+    assert "nested too deeply" in assert_refused(response, (400,))
+
+
+def test_a_body_over_the_limit_is_a_413_with_a_message_in_json_and_html(app, client, site):
+    before = written(app)
+    big = {"slot_id": site["slot"], "week": W, "lock_code": "x" * (1024 * 1024)}
+    response = client.post("/api/timetables/t/holds", json=big)
+    assert response.status_code == 413
+    assert response.get_json()["error"]["message"] == (
+        "The request body is too large: this server accepts at most 1 MiB.")
+    response = client.post(f"/t/book/{site['slot']}/wait", data={"name": "A" * (1024 * 1024 + 1), "week": W})
+    assert response.status_code == 413
+    assert "at most 1 MiB" in assert_refused(response, (413,))
+    assert written(app) == before
+
+
+def test_the_body_limit_is_configurable(make_database_url, monkeypatch):
+    from timetable.config import load_config
+
+    monkeypatch.setenv("TIMETABLE_MAX_BODY_BYTES", "2048")
+    monkeypatch.setenv("TIMETABLE_MAX_IMPORT_BYTES", "4096")
+    config = load_config("/tmp")
+    assert (config["MAX_CONTENT_LENGTH"], config["MAX_IMPORT_BYTES"]) == (2048, 4096)
+
+
+# HTTP details.
+
+
+def test_a_405_says_which_methods_are_allowed(client, site):
+    for url in ("/api/timetables/t/holds", "/login", "/t/book/details"):
+        response = client.delete(url)
+        assert response.status_code == 405
+        assert response.headers["Allow"], url
+        assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"OPTIONS"}
+    assert "POST" in client.delete("/api/timetables/t/holds").headers["Allow"]
+    assert client.delete("/api/timetables/t/holds").get_json()["error"]["status"] == 405
