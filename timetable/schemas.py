@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields
+from marshmallow.validate import Range
 
 from .rules import PARAMETERS, format_week
+from .rules.params import MAX_INTEGER
 from .formatting import hhmm
+
+
+class Id(fields.Integer):
+    """An id read from a request: a whole number from 1 to what an INTEGER column holds.
+
+    Strict by default (JSON bodies send numbers); query strings pass strict=False.
+    """
+
+    def __init__(self, *, strict: bool = True, **kwargs):
+        super().__init__(strict=strict, validate=Range(min=1, max=MAX_INTEGER), **kwargs)
+
+
+def index_field(**kwargs) -> fields.Integer:
+    """A position from 0 (an appointment within its occurrence), bounded like ids."""
+    return fields.Integer(strict=True, validate=Range(min=0, max=MAX_INTEGER), **kwargs)
 
 
 # Every slot parameter's value in the week; references are ids, times minutes since midnight.

@@ -8,7 +8,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 from marshmallow.validate import Length, Range
 
 from .formatting import hhmm
-from .schemas import ErrorBodySchema
+from .rules.params import MAX_INTEGER
+from .schemas import ErrorBodySchema, Id, index_field
 from .schemas_editing import WEEK_FORMATS, WeekField
 from .services.booking import EMAIL, MAX_PLACES_PER_BOOKING
 
@@ -39,8 +40,8 @@ def lock_code_field(description: str = LOCK_CODE, **kwargs) -> fields.String:
     )
 
 
-def _slot_id() -> fields.Integer:
-    return fields.Integer(strict=True, required=True, validate=Range(min=1), metadata={"example": 12})
+def _slot_id() -> Id:
+    return Id(required=True, metadata={"example": 12})
 
 
 def _week() -> WeekField:
@@ -49,9 +50,9 @@ def _week() -> WeekField:
 
 
 def _appointment() -> fields.Integer:
-    return fields.Integer(strict=True, load_default=0, validate=Range(min=0),
-                          metadata={"description": "The appointment's index within the occurrence (0 when it is booked "
-                                                   "as a whole); see the availability"})
+    return index_field(load_default=0,
+                       metadata={"description": "The appointment's index within the occurrence (0 when it is booked "
+                                                "as a whole); see the availability"})
 
 
 def _places() -> fields.Integer:
@@ -97,7 +98,7 @@ class HoldRequestSchema(Schema):
     places = _places()
     lock_code = lock_code_field(required=True)
     lock_duration = fields.Integer(
-        strict=True, validate=Range(min=1),
+        strict=True, validate=Range(min=1, max=MAX_INTEGER),
         metadata={"description": "How long to hold, in seconds; clamped to the server's bounds (by default 300 to "
                                  "1200, and 600 when left out)", "example": 900},
     )

@@ -72,6 +72,87 @@ def assert_refused(response, statuses=(400, 404)) -> str:
     return message
 
 
+# Oversized ids.
+
+
+def anonymous_requests(site, big):
+    slot = site["slot"]
+    return [
+        ("post", "/api/timetables/t/holds", {"json": {"slot_id": big, "week": W, "lock_code": "a"}}),
+        ("post", "/api/timetables/t/holds", {"json": {"slot_id": slot, "week": W, "lock_code": "a", "appointment": big}}),
+        ("post", "/api/timetables/t/waiting-list",
+         {"json": {"slot_id": big, "week": W, "name": "Ada", "email": "ada@example.org"}}),
+        ("get", f"/t/book/{big}?week={W}", {}),
+        ("post", f"/t/book/{big}/hold", {"form": {"week": W}}),
+        ("post", f"/t/book/{slot}/hold", {"form": {"week": W, "appointment": str(big)}}),
+        ("post", f"/t/book/{big}/wait", {"form": {"week": W, "name": "Ada", "email": "ada@example.org"}}),
+        ("get", f"/t?week={W}&staff={big}", {}),
+    ]
+
+
+@pytest.mark.parametrize("big", BIG_IDS)
+def test_visitors_sending_ids_no_row_could_have_are_refused_and_nothing_is_written(app, client, site, big):
+    before = written(app)
+    for method, url, kwargs in anonymous_requests(site, big):
+        if "form" in kwargs:
+            response = client.post(url, data={**kwargs["form"], "csrf_token": page_token(client)})
+        else:
+            response = getattr(client, method)(url, **kwargs)
+        message = assert_refused(response)
+        assert "id" in message or "number" in message, (url, message)
+    assert written(app) == before
+
+
+def editor_requests(site, big):
+    slot, course = site["slot"], site["course"]
+    edits = {"edits": [EDIT]}
+    return [
+        ("post", f"/api/timetables/t/slots/{big}/plan", {"json": edits}),
+        ("post", f"/api/timetables/t/slots/{big}/apply", {"json": {**edits, "token": "x"}}),
+        ("post", "/api/timetables/t/plan", {"json": {**edits, "slots": [slot, big]}}),
+        ("post", "/api/timetables/t/plan", {"json": {**edits, "course": big}}),
+        ("post", "/api/timetables/t/apply", {"json": {**edits, "slots": [big], "token": "x"}}),
+        ("post", f"/api/timetables/t/changes/{big}/undo/plan", {"json": {}}),
+        ("post", f"/api/timetables/t/changes/{big}/undo", {"json": {"token": "x"}}),
+        ("get", f"/api/timetables/t/history?slot={big}", {}),
+        ("post", "/api/timetables/t/plan", {"json": {"edits": [{**EDIT, "param": "room", "value": big}], "slots": [slot]}}),
+        ("get", f"/t/edit/history?slot={big}", {}),
+        ("get", f"/t/edit/slots/{big}?week={W}", {}),
+        ("get", f"/t/edit/courses/{big}?week={W}", {}),
+        ("get", f"/t/edit/slots/{big}/move?week={W}&weekday=2", {}),
+        ("get", f"/t/edit/slots/{big}/bookings?week={W}", {}),
+        ("get", f"/t/edit?week={W}&room={big}", {}),
+        ("post", f"/t/edit/bookings/{big}/cancel", {"form": {"week": W}}),
+        ("post", f"/t/edit/bookings/{big}/approve", {"form": {"week": W, "slot_id": str(big)}}),
+        ("post", f"/t/edit/changes/{big}/undo/plan", {"form": {"week": W}}),
+        ("post", f"/t/edit/changes/{big}/undo", {"form": {"week": W, "token": "x"}}),
+        ("post", "/t/edit/plan", {"form": {"week": W, "ids": f"{slot} {big}", "param": "note", "value-note": "x"}}),
+    ]
+
+
+@pytest.mark.parametrize("big", BIG_IDS)
+def test_editors_sending_ids_no_row_could_have_are_refused_and_nothing_is_written(app, client, site, big):
+    editor = Editor(client)
+    before = written(app)
+    for method, url, kwargs in editor_requests(site, big):
+        if method == "get":
+            response = editor.get(url)
+        else:
+            response = editor.post(url, json=kwargs.get("json"), data=kwargs.get("form"))
+        message = assert_refused(response)
+        assert "id" in message or "number" in message or "see fields" in message, (url, message)
+        if response.is_json and "fields" in response.get_json()["error"]:
+            assert "2147483647" in str(response.get_json()["error"]["fields"]), url
+    assert written(app) == before
+
+
+def test_unicode_digits_are_not_ids(app, client, site):
+    editor = Editor(client)
+    assert editor.get("/t/edit/selection?ids=²,٣").status_code == 200
+    assert_refused(editor.get(f"/t/edit?week={W}&staff=²"), (400,))
+    assert_refused(editor.post("/t/edit/plan", data={"week": W, "ids": "²", "param": "note", "value-note": "x"}), (400,))
+
+
 # Bodies: nesting, size.
 
 

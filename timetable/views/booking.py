@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 
 from ..models import Booking, Timetable
+from ..rules.params import MAX_INTEGER
 from ..services.booking import (
     CONFIRMED, HELD, MAX_PLACES_PER_BOOKING, OFFERED, REQUESTED, WAITING, UnitAvailability, accept_offer,
     cancel_booking, check_contact, confirm_booking, current_hold, find_booking, find_unit, hold_place,
@@ -60,10 +61,10 @@ def _number(name: str, default: int) -> int:
     raw = request.form.get(name, "").strip()
     if not raw:
         return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ServiceError(f"“{raw}” is not a whole number: give the {name} as one.") from None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_INTEGER:
+        # Beyond what a row can hold, a number is refused here rather than by the database.
+        raise ServiceError(f"“{raw[:24]}” is not a whole number from 0 to {MAX_INTEGER}: give the {name} as one.")
+    return int(raw)
 
 
 def _refusal_status(error: ServiceError) -> int:
@@ -186,14 +187,14 @@ def _private_url(timetable: Timetable, reference: str, key: str, **extra) -> str
 # -- choosing and holding ----------------------------------------------------------------------------
 
 
-@bp.get("/<slug>/book/<int:slot_id>")
+@bp.get("/<slug>/book/<id:slot_id>")
 def choose(slug: str, slot_id: int):
     """One occurrence's free places (or appointments) to hold one, or its waiting list when full."""
     timetable = get_timetable(slug, published_only=True)
     return _render_choice(timetable, slot_id, week_in_request(timetable))
 
 
-@bp.post("/<slug>/book/<int:slot_id>/hold")
+@bp.post("/<slug>/book/<id:slot_id>/hold")
 def hold(slug: str, slot_id: int):
     """Hold places (or one appointment) for the lease; holding again replaces the visitor's earlier hold."""
     timetable = get_timetable(slug, published_only=True)
@@ -208,7 +209,7 @@ def hold(slug: str, slot_id: int):
     return redirect(url_for(".details", slug=slug), code=303)
 
 
-@bp.post("/<slug>/book/<int:slot_id>/wait")
+@bp.post("/<slug>/book/<id:slot_id>/wait")
 def wait(slug: str, slot_id: int):
     """Join the waiting list of a full occurrence (or appointment); the private link follows the offer."""
     timetable = get_timetable(slug, published_only=True)
