@@ -22,6 +22,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .json_provider import JSONProvider
     from .views import register_blueprints
     from .views.errors import register_error_handlers
+    from .views.guards import register_guards
 
     app = Flask(__name__, instance_relative_config=True)
     app.json = JSONProvider(app)
@@ -36,6 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
+    register_guards(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)

@@ -60,6 +60,8 @@ def load_config(instance_path: str) -> dict:
         # The largest request body read (413 beyond); imports will have their own, larger limit.
         "MAX_CONTENT_LENGTH": _bytes("TIMETABLE_MAX_BODY_BYTES", MIB),
         "MAX_IMPORT_BYTES": _bytes("TIMETABLE_MAX_IMPORT_BYTES", 10 * MIB),
+        # Flask's own, smaller form limit would otherwise answer 413 below the limit the 413 names.
+        "MAX_FORM_MEMORY_SIZE": _bytes("TIMETABLE_MAX_BODY_BYTES", MIB),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields
 from marshmallow.validate import Range
 
 from .rules import PARAMETERS, format_week
-from .rules.params import MAX_INTEGER
+from .rules.params import MAX_INTEGER, text_problem
 from .formatting import hhmm
 
 
@@ -18,6 +20,16 @@ class Id(fields.Integer):
 
     def __init__(self, *, strict: bool = True, **kwargs):
         super().__init__(strict=strict, validate=Range(min=1, max=MAX_INTEGER), **kwargs)
+
+
+class Text(fields.String):
+    """Text read from a request, refused when no column could store it (a NUL, a lone surrogate)."""
+
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if problem := text_problem(text):
+            raise ValidationError(f"This text {problem}.")
+        return text
 
 
 def index_field(**kwargs) -> fields.Integer:

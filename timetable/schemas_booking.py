@@ -9,7 +9,7 @@ from marshmallow.validate import Length, Range
 
 from .formatting import hhmm
 from .rules.params import MAX_INTEGER
-from .schemas import ErrorBodySchema, Id, index_field
+from .schemas import ErrorBodySchema, Id, Text, index_field
 from .schemas_editing import WEEK_FORMATS, WeekField
 from .services.booking import EMAIL, MAX_PLACES_PER_BOOKING
 
@@ -32,8 +32,8 @@ LOCK_CODE = ("Any non-empty text the visitor's client keeps for the whole form (
              "around it are ignored. It is the visitor's only credential for the hold.")
 
 
-def lock_code_field(description: str = LOCK_CODE, **kwargs) -> fields.String:
-    return fields.String(
+def lock_code_field(description: str = LOCK_CODE, **kwargs) -> Text:
+    return Text(
         validate=[_not_blank("lock code"), Length(max=MAX_LOCK_CODE)],
         metadata={"description": description, "example": "f3a9c2d1-session"},
         **kwargs,
@@ -61,16 +61,16 @@ def _places() -> fields.Integer:
                                                    "unit's capacity)"})
 
 
-def _name() -> fields.String:
-    return fields.String(required=True, validate=[_not_blank("name"), Length(max=200)], metadata={"example": "Ada Lovelace"})
+def _name() -> Text:
+    return Text(required=True, validate=[_not_blank("name"), Length(max=200)], metadata={"example": "Ada Lovelace"})
 
 
-def _email_field() -> fields.String:
-    return fields.String(required=True, validate=[Length(max=254), _email], metadata={"example": "ada@example.org"})
+def _email_field() -> Text:
+    return Text(required=True, validate=[Length(max=254), _email], metadata={"example": "ada@example.org"})
 
 
-def _key(**kwargs) -> fields.String:
-    return fields.String(required=True, validate=Length(min=1, max=200),
+def _key(**kwargs) -> Text:
+    return Text(required=True, validate=Length(min=1, max=200),
                          metadata={"description": "The key of the booking's private link"}, **kwargs)
 
 
@@ -82,7 +82,7 @@ class AvailabilityArgsSchema(Schema):
         unknown = RAISE
 
     # Blank reads as no lock code here: a page without one yet may still show the week.
-    lock_code = fields.String(validate=Length(max=MAX_LOCK_CODE), metadata={
+    lock_code = Text(validate=Length(max=MAX_LOCK_CODE), metadata={
         "description": "The visitor's lock code: their own holds show as `mine`, not as taken by others"})
 
 

@@ -10,7 +10,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 from marshmallow.validate import Length, Range
 
 from .rules import PARAMETERS, RulesError, format_week, get_parameter, parse_week
-from .schemas import Id
+from .schemas import Id, Text
 
 MAX_EDITS = 100
 MAX_BULK_SLOTS = 10_000
@@ -50,7 +50,7 @@ class EditSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    param = fields.String(required=True, metadata={"enum": list(PARAMETERS), "example": "room"})
+    param = Text(required=True, metadata={"enum": list(PARAMETERS), "example": "room"})
     value = fields.Raw(
         allow_none=True,
         metadata={"description": "The new value: as JSON (510, 12, \"sick\") or as typed (\"08:30\", \"Monday\"). "
@@ -113,8 +113,8 @@ def reference_week_field() -> WeekField:
                       "else the current week", load_default=None)
 
 
-def token_field() -> fields.String:
-    return fields.String(required=True, validate=Length(min=1),
+def token_field() -> Text:
+    return Text(required=True, validate=Length(min=1),
                          metadata={"description": "The token of the plan that was previewed"})
 
 

@@ -199,3 +199,60 @@ def test_a_405_says_which_methods_are_allowed(client, site):
         assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"OPTIONS"}
     assert "POST" in client.delete("/api/timetables/t/holds").headers["Allow"]
     assert client.delete("/api/timetables/t/holds").get_json()["error"]["status"] == 405
+
+
+# Text no column can store.
+
+
+def test_a_lone_surrogate_in_a_note_is_refused_at_the_plan_naming_the_field(app, client, site):
+    editor = Editor(client)
+    before = written(app)
+    for path, target in ((f"/api/timetables/t/slots/{site['slot']}/plan", {}), ("/api/timetables/t/plan", {"slots": [site["slot"]]})):
+        response = editor.post(path, json={**target, "edits": [{**EDIT, "value": "\ud800"}]})
+        assert_refused(response, (400,))
+        [message] = response.get_json()["error"]["fields"]["edits"]["0"]["value"]
+        assert message.startswith("note: '\\ud800' contains a lone surrogate"), message
+    response = editor.post(f"/api/timetables/t/slots/{site['slot']}/apply",
+                           json={"edits": [{**EDIT, "value": "a\ud800"}], "token": "x"})
+    assert "lone surrogate" in str(response.get_json()["error"]["fields"])
+    assert written(app) == before
+
+
+def test_booking_text_a_database_cannot_store_is_refused_naming_the_field(app, client, site):
+    before = written(app)
+    slot = site["slot"]
+    cases = [
+        ("/api/timetables/t/holds", {"slot_id": slot, "week": W, "lock_code": "\ud800"}, "lock_code"),
+        ("/api/timetables/t/confirm", {"lock_code": "a", "name": "Ada\ud800", "email": "ada@example.org"}, "name"),
+        ("/api/timetables/t/confirm", {"lock_code": "a", "name": "Ada\x00", "email": "ada@example.org"}, "name"),
+        ("/api/timetables/t/waiting-list",
+         {"slot_id": slot, "week": W, "name": "Ada", "email": "\udfff@example.org"}, "email"),
+        ("/api/bookings/ABCD/cancel", {"key": "k\ud800"}, "key"),
+    ]
+    for url, body, field in cases:
+        response = client.post(url, json=body)
+        assert_refused(response, (400,))
+        [message] = response.get_json()["error"]["fields"][field]
+        assert "NUL" in message or "lone surrogate" in message, (url, message)
+    assert written(app) == before
+
+
+def test_nul_characters_in_addresses_queries_and_forms_are_refused(app, client, site):
+    before = written(app)
+    assert "NUL character" in assert_refused(client.get("/t%00"), (400,))
+    assert "NUL character" in assert_refused(client.get("/api/bookings/AB%00CD?key=x"), (400,))
+    assert "NUL character" in assert_refused(client.get(f"/t?week={W}&group=1%00"), (400,))
+    slot = site["slot"]
+    client.post(f"/t/book/{slot}/hold", data={"week": W, "csrf_token": page_token(client)})
+    response = client.post("/t/book/confirm", data={"name": "Ada\x00", "email": "ada@example.org",
+                                                    "csrf_token": page_token(client)})
+    assert "NUL character" in assert_refused(response, (400,))
+    token = page_token(client, "/login")
+    response = client.post("/login", data={"username": "sched\x00uler", "password": "x", "csrf_token": token})
+    assert "NUL character" in assert_refused(response, (400,))
+    from timetable.extensions import db
+    from timetable.models import Booking
+
+    with app.app_context():
+        assert [b.status for b in db.session.query(Booking)] == ["held"]
+    assert written(app)[1:] == before[1:]
