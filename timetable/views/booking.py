@@ -270,11 +270,18 @@ def confirm(slug: str):
 # -- the private link ---------------------------------------------------------------------------------
 
 
-def _own_booking(timetable: Timetable, reference: str, key: str) -> Booking:
+def _own_booking(slug: str, reference: str, key: str) -> tuple[Timetable, Booking]:
+    """The booking behind a private link, and its timetable.
+
+    The key is the credential, not the timetable's publication: whoever booked keeps their link
+    (to read, cancel or accept) after the timetable is unpublished, as the API does. The key is
+    checked first, so an unpublished timetable's slug tells nothing to someone without one.
+    """
     booking = find_booking(reference, key)
+    timetable = get_timetable(slug)
     if booking.timetable_id != timetable.id:
         raise NotFound("No booking matches this link: check that you copied all of it.")
-    return booking
+    return timetable, booking
 
 
 def _render_private(timetable: Timetable, booking: Booking, key: str, error: ServiceError | None = None):
@@ -292,17 +299,15 @@ def _render_private(timetable: Timetable, booking: Booking, key: str, error: Ser
 @bp.get("/<slug>/bookings/<reference>")
 def private(slug: str, reference: str):
     """The booking behind a private link: what, when, places, status; cancel it, or accept an offered place."""
-    timetable = get_timetable(slug, published_only=True)
     key = request.args.get("key", "")
-    return _render_private(timetable, _own_booking(timetable, reference, key), key)
+    return _render_private(*_own_booking(slug, reference, key), key)
 
 
 @bp.post("/<slug>/bookings/<reference>/cancel")
 def cancel(slug: str, reference: str):
     """Cancel through the private link (the key comes with the form); 303 back to the link, showing it cancelled."""
-    timetable = get_timetable(slug, published_only=True)
     key = request.form.get("key", "")
-    booking = _own_booking(timetable, reference, key)
+    timetable, booking = _own_booking(slug, reference, key)
     try:
         cancel_booking(booking.reference, key)
     except NotFound:
@@ -316,14 +321,13 @@ def cancel(slug: str, reference: str):
 @bp.post("/<slug>/bookings/<reference>/accept")
 def accept(slug: str, reference: str):
     """Take the place offered from the waiting list while the offer lasts; 303 back to the private link."""
-    timetable = get_timetable(slug, published_only=True)
     key = request.form.get("key", "")
-    booking = _own_booking(timetable, reference, key)
+    timetable, booking = _own_booking(slug, reference, key)
     try:
         accept_offer(booking.reference, key)
     except NotFound:
         raise
     except ServiceError as error:
-        return _render_private(timetable, _own_booking(timetable, reference, key), key, error)
+        return _render_private(*_own_booking(slug, reference, key), key, error)
     flash(f"The place is yours: booking {booking.reference} is {STATUS_TEXT[booking.status]}.", "info")
     return redirect(_private_url(timetable, booking.reference, key), code=303)
