@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -41,7 +42,11 @@ def _seconds(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-_bytes = _seconds  # a whole number from the environment, else the default
+def _integer(name: str, default: int) -> int:
+    """A whole number (bytes, days) from the environment, else the default."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
 
 MIB = 1024 * 1024
 
@@ -58,10 +63,12 @@ def load_config(instance_path: str) -> dict:
         "BOOKING_LEASE_MIN": _seconds("TIMETABLE_BOOKING_LEASE_MIN", 300),
         "BOOKING_LEASE_MAX": _seconds("TIMETABLE_BOOKING_LEASE_MAX", 1200),
         # The largest request body read (413 beyond); imports will have their own, larger limit.
-        "MAX_CONTENT_LENGTH": _bytes("TIMETABLE_MAX_BODY_BYTES", MIB),
-        "MAX_IMPORT_BYTES": _bytes("TIMETABLE_MAX_IMPORT_BYTES", 10 * MIB),
+        "MAX_CONTENT_LENGTH": _integer("TIMETABLE_MAX_BODY_BYTES", MIB),
+        "MAX_IMPORT_BYTES": _integer("TIMETABLE_MAX_IMPORT_BYTES", 10 * MIB),
         # Flask's own, smaller form limit would otherwise answer 413 below the limit the 413 names.
-        "MAX_FORM_MEMORY_SIZE": _bytes("TIMETABLE_MAX_BODY_BYTES", MIB),
+        "MAX_FORM_MEMORY_SIZE": _integer("TIMETABLE_MAX_BODY_BYTES", MIB),
+        # A login lasts at most this long, however the browser keeps its cookie.
+        "LOGIN_SESSION_LIFETIME": timedelta(days=_integer("TIMETABLE_LOGIN_SESSION_DAYS", 14)),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -8,8 +8,13 @@ from ..database import write_transaction
 from ..extensions import db
 from ..models import User
 from .errors import Conflict, ServiceError
+from .sessions import ending_sessions
 
 MIN_PASSWORD_LENGTH = 8
+
+
+class WrongPassword(ServiceError):
+    """The current password given is not the account's."""
 
 
 def create_user(username: str, password: str, display_name: str | None = None, *, min_length: int = MIN_PASSWORD_LENGTH) -> User:
@@ -38,3 +43,20 @@ def authenticate(username: str, password: str) -> User | None:
     if user is None or not user.check_password(password):
         return None
     return user
+
+
+def change_password(user_id: int, current: str, new: str, keep_session: str | None = None, *,
+                    min_length: int = MIN_PASSWORD_LENGTH) -> None:
+    """Set a new password once the current one is given, and end every other session of the user.
+
+    Both happen in one transaction: whoever had the old password (or a copy of a cookie) is out
+    as soon as the new one holds. The session whose token is `keep_session` stays.
+    """
+    if len(new) < min_length:
+        raise ServiceError(f"The new password must have at least {min_length} characters.")
+    with write_transaction() as session:
+        user = session.get(User, user_id)
+        if user is None or not user.check_password(current):
+            raise WrongPassword("The current password is wrong.")
+        user.set_password(new)
+        session.execute(ending_sessions(user_id, keep=keep_session))
