@@ -18,7 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from . import database  # noqa: F401  (registers engine event listeners)
     from .cli import register_cli
     from .config import load_config
-    from .extensions import csrf, db, htmx, login_manager, migrate
+    from .extensions import csrf, db, htmx, limiter, login_manager, migrate
     from .json_provider import JSONProvider
     from .views import register_blueprints
     from .views.errors import register_error_handlers
@@ -36,6 +36,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind N proxies the client's address (login throttling) and scheme (HSTS) come from their headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     register_guards(app)
     register_blueprints(app)

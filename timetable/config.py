@@ -69,6 +69,14 @@ def load_config(instance_path: str) -> dict:
         "MAX_FORM_MEMORY_SIZE": _integer("TIMETABLE_MAX_BODY_BYTES", MIB),
         # A login lasts at most this long, however the browser keeps its cookie.
         "LOGIN_SESSION_LIFETIME": timedelta(days=_integer("TIMETABLE_LOGIN_SESSION_DAYS", 14)),
+        # Failed logins allowed per account and per client address (Flask-Limiter syntax, ";" between limits).
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("TIMETABLE_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;30 per hour"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("TIMETABLE_LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per hour"),
+        # Counters live in each process unless a shared store is named (e.g. redis://host:6379, with the redis package).
+        "RATELIMIT_STORAGE_URI": os.environ.get("TIMETABLE_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # How many reverse proxies in front set X-Forwarded-For/-Proto; 0 trusts none of those headers.
+        "TRUSTED_PROXIES": _integer("TIMETABLE_TRUSTED_PROXIES", 0),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,

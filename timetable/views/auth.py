@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo
 
-from ..extensions import login_manager
+from ..extensions import limiter, login_manager
 from ..models import User
 from ..services.accounts import MIN_PASSWORD_LENGTH, WrongPassword, authenticate, change_password
 from ..services.errors import ServiceError
@@ -89,7 +89,22 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+def _login_name() -> str:
+    return request.form.get("username", "").strip().casefold()
+
+
+def _failed(response) -> bool:
+    # Only failures count: an editor who logs in many times a day is never throttled.
+    return response.status_code != 303
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_name, methods=["POST"],
+               scope="login-account", deduct_when=_failed,
+               error_message="Too many failed logins for this account. Wait a few minutes, then try again.")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], scope="login-address",
+               deduct_when=_failed,
+               error_message="Too many failed logins from your network address. Wait a few minutes, then try again.")
 def login():
     form = LoginForm()
     status = 200
