@@ -20,6 +20,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .config import load_config
     from .extensions import csrf, db, htmx, limiter, login_manager, migrate
     from .json_provider import JSONProvider
+    from .security_headers import register_security_headers
     from .views import register_blueprints
     from .views.errors import register_error_handlers
     from .views.guards import register_guards
@@ -37,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    register_security_headers(app)
     if proxies := app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

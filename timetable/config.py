@@ -81,6 +81,8 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        # Redirect plain http to https (only when nothing in front does it already).
+        "FORCE_HTTPS": os.environ.get("TIMETABLE_FORCE_HTTPS", "") == "1",
         "NODE_MODULES": os.environ.get(
             "TIMETABLE_NODE_MODULES",
             str(Path(__file__).resolve().parent.parent / "node_modules"),
