@@ -236,3 +236,22 @@ def test_an_unknown_username_costs_a_password_check_like_a_known_one(app, client
     median = lambda runs: sorted(t for _, t in runs)[1]  # noqa: E731
     # Generous: before, an unknown name answered about 35 times faster than a known one.
     assert median(unknown) > median(known) / 4
+
+
+@pytest.mark.parametrize(("proxies", "seen"), [(0, "10.0.0.1"), (1, "203.0.113.9")])
+def test_the_client_address_comes_from_x_forwarded_for_only_behind_trusted_proxies(proxies, seen):
+    from flask import request
+
+    from timetable import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "TRUSTED_PROXIES": proxies})
+    addresses = []
+
+    @app.after_request
+    def record(response):
+        addresses.append(request.remote_addr)
+        return response
+
+    app.test_client().get("/api/session", headers={"X-Forwarded-For": "203.0.113.9"},
+                          environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert addresses == [seen]
