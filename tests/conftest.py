@@ -119,9 +119,12 @@ def _app(make_database_url):
 
 @pytest.fixture
 def app(_app):
-    """The app with an empty database; whatever a test writes is removed after it."""
+    """The app with an empty database; whatever a test writes is removed after it, failed logins counted included."""
     yield _app
     empty_tables(_app)
+    from timetable.extensions import limiter
+
+    limiter.reset()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -41,6 +42,15 @@ def _seconds(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _integer(name: str, default: int) -> int:
+    """A whole number (bytes, days) from the environment, else the default."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+MIB = 1024 * 1024
+
+
 def load_config(instance_path: str) -> dict:
     """Return the configuration mapping built from defaults and the environment."""
     return {
@@ -52,10 +62,27 @@ def load_config(instance_path: str) -> dict:
         "BOOKING_LEASE_SECONDS": _seconds("TIMETABLE_BOOKING_LEASE_SECONDS", 600),
         "BOOKING_LEASE_MIN": _seconds("TIMETABLE_BOOKING_LEASE_MIN", 300),
         "BOOKING_LEASE_MAX": _seconds("TIMETABLE_BOOKING_LEASE_MAX", 1200),
+        # The largest request body read (413 beyond); imports will have their own, larger limit.
+        "MAX_CONTENT_LENGTH": _integer("TIMETABLE_MAX_BODY_BYTES", MIB),
+        "MAX_IMPORT_BYTES": _integer("TIMETABLE_MAX_IMPORT_BYTES", 10 * MIB),
+        # Flask's own, smaller form limit would otherwise answer 413 below the limit the 413 names.
+        "MAX_FORM_MEMORY_SIZE": _integer("TIMETABLE_MAX_BODY_BYTES", MIB),
+        # A login lasts at most this long, however the browser keeps its cookie.
+        "LOGIN_SESSION_LIFETIME": timedelta(days=_integer("TIMETABLE_LOGIN_SESSION_DAYS", 14)),
+        # Failed logins allowed per account and per client address (Flask-Limiter syntax, ";" between limits).
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("TIMETABLE_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;30 per hour"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("TIMETABLE_LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per hour"),
+        # Counters live in each process unless a shared store is named (e.g. redis://host:6379, with the redis package).
+        "RATELIMIT_STORAGE_URI": os.environ.get("TIMETABLE_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # How many reverse proxies in front set X-Forwarded-For/-Proto; 0 trusts none of those headers.
+        "TRUSTED_PROXIES": _integer("TIMETABLE_TRUSTED_PROXIES", 0),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        # Redirect plain http to https (only when nothing in front does it already).
+        "FORCE_HTTPS": os.environ.get("TIMETABLE_FORCE_HTTPS", "") == "1",
         "NODE_MODULES": os.environ.get(
             "TIMETABLE_NODE_MODULES",
             str(Path(__file__).resolve().parent.parent / "node_modules"),

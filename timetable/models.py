@@ -177,6 +177,22 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
+class UserSession(db.Model):
+    """One login of an editor: the session cookie carries its token, and it ends when the row goes.
+
+    A signed cookie alone stays valid until it expires, whatever the server does; checking this
+    row on every request is what lets logout, a password change and "log out everywhere" end a
+    session, even one whose cookie was copied. Only the token's SHA-256 digest is stored.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+
 class ChangeSet(db.Model):
     """One applied plan: who, when, what it said it did; its stripes hold the exact change."""
 

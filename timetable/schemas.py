@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields
+from marshmallow.validate import Range
 
 from .rules import PARAMETERS, format_week
+from .rules.params import MAX_INTEGER, text_problem
 from .formatting import hhmm
+
+
+class Id(fields.Integer):
+    """An id read from a request: a whole number from 1 to what an INTEGER column holds.
+
+    Strict by default (JSON bodies send numbers); query strings pass strict=False.
+    """
+
+    def __init__(self, *, strict: bool = True, **kwargs):
+        super().__init__(strict=strict, validate=Range(min=1, max=MAX_INTEGER), **kwargs)
+
+
+class Text(fields.String):
+    """Text read from a request, refused when no column could store it (a NUL, a lone surrogate)."""
+
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if problem := text_problem(text):
+            raise ValidationError(f"This text {problem}.")
+        return text
+
+
+def index_field(**kwargs) -> fields.Integer:
+    """A position from 0 (an appointment within its occurrence), bounded like ids."""
+    return fields.Integer(strict=True, validate=Range(min=0, max=MAX_INTEGER), **kwargs)
 
 
 # Every slot parameter's value in the week; references are ids, times minutes since midnight.

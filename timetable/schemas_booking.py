@@ -8,7 +8,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 from marshmallow.validate import Length, Range
 
 from .formatting import hhmm
-from .schemas import ErrorBodySchema
+from .rules.params import MAX_INTEGER
+from .schemas import ErrorBodySchema, Id, Text, index_field
 from .schemas_editing import WEEK_FORMATS, WeekField
 from .services.booking import EMAIL, MAX_PLACES_PER_BOOKING
 
@@ -31,16 +32,16 @@ LOCK_CODE = ("Any non-empty text the visitor's client keeps for the whole form (
              "around it are ignored. It is the visitor's only credential for the hold.")
 
 
-def lock_code_field(description: str = LOCK_CODE, **kwargs) -> fields.String:
-    return fields.String(
+def lock_code_field(description: str = LOCK_CODE, **kwargs) -> Text:
+    return Text(
         validate=[_not_blank("lock code"), Length(max=MAX_LOCK_CODE)],
         metadata={"description": description, "example": "f3a9c2d1-session"},
         **kwargs,
     )
 
 
-def _slot_id() -> fields.Integer:
-    return fields.Integer(strict=True, required=True, validate=Range(min=1), metadata={"example": 12})
+def _slot_id() -> Id:
+    return Id(required=True, metadata={"example": 12})
 
 
 def _week() -> WeekField:
@@ -49,9 +50,9 @@ def _week() -> WeekField:
 
 
 def _appointment() -> fields.Integer:
-    return fields.Integer(strict=True, load_default=0, validate=Range(min=0),
-                          metadata={"description": "The appointment's index within the occurrence (0 when it is booked "
-                                                   "as a whole); see the availability"})
+    return index_field(load_default=0,
+                       metadata={"description": "The appointment's index within the occurrence (0 when it is booked "
+                                                "as a whole); see the availability"})
 
 
 def _places() -> fields.Integer:
@@ -60,16 +61,16 @@ def _places() -> fields.Integer:
                                                    "unit's capacity)"})
 
 
-def _name() -> fields.String:
-    return fields.String(required=True, validate=[_not_blank("name"), Length(max=200)], metadata={"example": "Ada Lovelace"})
+def _name() -> Text:
+    return Text(required=True, validate=[_not_blank("name"), Length(max=200)], metadata={"example": "Ada Lovelace"})
 
 
-def _email_field() -> fields.String:
-    return fields.String(required=True, validate=[Length(max=254), _email], metadata={"example": "ada@example.org"})
+def _email_field() -> Text:
+    return Text(required=True, validate=[Length(max=254), _email], metadata={"example": "ada@example.org"})
 
 
-def _key(**kwargs) -> fields.String:
-    return fields.String(required=True, validate=Length(min=1, max=200),
+def _key(**kwargs) -> Text:
+    return Text(required=True, validate=Length(min=1, max=200),
                          metadata={"description": "The key of the booking's private link"}, **kwargs)
 
 
@@ -81,7 +82,7 @@ class AvailabilityArgsSchema(Schema):
         unknown = RAISE
 
     # Blank reads as no lock code here: a page without one yet may still show the week.
-    lock_code = fields.String(validate=Length(max=MAX_LOCK_CODE), metadata={
+    lock_code = Text(validate=Length(max=MAX_LOCK_CODE), metadata={
         "description": "The visitor's lock code: their own holds show as `mine`, not as taken by others"})
 
 
@@ -97,7 +98,7 @@ class HoldRequestSchema(Schema):
     places = _places()
     lock_code = lock_code_field(required=True)
     lock_duration = fields.Integer(
-        strict=True, validate=Range(min=1),
+        strict=True, validate=Range(min=1, max=MAX_INTEGER),
         metadata={"description": "How long to hold, in seconds; clamped to the server's bounds (by default 300 to "
                                  "1200, and 600 when left out)", "example": 900},
     )

@@ -10,8 +10,10 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 from marshmallow.validate import Length, Range
 
 from .rules import PARAMETERS, RulesError, format_week, get_parameter, parse_week
+from .schemas import Id, Text
 
 MAX_EDITS = 100
+MAX_BULK_SLOTS = 10_000
 MAX_HISTORY = 1000
 WEEK_FORMATS = 'an ISO week: "2026-W47", "2026W47" or "202647"'
 
@@ -48,7 +50,7 @@ class EditSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    param = fields.String(required=True, metadata={"enum": list(PARAMETERS), "example": "room"})
+    param = Text(required=True, metadata={"enum": list(PARAMETERS), "example": "room"})
     value = fields.Raw(
         allow_none=True,
         metadata={"description": "The new value: as JSON (510, 12, \"sick\") or as typed (\"08:30\", \"Monday\"). "
@@ -111,8 +113,8 @@ def reference_week_field() -> WeekField:
                       "else the current week", load_default=None)
 
 
-def token_field() -> fields.String:
-    return fields.String(required=True, validate=Length(min=1),
+def token_field() -> Text:
+    return Text(required=True, validate=Length(min=1),
                          metadata={"description": "The token of the plan that was previewed"})
 
 
@@ -136,10 +138,10 @@ class BulkEditRequestSchema(SlotEditRequestSchema):
     """The same edits over many slots, or over a course (its slots inherit them), to preview."""
 
     slots = fields.List(
-        fields.Integer(strict=True, validate=Range(min=1)), validate=Length(min=1),
-        metadata={"description": "Slot ids; give either slots or course"},
+        Id(), validate=Length(min=1, max=MAX_BULK_SLOTS),
+        metadata={"description": f"Slot ids (at most {MAX_BULK_SLOTS}); give either slots or course"},
     )
-    course = fields.Integer(strict=True, validate=Range(min=1), metadata={"description": "A course id; give either slots or course"})
+    course = Id(metadata={"description": "A course id; give either slots or course"})
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def check_target(self, data: dict, original: Any, **kwargs) -> None:
@@ -180,7 +182,7 @@ class HistoryArgsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    slot = fields.Integer(validate=Range(min=1), metadata={"description": "Only the changes that touched this slot"})
+    slot = Id(strict=False, metadata={"description": "Only the changes that touched this slot"})
     limit = fields.Integer(validate=Range(min=1, max=MAX_HISTORY), load_default=200)
 
 

@@ -32,6 +32,26 @@ CHROMIUM_FLAGS = (
 
 HERE = Path(__file__).resolve().parent
 
+# Run by Chromium in every page before the page's own scripts (the page's CSP does not apply to it):
+# anything the Content-Security-Policy blocks is kept in the tab's sessionStorage, which the
+# `browser` fixture reads after each test, so every journey also proves the pages work under it.
+CSP_RECORDER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  try {
+    const seen = JSON.parse(sessionStorage.getItem("csp-violations") || "[]");
+    seen.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline code"} on ${location.pathname}`);
+    sessionStorage.setItem("csp-violations", JSON.stringify(seen));
+  } catch (error) { /* about:blank has no storage */ }
+});
+"""
+READ_CSP_VIOLATIONS = """
+try {
+  const seen = JSON.parse(sessionStorage.getItem("csp-violations") || "[]");
+  sessionStorage.removeItem("csp-violations");
+  return seen;
+} catch (error) { return []; }
+"""
+
 
 def pytest_collection_modifyitems(config, items):
     """Every test in this folder is a browser test (`-m "not browser"` leaves the tier out)."""
@@ -97,6 +117,7 @@ def start_chromium(profile_dir):
 def _chromium(tmp_path_factory):
     """One headless Chromium for the session, on a fresh profile."""
     driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_RECORDER})
     try:
         yield driver
     finally:
@@ -105,11 +126,13 @@ def _chromium(tmp_path_factory):
 
 @pytest.fixture
 def browser(_chromium, live_server):
-    """The session's Chromium, reset: logged out, no stored data, on a blank page."""
+    """The session's Chromium, reset: logged out, no stored data, on a blank page; nothing blocked by the CSP."""
     _chromium.get("about:blank")
     _chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
     _chromium.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": live_server, "storageTypes": "all"})
-    return _chromium
+    yield _chromium
+    violations = _chromium.execute_script(READ_CSP_VIOLATIONS)
+    assert not violations, f"the Content-Security-Policy blocked: {violations}"
 
 
 @pytest.fixture

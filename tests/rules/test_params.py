@@ -165,6 +165,8 @@ def test_parse_errors_name_the_parameter_the_text_and_what_is_expected(name, tex
         ("course",      -1,               "course: -1 is not a course id"),
         ("title",       "x" * 201,        "title: 'xxxxxxxxxxxxxxxxxxxx'… has 201 characters (at most 200)"),
         ("note",        "a\x00b",         "note: 'a\\x00b' contains a NUL character"),
+        ("note",        "\ud800",         "note: '\\ud800' contains a lone surrogate"),
+        ("title",       "ok \udfff",      "title: 'ok \\udfff' contains a lone surrogate"),
         ("note",        42,               "note: 42 is not a text of at most 2000 characters"),
         ("color",       "#GGGGGG",        "color: '#GGGGGG' is not a colour"),
         ("capacity",    -1,               "capacity: -1 is not a whole number from 0 to 2147483647"),

@@ -289,7 +289,7 @@ def test_a_bulk_edit_needs_either_slots_or_a_course(api, api_school, target, mes
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ({"slots": [], "edits": [edit("note", "x")]}, {"slots": ["Shorter than minimum length 1."]}),
+        ({"slots": [], "edits": [edit("note", "x")]}, {"slots": ["Length must be between 1 and 10000."]}),
         ({"slots": ["2"], "edits": [edit("note", "x")]}, {"slots": {"0": ["Not a valid integer."]}}),
         ({"slots": [1], "edits": []}, {"edits": ["Length must be between 1 and 100."]}),
         ({"slots": [1], "edits": [edit("note", "x")], "week": "soon"},

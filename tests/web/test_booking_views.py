@@ -249,6 +249,28 @@ def test_a_wrong_key_gets_a_404_with_a_clear_message_and_cancels_nothing(visitor
     assert statuses() == ["confirmed"]
 
 
+def test_the_private_link_still_shows_and_cancels_the_booking_once_the_timetable_is_unpublished(visitor, clinic):
+    link = visitor.book()
+    key = re.search(r"key=([^&]+)", link).group(1)
+    reference = link.split("/")[3].split("?")[0]
+    clinic["timetable"].published = False
+    db.session.commit()
+    assert visitor.get(f"/c?week={W}").status_code == 404  # the timetable itself is gone for visitors
+    assert visitor.client.get(f"/api/bookings/{reference}?key={key}").status_code == 200
+    response = visitor.get(link)
+    assert response.status_code == 200
+    assert re.search(r'data-testid="status"[^>]*>confirmed<', html_of(response))
+    for url in (f"/c/bookings/{reference}?key=guess", "/c/bookings/NOSUCHREF?key=x", f"/d/bookings/{reference}?key={key}"):
+        response = visitor.get(url)
+        assert response.status_code == 404, url
+        assert "No booking matches this link" in html_of(response) or "no published timetable" in html_of(response)
+    assert visitor.get(f"/c/bookings/{reference}?key=guess").get_data(as_text=True).count("No booking matches") == 1
+    response = visitor.post(f"/c/bookings/{reference}/cancel", {"key": key})
+    assert response.status_code == 303 and response.headers["Location"] == link
+    assert re.search(r'data-testid="status"[^>]*>cancelled<', html_of(visitor.get(link)))
+    assert statuses() == ["cancelled"]
+
+
 def test_cancelling_twice_says_it_is_already_cancelled(visitor, clinic):
     link = visitor.book()
     key = re.search(r"key=([^&]+)", link).group(1)

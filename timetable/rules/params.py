@@ -98,6 +98,23 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
 }
 
 
+def text_problem(text: str) -> str | None:
+    """Say why `text` cannot be stored or shown as text, or None when it can.
+
+    JSON may carry what no database column holds: a NUL (PostgreSQL TEXT refuses it) or a
+    lone surrogate such as "\\ud800", which is not Unicode text at all and cannot be encoded
+    as UTF-8, so it would pass a plan and then fail when written or rendered.
+    """
+    if "\x00" in text:
+        return "contains a NUL character"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "contains a lone surrogate (it is not valid Unicode text)"
+    return None
+
+
 def _is_int(value: object) -> bool:
     # bool is an int subclass, but True is not a weekday or an id.
     return isinstance(value, int) and not isinstance(value, bool)
@@ -186,9 +203,8 @@ class Parameter:
                 raise InvalidValue(
                     f"{self.name}: {value[:20]!r}… has {len(value)} characters (at most {self.max_length})"
                 )
-            if "\x00" in value:
-                # PostgreSQL TEXT cannot hold NUL characters.
-                raise InvalidValue(f"{self.name}: {value[:20]!r} contains a NUL character")
+            if problem := text_problem(value):
+                raise InvalidValue(f"{self.name}: {value[:20]!r} {problem}")
             return value
         # COLOR
         if not isinstance(value, str) or not _COLOR.fullmatch(value):

@@ -6,7 +6,10 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from . import api, api_booking, api_editing, assets, auth, booking, booking_admin, editing, editor, home, live, public
     from .filters import register_template_filters
+    from .ids import IdConverter
 
+    # Before any blueprint: its rules look their converters up when they are added.
+    app.url_map.converters["id"] = IdConverter
     register_template_filters(app)
     app.register_blueprint(assets.bp)
     app.register_blueprint(auth.bp)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest
 
@@ -13,11 +13,15 @@ INVALID = "The request is not valid: see fields."
 
 def load_body(schema: Schema) -> dict:
     """The JSON body read by `schema`; an empty body reads as {}."""
-    body = request.get_json(silent=True)
-    if body is None:
-        if request.get_data():
-            raise BadRequest("The body must be a JSON object, sent with Content-Type: application/json.")
-        body = {}
+    data = request.get_data()
+    if not data:
+        return schema.load({})
+    if not request.is_json:
+        raise BadRequest("The body must be a JSON object, sent with Content-Type: application/json.")
+    try:
+        body = current_app.json.loads(data)
+    except ValueError as error:
+        raise BadRequest(f"The body is not valid JSON: {error}.") from None
     return schema.load(body)
 
 

@@ -77,7 +77,7 @@ def session_info():
     return SessionSchema().dump({"user": user, "csrf_token": generate_csrf()})
 
 
-@bp.post("/timetables/<slug>/slots/<int:slot_id>/plan")
+@bp.post("/timetables/<slug>/slots/<id:slot_id>/plan")
 @login_required
 def plan_slot_edit(slug: str, slot_id: int):
     """Preview edits of one slot.
@@ -90,7 +90,7 @@ def plan_slot_edit(slug: str, slot_id: int):
       security: [{session: [], csrf: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
-        - {in: path, name: slot_id, schema: {type: integer}, required: true}
+        - {in: path, name: slot_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
       requestBody:
         required: true
         content:
@@ -115,7 +115,7 @@ def plan_slot_edit(slug: str, slot_id: int):
     return _plan(timetable, _requests(SLOT, (slot_id,), body["edits"]), body)
 
 
-@bp.post("/timetables/<slug>/slots/<int:slot_id>/apply")
+@bp.post("/timetables/<slug>/slots/<id:slot_id>/apply")
 @login_required
 def apply_slot_edit(slug: str, slot_id: int):
     """Apply previewed edits of one slot.
@@ -128,7 +128,7 @@ def apply_slot_edit(slug: str, slot_id: int):
       security: [{session: [], csrf: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
-        - {in: path, name: slot_id, schema: {type: integer}, required: true}
+        - {in: path, name: slot_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
       requestBody:
         required: true
         content:
@@ -230,7 +230,7 @@ def history(slug: str):
       security: [{session: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
-        - {in: query, name: slot, schema: {type: integer, minimum: 1}, description: Only the changes that touched this slot}
+        - {in: query, name: slot, schema: {type: integer, minimum: 1, maximum: 2147483647}, description: Only the changes that touched this slot}
         - {in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 1000, default: 200}}
       responses:
         200:
@@ -249,7 +249,7 @@ def history(slug: str):
     return jsonify(ChangeSchema(many=True, undone_by=undone_by(timetable)).dump(changes))
 
 
-@bp.post("/timetables/<slug>/changes/<int:change_id>/undo/plan")
+@bp.post("/timetables/<slug>/changes/<id:change_id>/undo/plan")
 @login_required
 def plan_change_undo(slug: str, change_id: int):
     """Preview undoing a change.
@@ -262,7 +262,7 @@ def plan_change_undo(slug: str, change_id: int):
       security: [{session: [], csrf: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
-        - {in: path, name: change_id, schema: {type: integer}, required: true}
+        - {in: path, name: change_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
       requestBody:
         required: false
         content:
@@ -283,7 +283,7 @@ def plan_change_undo(slug: str, change_id: int):
     return UndoPlanSchema().dump(plan)
 
 
-@bp.post("/timetables/<slug>/changes/<int:change_id>/undo")
+@bp.post("/timetables/<slug>/changes/<id:change_id>/undo")
 @login_required
 def apply_change_undo(slug: str, change_id: int):
     """Undo a change, as previewed.
@@ -293,7 +293,7 @@ def apply_change_undo(slug: str, change_id: int):
       security: [{session: [], csrf: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
-        - {in: path, name: change_id, schema: {type: integer}, required: true}
+        - {in: path, name: change_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
       requestBody:
         required: true
         content:

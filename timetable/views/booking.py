@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 
 from .. import clock
 from ..models import Booking, Timetable
+from ..rules.params import MAX_INTEGER
 from ..services.booking import (
     CANCELLABLE,
     CONFIRMED, HELD, MAX_PLACES_PER_BOOKING, OFFERED, REQUESTED, WAITING, UnitAvailability, accept_offer,
@@ -61,10 +62,10 @@ def _number(name: str, default: int) -> int:
     raw = request.form.get(name, "").strip()
     if not raw:
         return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ServiceError(f"“{raw}” is not a whole number: give the {name} as one.") from None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_INTEGER:
+        # Beyond what a row can hold, a number is refused here rather than by the database.
+        raise ServiceError(f"“{raw[:24]}” is not a whole number from 0 to {MAX_INTEGER}: give the {name} as one.")
+    return int(raw)
 
 
 def _refusal_status(error: ServiceError) -> int:
@@ -185,14 +186,14 @@ def _private_url(timetable: Timetable, reference: str, key: str, **extra) -> str
 # -- choosing and holding ----------------------------------------------------------------------------
 
 
-@bp.get("/<slug>/book/<int:slot_id>")
+@bp.get("/<slug>/book/<id:slot_id>")
 def choose(slug: str, slot_id: int):
     """One occurrence's free places (or appointments) to hold one, or its waiting list when full."""
     timetable = get_timetable(slug, published_only=True)
     return _render_choice(timetable, slot_id, week_in_request(timetable))
 
 
-@bp.post("/<slug>/book/<int:slot_id>/hold")
+@bp.post("/<slug>/book/<id:slot_id>/hold")
 def hold(slug: str, slot_id: int):
     """Hold places (or one appointment) for the lease; holding again replaces the visitor's earlier hold."""
     timetable = get_timetable(slug, published_only=True)
@@ -205,7 +206,7 @@ def hold(slug: str, slot_id: int):
     return redirect(url_for(".details", slug=slug), code=303)
 
 
-@bp.post("/<slug>/book/<int:slot_id>/wait")
+@bp.post("/<slug>/book/<id:slot_id>/wait")
 def wait(slug: str, slot_id: int):
     """Join the waiting list of a full occurrence (or appointment); the private link follows the offer."""
     timetable = get_timetable(slug, published_only=True)
@@ -260,11 +261,18 @@ def confirm(slug: str):
 # -- the private link ---------------------------------------------------------------------------------
 
 
-def _own_booking(timetable: Timetable, reference: str, key: str) -> Booking:
+def _own_booking(slug: str, reference: str, key: str) -> tuple[Timetable, Booking]:
+    """The booking behind a private link, and its timetable.
+
+    The key is the credential, not the timetable's publication: whoever booked keeps their link
+    (to read, cancel or accept) after the timetable is unpublished, as the API does. The key is
+    checked first, so an unpublished timetable's slug tells nothing to someone without one.
+    """
     booking = find_booking(reference, key)
+    timetable = get_timetable(slug)
     if booking.timetable_id != timetable.id:
         raise NotFound("No booking matches this link: check that you copied all of it.")
-    return booking
+    return timetable, booking
 
 
 def _render_private(timetable: Timetable, booking: Booking, key: str, error: ServiceError | None = None):
@@ -282,17 +290,15 @@ def _render_private(timetable: Timetable, booking: Booking, key: str, error: Ser
 @bp.get("/<slug>/bookings/<reference>")
 def private(slug: str, reference: str):
     """The booking behind a private link: what, when, places, status; cancel it, or accept an offered place."""
-    timetable = get_timetable(slug, published_only=True)
     key = request.args.get("key", "")
-    return _render_private(timetable, _own_booking(timetable, reference, key), key)
+    return _render_private(*_own_booking(slug, reference, key), key)
 
 
 @bp.post("/<slug>/bookings/<reference>/cancel")
 def cancel(slug: str, reference: str):
     """Cancel through the private link (the key comes with the form); 303 back to the link, showing it cancelled."""
-    timetable = get_timetable(slug, published_only=True)
     key = request.form.get("key", "")
-    booking = _own_booking(timetable, reference, key)
+    timetable, booking = _own_booking(slug, reference, key)
     try:
         cancel_booking(booking.reference, key)
     except ServiceError as error:
@@ -304,12 +310,11 @@ def cancel(slug: str, reference: str):
 @bp.post("/<slug>/bookings/<reference>/accept")
 def accept(slug: str, reference: str):
     """Take the place offered from the waiting list while the offer lasts; 303 back to the private link."""
-    timetable = get_timetable(slug, published_only=True)
     key = request.form.get("key", "")
-    booking = _own_booking(timetable, reference, key)
+    timetable, booking = _own_booking(slug, reference, key)
     try:
         accept_offer(booking.reference, key)
     except ServiceError as error:
-        return _render_private(timetable, _own_booking(timetable, reference, key), key, error)
+        return _render_private(*_own_booking(slug, reference, key), key, error)
     flash(f"The place is yours: booking {booking.reference} is {STATUS_TEXT[booking.status]}.", "info")
     return redirect(_private_url(timetable, booking.reference, key), code=303)

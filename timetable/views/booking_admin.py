@@ -21,6 +21,7 @@ from ..services.errors import Conflict, ServiceError
 from ..services.resolution import Occurrence, resolve_slot
 from .booking import STATUS_TEXT, describe_place
 from .editing import CHANGED_EVENT
+from .ids import id_arg
 from .week_args import week_in_request
 from .rendering import render_page_or_fragment, wants_fragment
 from .week_page import BlockBookings
@@ -86,7 +87,7 @@ def _render_list(timetable: Timetable, slot_id: int, week: int, error: ServiceEr
     )
 
 
-@bp.get("/<slug>/edit/slots/<int:slot_id>/bookings")
+@bp.get("/<slug>/edit/slots/<id:slot_id>/bookings")
 def bookings(slug: str, slot_id: int):
     """Everything booked on one occurrence: holds (and until when), bookings, requests, the waiting list."""
     timetable = get_timetable(slug)
@@ -100,7 +101,7 @@ def _act(slug: str, booking_id: int, action, done: str):
         booking = action(timetable, booking_id)
     except ServiceError as error:
         # Shown in the list it was pressed in (its slot and week come with the form).
-        slot_id, week = request.form.get("slot_id", type=int), week_in_request(timetable)
+        slot_id, week = id_arg(request.form, "slot_id", "slot"), week_in_request(timetable)
         if slot_id is None:
             raise
         return _render_list(timetable, slot_id, week, error, status=409 if isinstance(error, Conflict) else 400)
@@ -113,16 +114,16 @@ def _act(slug: str, booking_id: int, action, done: str):
     return response
 
 
-@bp.post("/<slug>/edit/bookings/<int:booking_id>/cancel")
+@bp.post("/<slug>/edit/bookings/<id:booking_id>/cancel")
 def cancel(slug: str, booking_id: int):
     return _act(slug, booking_id, cancel_by_scheduler, "is cancelled")
 
 
-@bp.post("/<slug>/edit/bookings/<int:booking_id>/approve")
+@bp.post("/<slug>/edit/bookings/<id:booking_id>/approve")
 def approve(slug: str, booking_id: int):
     return _act(slug, booking_id, lambda t, b: decide_request(t, b, approve=True), "is approved")
 
 
-@bp.post("/<slug>/edit/bookings/<int:booking_id>/deny")
+@bp.post("/<slug>/edit/bookings/<id:booking_id>/deny")
 def deny(slug: str, booking_id: int):
     return _act(slug, booking_id, lambda t, b: decide_request(t, b, approve=False), "is denied")

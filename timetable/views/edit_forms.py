@@ -9,9 +9,11 @@ from werkzeug.datastructures import MultiDict
 
 from ..models import Timetable
 from ..rules import PARAMETERS, RulesError, format_week, get_parameter, parse_week
+from ..rules.params import MAX_INTEGER
 from ..services.editing.inspection import term_of
 from ..services.editing import EditRequest
 from ..services.stripes import COURSE, SLOT
+from .ids import parse_id
 
 RANGE_CHOICES = (
     ("this_week", "This week only"),
@@ -63,10 +65,13 @@ def _ids(raw: list[str], errors: dict[str, str]) -> tuple[int, ...]:
     ids = []
     for text in raw:
         for part in text.replace(",", " ").split():
-            if not part.isdigit():
-                errors["ids"] = f"“{part}” is not a slot number."
+            number = parse_id(part)
+            if number is None:
+                errors["ids"] = f"“{part[:24]}” is not a slot number."
+                if part.isascii() and part.isdigit():
+                    errors["ids"] = f"“{part[:24]}” is not a slot number: they go from 1 to {MAX_INTEGER}."
                 return ()
-            ids.append(int(part))
+            ids.append(number)
     if not ids:
         errors["ids"] = "Select at least one slot."
     return tuple(dict.fromkeys(ids))

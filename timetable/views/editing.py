@@ -15,6 +15,7 @@ from ..services.stripes import COURSE, SLOT
 from ..services.editing.previews import slot_label, week_clashes
 from ..services.resolution import load_directory, resolve_week
 from .edit_forms import RANGE_CHOICES, EditForm, read_edit_form, read_weeks
+from .ids import id_arg, parse_id
 from .week_args import week_in_request
 from .rendering import render_page_or_fragment, wants_fragment
 
@@ -42,7 +43,7 @@ def _context(timetable, week, **extra):
                 parameters=PARAMETERS, **extra)
 
 
-@bp.get("/<slug>/edit/slots/<int:slot_id>")
+@bp.get("/<slug>/edit/slots/<id:slot_id>")
 def slot_panel(slug: str, slot_id: int):
     """One slot: each parameter this week, where it comes from, its history over the term, and edit forms."""
     timetable = get_timetable(slug)
@@ -54,7 +55,7 @@ def slot_panel(slug: str, slot_id: int):
                                    **_context(timetable, week, view=view, label=label, self_url=self_url))
 
 
-@bp.get("/<slug>/edit/courses/<int:course_id>")
+@bp.get("/<slug>/edit/courses/<id:course_id>")
 def course_panel(slug: str, course_id: int):
     """One course: the values its slots inherit, their history, and edit forms that propagate."""
     timetable = get_timetable(slug)
@@ -71,7 +72,7 @@ def selection_panel(slug: str):
     """The bulk editor for the selected slots: one parameter, one value, one range for all of them."""
     timetable = get_timetable(slug)
     week = week_in_request(timetable)
-    ids = [int(i) for part in request.args.getlist("ids") for i in part.replace(",", " ").split() if i.isdigit()]
+    ids = [i for part in request.args.getlist("ids") for i in map(parse_id, part.replace(",", " ").split()) if i]
     occurrences = {o.slot_id: o for o in resolve_week(timetable, week, include_closed=True)}
     selected = [occurrences[i] for i in dict.fromkeys(ids) if i in occurrences]
     param = request.args.get("param", "staff_status")
@@ -93,7 +94,7 @@ def value_input(slug: str):
                                                                   field_id=request.args.get("field_id", f"value-{param}")))
 
 
-@bp.get("/<slug>/edit/slots/<int:slot_id>/move")
+@bp.get("/<slug>/edit/slots/<id:slot_id>/move")
 def move_form(slug: str, slot_id: int):
     """After a drop or a resize on the grid: the new weekday, start or duration, and which weeks."""
     timetable = get_timetable(slug)
@@ -226,13 +227,13 @@ def history(slug: str):
     """Every applied change, newest first, with undo; `?slot=` narrows it to one slot."""
     timetable = get_timetable(slug)
     week = week_in_request(timetable)
-    slot_id = request.args.get("slot", type=int)
+    slot_id = id_arg(request.args, "slot", "slot")
     changes = list_history(timetable, slot_id=slot_id)
     return render_page_or_fragment("editor/history.html", "editor/_history.html",
                                    **_context(timetable, week, changes=changes, undone=undone_by(timetable), slot_id=slot_id))
 
 
-@bp.post("/<slug>/edit/changes/<int:change_id>/undo/plan")
+@bp.post("/<slug>/edit/changes/<id:change_id>/undo/plan")
 def undo_plan(slug: str, change_id: int):
     """What undoing a change would do now, including later edits it would overwrite."""
     timetable = get_timetable(slug)
@@ -241,7 +242,7 @@ def undo_plan(slug: str, change_id: int):
     return render_page_or_fragment("editor/preview.html", "editor/_undo_preview.html", **_context(timetable, week, plan=plan))
 
 
-@bp.post("/<slug>/edit/changes/<int:change_id>/undo")
+@bp.post("/<slug>/edit/changes/<id:change_id>/undo")
 def undo(slug: str, change_id: int):
     timetable = get_timetable(slug)
     week = week_in_request(timetable)

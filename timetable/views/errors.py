@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..rules import RulesError
 from ..services.errors import Conflict, DomainError, NotFound
@@ -18,6 +18,8 @@ HINTS = {
     404: "Check the address, or go back to the list of timetables.",
     405: "This address does not accept that kind of request.",
     409: "Someone changed this in the meantime: reload and review.",
+    413: "Send less at once.",
+    429: "Wait a little, then try again.",
 }
 
 
@@ -38,6 +40,10 @@ def status_of(error: DomainError) -> int:
     return next((status for kind, status in STATUS_OF if isinstance(error, kind)), 400)
 
 
+def _size(limit: int) -> str:
+    return f"{limit // 1024 // 1024} MiB" if limit % (1024 * 1024) == 0 else f"{limit:,} bytes"
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -45,9 +51,19 @@ def register_error_handlers(app: Flask) -> None:
             400, "The request lacks a valid security (CSRF) token: reload the page and try again."
         )
 
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        return error_response(413, f"The request body is too large: this server accepts at most {_size(limit)}.")
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return error_response(error.code or 500, error.description or error.name)
+        response = make_response(error_response(error.code or 500, error.description or error.name))
+        # Werkzeug's own answer carries headers the client needs (Allow on a 405, Retry-After…).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

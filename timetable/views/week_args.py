@@ -12,6 +12,7 @@ from ..rules import RulesError, format_week, parse_week, week_of
 from ..services.catalog import current_week
 from ..services.errors import ServiceError
 from ..services.resolution import WeekFilter
+from .ids import out_of_range, parse_id
 
 
 def requested_week(timetable: Timetable) -> int:
@@ -39,9 +40,9 @@ def requested_filter() -> WeekFilter:
         if not raw:
             values[name] = None
             continue
-        if not raw.isdigit() or int(raw) == 0:
-            raise BadRequest(f"The {name} filter must be the id of a {name}, not “{raw}”.")
-        values[name] = int(raw)
+        values[name] = parse_id(raw)
+        if values[name] is None:
+            raise BadRequest(f"The {name} filter must be the id of a {name}. {out_of_range(raw)}")
     return WeekFilter(**values)
 
 

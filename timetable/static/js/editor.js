@@ -103,8 +103,11 @@
 
   // --- pointer gestures --------------------------------------------------------------------
 
+  // Links marked data-no-gestures (a block's booking counts) only open what they point at.
+  const ownGestures = (event) => event.target.closest && event.target.closest("[data-no-gestures]");
+
   document.addEventListener("pointerdown", (event) => {
-    if (event.button !== 0) return;
+    if (event.button !== 0 || ownGestures(event)) return;
     const grid = event.target.closest("#week .grid");
     if (!grid || !weekSection().dataset.selectionUrl) return;
     const block = event.target.closest(".block");
@@ -217,7 +220,7 @@
 
   document.addEventListener("keydown", (event) => {
     const block = event.target.closest && event.target.closest("#week .block");
-    if (!block) return;
+    if (!block || ownGestures(event)) return;
     if (event.key === "Enter") {
       event.preventDefault();
       selectOnly([block.dataset.slotId]);
