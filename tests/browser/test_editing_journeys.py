@@ -195,7 +195,8 @@ def edit_slots(app, slot_ids, param: str, value, first: str, last: str) -> int:
     from timetable.services.accounts import find_user
     from timetable.services.catalog import get_timetable
     from timetable.services.editing import apply_plan, plan_edit
-    from timetable.services.editing.planning import SLOT, EditRequest
+    from timetable.services.editing import EditRequest
+    from timetable.services.stripes import SLOT
 
     with app.app_context():
         timetable = get_timetable("school")
