@@ -31,9 +31,9 @@ os.environ.setdefault("SECRET_KEY", "bench")
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench.week_view import build, database_urls, rule_count, say  # noqa: E402
+from timetable import clock  # noqa: E402
 from timetable.extensions import db  # noqa: E402
 from timetable.models import SlotRule, Staff, Timetable  # noqa: E402
-from timetable import clock  # noqa: E402
 from timetable.rules import add_weeks, format_week, parse_week, week_of  # noqa: E402
 from timetable.services.demo import SchoolYear  # noqa: E402
 from timetable.services.resolution import resolve_week  # noqa: E402

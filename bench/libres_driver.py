@@ -28,13 +28,12 @@ from datetime import date, datetime, timedelta
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, exc, func, select
-from sqlalchemy.orm import scoped_session, sessionmaker
-
 import libres
 from libres.context.session import SERIALIZABLE, SessionProvider
 from libres.db.models import ReservedSlot
 from libres.modules import errors
+from sqlalchemy import create_engine, exc, func, select
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 ZONE = "Europe/Paris"
 MAX_ATTEMPTS = 200

@@ -28,10 +28,12 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from timetable import create_app  # noqa: E402
+from timetable import (
+    clock,  # noqa: E402
+    create_app,  # noqa: E402
+)
 from timetable.extensions import db  # noqa: E402
 from timetable.models import SlotRule, Timetable, User  # noqa: E402
-from timetable import clock  # noqa: E402
 from timetable.rules import add_weeks, format_week, parse_week, week_of  # noqa: E402
 from timetable.services.accounts import create_user  # noqa: E402
 from timetable.services.demo import SchoolYear, load_demo  # noqa: E402

@@ -8,8 +8,7 @@ clock, count their weeks from the wall clock instead (`wall_weeks_ahead`).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -17,7 +16,7 @@ import time_machine
 from timetable.rules import add_weeks, format_week, week_of
 
 # A Friday morning, 2026-W47: the demo's and the fixtures' history is painted around it.
-PINNED_NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+PINNED_NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 PARIS = ZoneInfo("Europe/Paris")
 THIS_WEEK = week_of(PINNED_NOW.astimezone(PARIS).date())
 
@@ -35,8 +34,8 @@ def weeks_ahead(n: int) -> int:
 def wall_now() -> datetime:
     """The real moment, even while the clock is pinned (for servers in other processes)."""
     if time_machine.escape_hatch.is_travelling():
-        return time_machine.escape_hatch.datetime.datetime.now(timezone.utc)
-    return datetime.now(timezone.utc)
+        return time_machine.escape_hatch.datetime.datetime.now(UTC)
+    return datetime.now(UTC)
 
 
 def wall_weeks_ahead(n: int) -> int:

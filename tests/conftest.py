@@ -146,9 +146,8 @@ def runner(app):
 @pytest.fixture(scope="session")
 def demo_app(make_database_url):
     """An app whose database holds the demo timetables; tests using it must only read."""
-    from timetable.services.demo import load_demo
-
     from tests.clock import pinned
+    from timetable.services.demo import load_demo
 
     app = build_app(make_database_url("demo"))
     with app.app_context(), pinned():
@@ -224,9 +223,9 @@ def school(app_ctx):
 @pytest.fixture
 def clinic(app_ctx):
     """A class with 5 places (Mon 10:00, 60 min) and a consultation block cut into 20-minute appointments."""
+    from tests.integration.helpers import week
     from timetable.database import write_transaction
     from timetable.services.creation import create_slot, create_timetable
-    from tests.integration.helpers import week
 
     with write_transaction():
         timetable = create_timetable("c", "Test clinic", "Europe/Paris", published=True)

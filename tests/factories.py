@@ -7,8 +7,8 @@ from timetable.extensions import db
 from timetable.models import ChangeSet, Room, Staff
 from timetable.rules import parse_week
 from timetable.services.creation import create_course, create_slot, create_slots, create_timetable
-from timetable.services.editing.planning import EditRequest
 from timetable.services.editing import record_requests
+from timetable.services.editing.planning import EditRequest
 
 
 def build_school() -> dict:

@@ -7,13 +7,13 @@ under `faketime` moves all of it at once.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 
 def now() -> datetime:
     """The current moment, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def today(time_zone: str) -> date:

@@ -7,9 +7,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields
 from marshmallow.validate import Range
 
+from .formatting import hhmm
 from .rules import PARAMETERS, format_week
 from .rules.params import MAX_INTEGER, text_problem
-from .formatting import hhmm
 
 
 class Id(fields.Integer):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 from marshmallow.validate import Length, Range
@@ -150,8 +150,8 @@ class UtcDateTime(fields.Field):
         if value is None:
             return None
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat()
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat()
 
 
 class ClockField(fields.String):

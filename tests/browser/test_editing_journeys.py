@@ -194,8 +194,7 @@ def edit_slots(app, slot_ids, param: str, value, first: str, last: str) -> int:
     from timetable.rules import parse_week
     from timetable.services.accounts import find_user
     from timetable.services.catalog import get_timetable
-    from timetable.services.editing import apply_plan, plan_edit
-    from timetable.services.editing import EditRequest
+    from timetable.services.editing import EditRequest, apply_plan, plan_edit
     from timetable.services.stripes import SLOT
 
     with app.app_context():

@@ -123,10 +123,10 @@ def test_an_edit_and_a_hold_show_on_a_visitors_open_page(editor_page: EditorPage
 
 
 def test_a_page_that_lost_its_stream_reconnects_and_catches_up(editor_page: EditorPage, other_browser, editing_live_server, editing_app):
-    from timetable.services.editing import EditRequest, apply_plan, plan_edit
-    from timetable.services.catalog import get_timetable
-    from timetable.services.live import broker
     from timetable.rules import parse_week
+    from timetable.services.catalog import get_timetable
+    from timetable.services.editing import EditRequest, apply_plan, plan_edit
+    from timetable.services.live import broker
 
     week = wall_weeks_ahead_text(4)
     lesson = min(api_week(editing_app, "school", week), key=lambda o: (o["weekday"], o["start"], o["slot_id"]))

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.clock import PINNED_NOW
-
+from tests.factories import paint
+from tests.integration.helpers import week
 from timetable.database import write_transaction
 from timetable.models import Booking
 from timetable.services import booking as bk
 from timetable.services.errors import NotFound, ServiceError
-from tests.factories import paint
-from tests.integration.helpers import week
 
 T0 = PINNED_NOW  # the Friday before week(48): booking is open in week(48)
 LEASE = timedelta(minutes=10)
@@ -177,7 +176,7 @@ def test_an_edit_preview_lists_the_bookings_it_moves_closes_or_shrinks(clinic):
     for n in range(3):
         hold(clinic, f"v{n}")
         bk.confirm_booking(clinic["timetable"], f"v{n}", f"V{n}", f"v{n}@example.org", T0)
-    hold(clinic, "held", at=datetime.now(timezone.utc))
+    hold(clinic, "held", at=datetime.now(UTC))
     requests = [EditRequest("slot", (clinic["class"],), "capacity", week(48), week(48), 2),
                 EditRequest("slot", (clinic["class"],), "weekday", week(48), week(49), 3)]
     plan = plan_edit(clinic["timetable"], requests, week(48))
@@ -195,7 +194,7 @@ def test_raising_capacity_offers_the_new_places_to_the_waiting_list(clinic):
     from timetable.services.editing import EditRequest, apply_plan, plan_edit
 
     for n in range(5):
-        hold(clinic, f"v{n}", at=datetime.now(timezone.utc))
+        hold(clinic, f"v{n}", at=datetime.now(UTC))
     waiting, _ = bk.join_waiting_list(clinic["timetable"], clinic["class"], week(48), 0, 1, "W", "w@example.org")
     request = [EditRequest("slot", (clinic["class"],), "capacity", week(48), week(48), 6)]
     apply_plan(clinic["timetable"], request, plan_edit(clinic["timetable"], request, week(48)).token, None)
@@ -221,7 +220,7 @@ def test_a_lapsed_offer_sends_the_visitor_back_in_line_and_the_place_to_the_next
 
 def test_an_occurrence_that_has_begun_can_no_longer_be_booked(clinic):
     # The class is on Monday 2026-11-23 at 10:00 in Paris, that is 09:00 UTC.
-    starts = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    starts = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     hold(clinic, "early", at=starts - timedelta(minutes=1))
     with pytest.raises(ServiceError, match="already begun"):
         hold(clinic, "late", at=starts)
@@ -232,6 +231,6 @@ def test_an_occurrence_that_has_begun_can_no_longer_be_booked(clinic):
     [before] = bk.week_availability(clinic["timetable"], week(48), None, starts - timedelta(minutes=1))[clinic["class"]]
     assert not before.started and before.free == 4
     # The consultation's appointments each close at their own start.
-    nine_twenty = datetime(2026, 11, 24, 8, 20, tzinfo=timezone.utc)
+    nine_twenty = datetime(2026, 11, 24, 8, 20, tzinfo=UTC)
     units = bk.week_availability(clinic["timetable"], week(48), None, nine_twenty)[clinic["consultation"]]
     assert [u.started for u in units] == [True, True, False]

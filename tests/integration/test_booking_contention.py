@@ -18,7 +18,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -163,7 +163,7 @@ def live_places(app, slot_id: int, week: int) -> dict[str, int]:
         db.session.remove()
     counts: dict[str, int] = {}
     for status, expires_at, places in rows:
-        if expires_at is not None and expires_at.replace(tzinfo=expires_at.tzinfo or timezone.utc) <= now:
+        if expires_at is not None and expires_at.replace(tzinfo=expires_at.tzinfo or UTC) <= now:
             status = f"{status} (expired)"
         counts[status] = counts.get(status, 0) + places
     return counts

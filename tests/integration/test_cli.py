@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -123,7 +123,7 @@ def test_the_demos_history_is_in_the_history_and_can_be_undone(runner, app_ctx):
     "2035-12-31 09:00",
 ])
 def test_the_demo_built_on_any_date_shows_a_full_week_with_its_history(runner, app_ctx, pinned_clock, moment):
-    pinned_clock.move_to(datetime.fromisoformat(moment).replace(tzinfo=timezone.utc))
+    pinned_clock.move_to(datetime.fromisoformat(moment).replace(tzinfo=UTC))
     result = runner.invoke(args=["demo", "load", "--without-user"])
     assert result.exit_code == 0, result.output
     school, clinic = get_timetable("school"), get_timetable("clinic")
@@ -136,13 +136,13 @@ def test_the_demo_built_on_any_date_shows_a_full_week_with_its_history(runner, a
 
 
 def test_bookings_purge_holds_deletes_only_expired_holds_and_says_how_many(runner, clinic):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
+    from tests.integration.helpers import week
     from timetable.models import Booking
     from timetable.services.booking import hold_place
-    from tests.integration.helpers import week
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for n, age in enumerate((timedelta(hours=1), timedelta(minutes=11))):
         hold_place(clinic["timetable"], clinic["class"], week(48), 0, 1, f"gone-{n}", timedelta(minutes=10), now - age)
     hold_place(clinic["timetable"], clinic["class"], week(48), 0, 1, "live", timedelta(minutes=10), now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.integration.helpers import all_rules, plan_and_apply, values, week
 from timetable.database import write_transaction
 from timetable.extensions import db
 from timetable.models import ChangeSet, CourseRule, SlotRule
@@ -14,7 +15,7 @@ from timetable.services.creation import create_slot, create_timetable
 from timetable.services.editing import EditRequest, StalePlan, apply_plan, plan_edit
 from timetable.services.errors import NotFound, ServiceError
 from timetable.services.stripes import load_stripes
-from tests.integration.helpers import all_rules, plan_and_apply, values, week
+
 
 def test_a_sick_teacher_is_replaced_in_two_actions_whatever_the_number_of_lessons(school):
     timetable, lessons = school["timetable"], school["lessons"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration.helpers import all_rules, plan_and_apply, values, week
 from timetable.models import ChangeSet
 from timetable.services.editing import EditRequest, StalePlan
-from timetable.services.errors import NotFound, ServiceError
 from timetable.services.editing.history import apply_undo, list_history, plan_undo
-from tests.integration.helpers import all_rules, plan_and_apply, values, week
+from timetable.services.errors import NotFound, ServiceError
 
 
 def test_undo_puts_back_the_weeks_it_changed_as_a_new_change(school):

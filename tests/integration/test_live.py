@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from tests.clock import weeks_ahead
+from tests.integration.helpers import week
 from timetable.services import booking as bk
 from timetable.services.editing import EditRequest, apply_plan, plan_edit
 from timetable.services.live import LiveEvent, broker, watchers
-from tests.clock import weeks_ahead
-from tests.integration.helpers import week
 
 
 def next_event(subscription: queue.Queue, timeout: float = 5.0) -> LiveEvent:

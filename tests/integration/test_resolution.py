@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
+from tests.factories import paint
 from timetable.database import write_transaction
 from timetable.extensions import db
 from timetable.models import Staff
 from timetable.rules import add_weeks, parse_week
 from timetable.services.creation import create_course, create_slot, create_timetable
 from timetable.services.resolution import WeekFilter, resolve_week
-from tests.factories import paint
 
 W46, W47, W48, W49 = (parse_week(f"2026-W{n}") for n in (46, 47, 48, 49))
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timetable.rules import Rule, apply, next_week, paint
-from timetable.rules.compare import UNCOVERED, Conflict, Difference, differences, restore, transform
 from tests.rules.test_stripes_properties import (
     EMPTY,
     LAST_CELL,
@@ -18,6 +16,8 @@ from tests.rules.test_stripes_properties import (
     start_of,
     stripes,
 )
+from timetable.rules import Rule, apply, next_week, paint
+from timetable.rules.compare import UNCOVERED, Conflict, Difference, differences, restore, transform
 
 
 def cells_with_uncovered(rules) -> list:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -93,7 +93,7 @@ def expire_holds(app, lock_code: str) -> None:
 
     with app.app_context():
         for hold in Booking.query.filter_by(lock_code_hash=digest(lock_code)).all():
-            hold.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+            hold.expires_at = datetime.now(UTC) - timedelta(seconds=1)
         db.session.commit()
 
 
@@ -151,15 +151,14 @@ def test_availability_refuses_a_bad_week_and_hides_unknown_or_unpublished_timeta
 
 
 def test_a_closed_occurrence_is_not_listed_and_cannot_be_held(app, visitor, clinic_ids):
+    from tests.factories import paint
     from timetable.database import write_transaction
     from timetable.models import Timetable
-    from tests.factories import paint
 
-    with app.app_context():
-        with write_transaction():
-            clinic = Timetable.query.filter_by(slug="c").one()
-            paint(clinic, "slot", clinic_ids["class"], "status", W48_KEY, W48_KEY, "temporarily_closed")
-            paint(clinic, "slot", clinic_ids["class"], "note", W48_KEY, W48_KEY, "Physio on leave")
+    with app.app_context(), write_transaction():
+        clinic = Timetable.query.filter_by(slug="c").one()
+        paint(clinic, "slot", clinic_ids["class"], "status", W48_KEY, W48_KEY, "temporarily_closed")
+        paint(clinic, "slot", clinic_ids["class"], "note", W48_KEY, W48_KEY, "Physio on leave")
     ada = visitor("ada-form")
     assert (clinic_ids["class"], 0) not in ada.units()
     error = error_of(ada.hold(), 400)
@@ -172,7 +171,7 @@ def test_a_closed_occurrence_is_not_listed_and_cannot_be_held(app, visitor, clin
 
 
 def test_a_hold_takes_places_until_it_expires_with_the_default_lease(visitor, clinic_ids):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     response = visitor("ada-form").hold(places=2)
     assert response.status_code == 201
     hold = response.get_json()["hold"]
@@ -180,12 +179,12 @@ def test_a_hold_takes_places_until_it_expires_with_the_default_lease(visitor, cl
         "slot_id": clinic_ids["class"], "week": W48, "appointment": 0, "places": 2}
     expires = moment(hold["expires_at"])
     assert expires.utcoffset() == timedelta(0)
-    assert before + timedelta(seconds=600) <= expires <= datetime.now(timezone.utc) + timedelta(seconds=600)
+    assert before + timedelta(seconds=600) <= expires <= datetime.now(UTC) + timedelta(seconds=600)
 
 
 @pytest.mark.parametrize(("asked", "granted"), [(60, 300), (900, 900), (99_999, 1200)])
 def test_lock_duration_is_clamped_to_the_configured_bounds(visitor, asked, granted):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     hold = visitor("ada-form").hold(lock_duration=asked).get_json()["hold"]
     lease = moment(hold["expires_at"]) - before
     assert timedelta(seconds=granted) <= lease < timedelta(seconds=granted + 30)
@@ -341,14 +340,13 @@ def test_confirm_refuses_invalid_fields_and_keeps_the_hold(app, visitor, fields,
 
 
 def test_manual_approval_gives_a_request(app, visitor, clinic_ids):
+    from tests.factories import paint
     from timetable.database import write_transaction
     from timetable.models import Timetable
-    from tests.factories import paint
 
-    with app.app_context():
-        with write_transaction():
-            clinic = Timetable.query.filter_by(slug="c").one()
-            paint(clinic, "slot", clinic_ids["consultation"], "booking_approval", None, None, "manual")
+    with app.app_context(), write_transaction():
+        clinic = Timetable.query.filter_by(slug="c").one()
+        paint(clinic, "slot", clinic_ids["consultation"], "booking_approval", None, None, "manual")
     assert visitor("ada-form").book("consultation", appointment=1)["status"] == "requested"
 
 
@@ -397,7 +395,7 @@ def test_the_waiting_list_is_open_only_when_full_then_offers_freed_places(app, c
 
     client.post(f"/api/bookings/{first['reference']}/cancel", json={"key": first["key"]})
     offered = client.get(f"/api/bookings/{waiting['reference']}", query_string={"key": waiting["key"]}).get_json()["booking"]
-    assert offered["status"] == "offered" and moment(offered["expires_at"]) > datetime.now(timezone.utc)
+    assert offered["status"] == "offered" and moment(offered["expires_at"]) > datetime.now(UTC)
     response = client.post(accept, json={"key": waiting["key"]})
     assert response.status_code == 200
     assert response.get_json()["booking"]["status"] == "confirmed"
@@ -413,7 +411,7 @@ def test_an_offer_that_ran_out_cannot_be_accepted(app, client, visitor):
     client.post(f"/api/bookings/{first['reference']}/cancel", json={"key": first["key"]})
     with app.app_context():
         offer = Booking.query.filter_by(reference=waiting["reference"]).one()
-        offer.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        offer.expires_at = datetime.now(UTC) - timedelta(seconds=1)
         db.session.commit()
     error = error_of(client.post(f"/api/bookings/{waiting['reference']}/accept", json={"key": waiting["key"]}), 409)
     assert error == {"status": 409, "message": "The offer ran out: you are back at the end of the waiting list, "

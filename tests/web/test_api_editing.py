@@ -17,8 +17,8 @@ def api_school(app):
     request then has its own context and session, as in production, so a write that a service forgot
     to commit cannot show up in the next request.
     """
-    from timetable.services.accounts import create_user
     from tests.factories import build_school
+    from timetable.services.accounts import create_user
 
     with app.app_context():
         create_user("scheduler", "timetable-demo", "Test scheduler")

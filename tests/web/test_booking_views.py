@@ -4,20 +4,20 @@ refusals that write nothing, and the schedulers' list with approve / deny / canc
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask import g, template_rendered
 
+from tests.clock import weeks_ahead
+from tests.conftest import csrf_token_from
+from tests.factories import paint
 from timetable.database import write_transaction
 from timetable.extensions import db
 from timetable.models import Booking
-from timetable.services import booking as bk
-from tests.factories import paint
-from tests.conftest import csrf_token_from
-from tests.clock import weeks_ahead
 from timetable.rules import format_week, monday_of
+from timetable.services import booking as bk
 
 # Next week on the pinned clock: booking is open there.
 BOOKING_WEEK = weeks_ahead(1)
@@ -154,8 +154,8 @@ def test_hold_then_confirm_gives_a_reference_and_a_private_link(visitor, other_v
     assert response.status_code == 303 and response.headers["Location"] == "/c/book/details"
     [hold] = bookings()
     assert (hold.status, hold.places) == ("held", 2)
-    expires = hold.expires_at.replace(tzinfo=timezone.utc)
-    assert abs(expires - datetime.now(timezone.utc) - timedelta(seconds=600)) < timedelta(seconds=30)  # the default lease
+    expires = hold.expires_at.replace(tzinfo=UTC)
+    assert abs(expires - datetime.now(UTC) - timedelta(seconds=600)) < timedelta(seconds=30)  # the default lease
 
     html = html_of(visitor.get("/c/book/details"))
     clock = expires.astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M")
@@ -314,7 +314,7 @@ def test_an_offer_that_ran_out_shows_no_accept_button(visitor, clinic):
                             {"week": W, "places": 1, "name": "Wendy", "email": "wendy@example.org"})
     link = response.headers["Location"]
     others = next(b for b in bookings() if b.name == "Others")
-    bk.cancel_by_scheduler(clinic["timetable"], others.id, datetime.now(timezone.utc) - timedelta(days=2))
+    bk.cancel_by_scheduler(clinic["timetable"], others.id, datetime.now(UTC) - timedelta(days=2))
     html = html_of(visitor.get(link))
     assert 'data-testid="offer-expired"' in html and 'data-testid="accept"' not in html
 
@@ -388,7 +388,7 @@ def test_confirming_without_a_hold_is_refused(visitor, other_visitor, clinic):
 
 def test_a_hold_that_ran_out_and_whose_place_is_gone_is_refused(client, visitor, other_visitor, clinic):
     use_lock_code(client, "slow-visitor")
-    long_ago = datetime.now(timezone.utc) - timedelta(minutes=30)
+    long_ago = datetime.now(UTC) - timedelta(minutes=30)
     bk.hold_place(clinic["timetable"], clinic["consultation"], BOOKING_WEEK, 0, 1, "slow-visitor", LEASE, long_ago)
     html = html_of(visitor.get("/c/book/details"))
     assert 'data-testid="hold-expired"' in html and "You can still confirm" in html
@@ -403,7 +403,7 @@ def test_a_hold_that_ran_out_and_whose_place_is_gone_is_refused(client, visitor,
 def test_a_hold_that_ran_out_is_still_confirmed_when_the_place_is_free(client, visitor, clinic):
     use_lock_code(client, "slow-visitor")
     bk.hold_place(clinic["timetable"], clinic["consultation"], BOOKING_WEEK, 2, 1, "slow-visitor", LEASE,
-                  datetime.now(timezone.utc) - timedelta(minutes=30))
+                  datetime.now(UTC) - timedelta(minutes=30))
     visitor.get("/c/book/details")
     assert visitor.confirm().status_code == 303
     assert statuses() == ["confirmed"]
@@ -421,12 +421,12 @@ def test_the_lease_is_bounded_by_the_configured_minimum_and_maximum(app, monkeyp
     monkeypatch.setitem(app.config, "BOOKING_LEASE_SECONDS", 5000)  # more than BOOKING_LEASE_MAX (1200)
     visitor.hold()
     [hold] = bookings()
-    lease = hold.expires_at.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
+    lease = hold.expires_at.replace(tzinfo=UTC) - datetime.now(UTC)
     assert timedelta(seconds=1150) < lease <= timedelta(seconds=1200)
     monkeypatch.setitem(app.config, "BOOKING_LEASE_SECONDS", 10)  # less than BOOKING_LEASE_MIN (300)
     visitor.hold()
     [hold] = bookings()
-    lease = hold.expires_at.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
+    lease = hold.expires_at.replace(tzinfo=UTC) - datetime.now(UTC)
     assert timedelta(seconds=250) < lease <= timedelta(seconds=300)
 
 
@@ -472,7 +472,7 @@ def test_scheduler_actions_without_a_login_write_nothing_even_with_a_valid_csrf_
 
 
 def test_the_editor_grid_counts_bookings_and_opens_the_list_in_the_panel(scheduler, clinic, rendered):
-    t, now = clinic["timetable"], datetime.now(timezone.utc)
+    t, now = clinic["timetable"], datetime.now(UTC)
     bk.hold_place(t, clinic["class"], BOOKING_WEEK, 0, 5, "a", LEASE, now)
     bk.confirm_booking(t, "a", "Ann", "ann@example.org", now)
     bk.join_waiting_list(t, clinic["class"], BOOKING_WEEK, 0, 2, "Wes", "wes@example.org", now)
@@ -502,7 +502,7 @@ def test_the_editor_grid_counts_bookings_and_opens_the_list_in_the_panel(schedul
 
 
 def test_a_scheduler_cancels_and_the_grid_is_told_to_refresh(scheduler, clinic):
-    t, now = clinic["timetable"], datetime.now(timezone.utc)
+    t, now = clinic["timetable"], datetime.now(UTC)
     bk.hold_place(t, clinic["class"], BOOKING_WEEK, 0, 2, "a", LEASE, now)
     booking, _ = bk.confirm_booking(t, "a", "Ann", "ann@example.org", now)
     response = scheduler.post(f"/c/edit/bookings/{booking.id}/cancel", {"week": W, "slot_id": clinic["class"]})
@@ -518,7 +518,7 @@ def test_a_scheduler_cancels_and_the_grid_is_told_to_refresh(scheduler, clinic):
 
 
 def test_a_scheduler_approves_or_denies_requests(scheduler, clinic):
-    t, now = clinic["timetable"], datetime.now(timezone.utc)
+    t, now = clinic["timetable"], datetime.now(UTC)
     with write_transaction():
         paint(t, "slot", clinic["consultation"], "booking_approval", None, None, "manual")
     for n in range(2):
@@ -540,7 +540,7 @@ def test_a_scheduler_approves_or_denies_requests(scheduler, clinic):
 
 
 def test_a_plain_form_post_gets_a_303_back_to_the_list(scheduler, clinic):
-    t, now = clinic["timetable"], datetime.now(timezone.utc)
+    t, now = clinic["timetable"], datetime.now(UTC)
     bk.hold_place(t, clinic["class"], BOOKING_WEEK, 0, 1, "a", LEASE, now)
     booking, _ = bk.confirm_booking(t, "a", "Ann", "ann@example.org", now)
     token = scheduler.headers["X-CSRFToken"]

@@ -7,9 +7,9 @@ import re
 import pytest
 from flask import template_rendered
 
-from timetable.models import ChangeSet, Slot, SlotRule
 from tests.conftest import csrf_token_from
 from tests.integration.helpers import all_rules, values
+from timetable.models import ChangeSet, Slot, SlotRule
 
 HTMX = {"HX-Request": "true"}
 

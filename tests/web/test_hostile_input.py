@@ -7,9 +7,8 @@ import re
 import pytest
 
 from tests.clock import weeks_ahead
-from timetable.rules import format_week
-
 from tests.conftest import AuthActions
+from timetable.rules import format_week
 
 BIG_IDS = (2**31, 2**63, 10**30)
 W = format_week(weeks_ahead(1))  # next week on the pinned clock: booking is open there

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
+from tests.web.conftest import HTMX
 from timetable.models import Timetable
 from timetable.services.catalog import current_week
-from tests.web.conftest import HTMX
 
 
 def blocks(html: str) -> list[str]:
@@ -60,9 +60,9 @@ def test_today_is_the_iso_week_in_the_timetable_time_zone(demo_app):
     with demo_app.app_context():
         timetable = Timetable(time_zone="Pacific/Auckland")
         # Sunday 2024-12-29 at 12:00 UTC is already Monday 2024-12-30 in Auckland: 2025-W01.
-        assert current_week(timetable, datetime(2024, 12, 29, 12, tzinfo=timezone.utc)) == 202501
+        assert current_week(timetable, datetime(2024, 12, 29, 12, tzinfo=UTC)) == 202501
         timetable.time_zone = "America/Los_Angeles"
-        assert current_week(timetable, datetime(2024, 12, 30, 3, tzinfo=timezone.utc)) == 202452
+        assert current_week(timetable, datetime(2024, 12, 30, 3, tzinfo=UTC)) == 202452
 
 
 def test_filters_combine_and_show_only_matching_lessons(demo_client):

@@ -15,6 +15,7 @@ from .errors import (
     RulesError,
     UnknownParameter,
 )
+from .inheritance import SOURCE_COURSE, SOURCE_DEFAULT, SOURCE_SLOT, inherit, resolve_parameters, value_in_week
 from .params import (
     APPROVAL_AUTOMATIC,
     APPROVAL_MANUAL,
@@ -45,7 +46,6 @@ from .params import (
     Parameter,
     get_parameter,
 )
-from .inheritance import SOURCE_COURSE, SOURCE_DEFAULT, SOURCE_SLOT, inherit, resolve_parameters, value_in_week
 from .stripes import (
     ACTION_KINDS,
     DELETE,
@@ -72,11 +72,11 @@ from .weeks import (
     format_week,
     is_week,
     iter_weeks,
-    union_spans,
     monday_of,
     next_week,
     parse_week,
     previous_week,
+    union_spans,
     validate_week,
     week_of,
     weeks_between,

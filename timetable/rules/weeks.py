@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 from .errors import InvalidWeek
 
@@ -30,7 +30,7 @@ _ISO_TEXT = re.compile(r"(\d{4})-?w(\d{1,2})", re.IGNORECASE | re.ASCII)
 _KEY_TEXT = re.compile(r"\d+", re.ASCII)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _weeks_in(year: int) -> int:
     # 28 December is always in the last ISO week of its year.
     return date(year, 12, 28).isocalendar().week

@@ -9,16 +9,16 @@ purge has run.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
-import datetime as dt
-from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -26,9 +26,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from .. import clock
 from ..database import is_postgresql, write_transaction
 from ..extensions import db
+from ..formatting import hhmm, weekday_name
 from ..models import Booking, BookingUnit, Timetable
 from ..rules import APPROVAL_MANUAL, PARAMETERS, format_week
-from ..formatting import hhmm, weekday_name
 from .errors import Conflict, NotFound, ServiceError
 from .live import announce
 from .resolution import Occurrence, resolve_slot, resolve_week
@@ -59,7 +59,7 @@ def _now(now: datetime | None) -> datetime:
 
 def _aware(moment: datetime | None) -> datetime | None:
     # SQLite hands timestamps back without their zone; they are stored in UTC.
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def digest(secret: str) -> str:
@@ -113,7 +113,7 @@ class Unit:
     def starts_at(self, time_zone: str) -> datetime:
         """When the unit begins, as an instant (its date and time on the timetable's clock)."""
         local = datetime.combine(self.date, dt.time(self.start // 60, self.start % 60), ZoneInfo(time_zone))
-        return local.astimezone(timezone.utc)
+        return local.astimezone(dt.UTC)
 
     def describe(self, title: str) -> str:
         return f"{title} · {weekday_name(self.occurrence.weekday)} {self.date.isoformat()} {hhmm(self.start)}–{hhmm(self.end)}"

@@ -10,8 +10,8 @@ from ..models import ChangeSet, Course, Slot, Timetable
 from ..rules import PARAMETERS, Action, Rule, format_span, get_parameter, validate_week
 from .catalog import RESERVED_SLUGS
 from .errors import ServiceError
-from .stripes import COURSE, SLOT, StripeChange
 from .recording import record_changes
+from .stripes import COURSE, SLOT, StripeChange
 
 Values = Mapping[str, Any]
 

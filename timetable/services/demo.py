@@ -16,9 +16,8 @@ from ..models import Group, Room, SlotRule, Staff, Term, Timetable
 from ..rules import add_weeks, format_week, next_week, previous_week, week_of
 from .creation import create_courses, create_slots, create_timetable
 from .editing import EditRequest, record_requests
-from .stripes import COURSE, SLOT
-
 from .resolution import resolve_week
+from .stripes import COURSE, SLOT
 
 Progress = Callable[[str], None]
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Course, Group, Room, Staff, Timetable
 from ..rules import PARAMETERS, Rule, monday_of, resolve_parameters
-from .stripes import COURSE, SLOT, covering_values
 from ..rules.compare import UNCOVERED, value_from
+from .stripes import COURSE, SLOT, covering_values
 
 STATUS_CLOSED = "closed"
 

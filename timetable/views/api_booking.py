@@ -38,8 +38,8 @@ from ..services.booking import (
 from ..services.catalog import get_timetable
 from ..services.errors import ServiceError
 from ..services.resolution import load_directory, resolve_slot
-from .booking import booking_lease
 from .api_bodies import invalid_request, load_body
+from .booking import booking_lease
 from .errors import error_response
 
 bp = Blueprint("api_booking", __name__, url_prefix="/api")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
@@ -15,15 +15,29 @@ from ..models import Booking, Timetable
 from ..rules.params import MAX_INTEGER
 from ..services.booking import (
     CANCELLABLE,
-    CONFIRMED, HELD, MAX_PLACES_PER_BOOKING, OFFERED, REQUESTED, WAITING, UnitAvailability, accept_offer,
-    cancel_booking, confirm_booking, current_hold, find_booking, find_unit, hold_place,
-    join_waiting_list, units_of, week_availability,
+    CONFIRMED,
+    HELD,
+    MAX_PLACES_PER_BOOKING,
+    OFFERED,
+    REQUESTED,
+    WAITING,
+    UnitAvailability,
+    accept_offer,
+    cancel_booking,
+    confirm_booking,
+    current_hold,
+    find_booking,
+    find_unit,
+    hold_place,
+    join_waiting_list,
+    units_of,
+    week_availability,
 )
 from ..services.catalog import get_timetable
 from ..services.errors import Conflict, NotFound, ServiceError
 from ..services.resolution import Occurrence, load_directory, resolve_slot
-from .week_args import week_in_request
 from .rendering import render_page_or_fragment
+from .week_args import week_in_request
 
 bp = Blueprint("booking", __name__)
 
@@ -120,7 +134,7 @@ def _expiry(moment: datetime | None, timetable: Timetable) -> Expiry | None:
     if moment is None:
         return None
     if moment.tzinfo is None:  # SQLite hands timestamps back without their zone; they are UTC
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     seconds = (moment - clock.now()).total_seconds()
     return Expiry(at=moment.astimezone(ZoneInfo(timetable.time_zone)).strftime("%H:%M"), iso=moment.isoformat(),
                   minutes=max(0, math.ceil(seconds / 60)), expired=seconds <= 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
@@ -13,7 +13,12 @@ from ..models import Booking, Timetable
 from ..rules import format_week
 from ..services.booking import (
     CANCELLABLE,
-    HELD, OFFERED, cancel_by_scheduler, decide_request, list_bookings, units_of,
+    HELD,
+    OFFERED,
+    cancel_by_scheduler,
+    decide_request,
+    list_bookings,
+    units_of,
     week_availability,
 )
 from ..services.catalog import get_timetable
@@ -22,8 +27,8 @@ from ..services.resolution import Occurrence, resolve_slot
 from .booking import STATUS_TEXT, describe_place
 from .editing import CHANGED_EVENT
 from .ids import id_arg
-from .week_args import week_in_request
 from .rendering import render_page_or_fragment, wants_fragment
+from .week_args import week_in_request
 from .week_page import BlockBookings
 
 bp = Blueprint("booking_admin", __name__)
@@ -66,7 +71,7 @@ def _rows(timetable: Timetable, slot_id: int, week: int) -> tuple[list[UnitRows]
     for booking in list_bookings(timetable, slot_id, week):
         expires = booking.expires_at
         if expires is not None and expires.tzinfo is None:  # SQLite hands timestamps back without their zone
-            expires = expires.replace(tzinfo=timezone.utc)
+            expires = expires.replace(tzinfo=UTC)
         live = booking.status not in (HELD, OFFERED) or (expires is not None and expires > now)
         by_unit.setdefault(booking.appointment, []).append(Row(booking, live, expires))
     units = units_of(occurrence) if occurrence is not None else []

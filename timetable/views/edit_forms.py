@@ -10,8 +10,8 @@ from werkzeug.datastructures import MultiDict
 from ..models import Timetable
 from ..rules import PARAMETERS, RulesError, format_week, get_parameter, parse_week
 from ..rules.params import MAX_INTEGER
-from ..services.editing.inspection import term_of
 from ..services.editing import EditRequest
+from ..services.editing.inspection import term_of
 from ..services.stripes import COURSE, SLOT
 from .ids import parse_id
 

@@ -8,16 +8,16 @@ from flask_login import current_user, login_required
 from ..rules import PARAMETERS, RulesError, format_week, get_parameter
 from ..services.catalog import get_timetable
 from ..services.editing import StalePlan, apply_creation, apply_plan, plan_creation, plan_edit
-from ..services.errors import ServiceError
 from ..services.editing.history import apply_undo, list_history, plan_undo, undone_by
 from ..services.editing.inspection import inspect_owner
-from ..services.stripes import COURSE, SLOT
 from ..services.editing.previews import slot_label, week_clashes
+from ..services.errors import ServiceError
 from ..services.resolution import load_directory, resolve_week
+from ..services.stripes import COURSE, SLOT
 from .edit_forms import RANGE_CHOICES, EditForm, read_edit_form, read_weeks
 from .ids import id_arg, parse_id
-from .week_args import week_in_request
 from .rendering import render_page_or_fragment, wants_fragment
+from .week_args import week_in_request
 
 bp = Blueprint("editing", __name__)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from ..formatting import day_label, hhmm, spans_text, weekday_name
 from ..rules import format_week, get_parameter
+
 
 def display_value(value, param: str) -> str:
     return get_parameter(param).display(value)
@@ -17,7 +18,7 @@ def display_value(value, param: str) -> str:
 def local_time(moment: datetime, time_zone: str) -> str:
     """A stored instant as the timetable's clock shows it: "2026-11-21 14:05"."""
     if moment.tzinfo is None:  # SQLite hands timestamps back without their zone; they are UTC
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M")
 
 

@@ -9,7 +9,6 @@ from flask import current_app
 
 from .. import schemas, schemas_booking, schemas_editing
 
-
 # The editing API's schemas, each after the ones it nests (see build_spec).
 EDITING_SCHEMAS = (
     "EditSchema", "SlotEditRequestSchema", "SlotApplyRequestSchema", "BulkEditRequestSchema", "BulkApplyRequestSchema",

@@ -9,8 +9,8 @@ from typing import Any
 from ...database import write_transaction
 from ...models import ChangeSet, Timetable
 from ...rules import PARAMETERS, format_span
-from ..errors import Conflict, ServiceError
 from ..creation import create_slots, initial_changes
+from ..errors import Conflict, ServiceError
 from ..recording import record_changes
 from ..resolution import load_directory
 from ..stripes import COURSE, SLOT, StripeChange

@@ -9,15 +9,23 @@ from typing import Any
 from sqlalchemy import select
 
 from ...extensions import db
+from ...formatting import hhmm, spans_text, weekday_name
 from ...models import CourseRule, SlotRule, Timetable
 from ...rules import (
-    PARAMETERS, Placement, find_clashes, format_span, get_parameter, next_week, previous_week, union_spans, value_in_week,
+    PARAMETERS,
+    Placement,
+    find_clashes,
+    format_span,
+    get_parameter,
+    next_week,
+    previous_week,
+    union_spans,
+    value_in_week,
 )
 from ...rules.compare import UNCOVERED, breakpoints, differences, segments, value_from
-from ...formatting import hhmm, spans_text, weekday_name
 from ..booking import BookingLine, booked_changes
-from ..stripes import COURSE, SLOT, StripeChange, StripeKey, load_stripes, slots_of_courses
 from ..resolution import REFERENCE_KINDS, Directory, Occurrence, load_directory, resolve_week
+from ..stripes import COURSE, SLOT, StripeChange, StripeKey, load_stripes, slots_of_courses
 
 MAX_CLASH_WEEKS = 12
 
