@@ -43,10 +43,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from timetable import (
-    clock,  # noqa: E402
-    create_app,  # noqa: E402
-)
+from timetable import clock, create_app  # noqa: E402
 from timetable.database import write_transaction  # noqa: E402
 from timetable.extensions import db  # noqa: E402
 from timetable.models import Booking, Timetable  # noqa: E402

@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -22,6 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import clock
 from .extensions import db
+from .utc import UTCDateTime
 
 
 def _utcnow() -> datetime:
@@ -40,7 +40,7 @@ class Timetable(db.Model):
     shown_weekdays: Mapped[str] = mapped_column(String(20), default="1,2,3,4,5")
     day_start: Mapped[int] = mapped_column(Integer, default=8 * 60)
     day_end: Mapped[int] = mapped_column(Integer, default=18 * 60)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
 
     terms: Mapped[list[Term]] = relationship(
         back_populates="timetable", order_by="Term.start_week", cascade="all, delete-orphan"
@@ -112,7 +112,7 @@ class Slot(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
 
 
 class _RuleRow:
@@ -168,7 +168,7 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(256))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -190,7 +190,7 @@ class UserSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
 
 
 class ChangeSet(db.Model):
@@ -201,7 +201,7 @@ class ChangeSet(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
     kind: Mapped[str] = mapped_column(String(20), default="edit")
     summary: Mapped[str] = mapped_column(Text)
     undoes_id: Mapped[int | None] = mapped_column(ForeignKey("change_sets.id", ondelete="SET NULL"))
@@ -273,13 +273,13 @@ class Booking(db.Model):
     places: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(20))
     lock_code_hash: Mapped[str | None] = mapped_column(String(64))
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     reference: Mapped[str | None] = mapped_column(String(16), unique=True)
     key_hash: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, onupdate=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow, onupdate=_utcnow)
 
     __table_args__ = (
         CheckConstraint("places > 0", name="places_positive"),

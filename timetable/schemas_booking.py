@@ -149,8 +149,6 @@ class UtcDateTime(fields.Field):
     def _serialize(self, value: datetime | None, attr, obj, **kwargs) -> str | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
         return value.astimezone(UTC).isoformat()
 
 
@@ -179,7 +177,8 @@ class UnitAvailabilitySchema(Schema):
     end = _time(required=True)
     title = fields.String(required=True)
     capacity = fields.Integer(required=True)
-    taken = fields.Integer(required=True, metadata={"description": "Places taken: bookings, requests, offers and live holds (yours included)"})
+    taken = fields.Integer(required=True, metadata={
+        "description": "Places taken: bookings, requests, offers and live holds (yours included)"})
     free = fields.Integer(required=True, metadata={"description": "Places nobody has"})
     mine = fields.Integer(required=True, metadata={"description": "Places held under the lock code given"})
     waiting = fields.Integer(required=True, metadata={"description": "Places asked for on the waiting list"})

@@ -302,9 +302,6 @@ class ChangedStripeSchema(Schema):
 
 
 def _iso_utc(moment: datetime) -> str:
-    # SQLite hands back naive datetimes; they were written in UTC.
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat()
 
 

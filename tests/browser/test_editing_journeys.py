@@ -42,7 +42,8 @@ def overlaps(a: dict, b: dict) -> bool:
 
 def resources(occurrence: dict) -> set[tuple[str, int]]:
     p = occurrence["parameters"]
-    return {(kind, p[param]) for kind, param in (("staff", "staff"), ("staff", "substitute"), ("room", "room"), ("group", "group")) if p[param]}
+    kinds = (("staff", "staff"), ("staff", "substitute"), ("room", "room"), ("group", "group"))
+    return {(kind, p[param]) for kind, param in kinds if p[param]}
 
 
 def test_dragging_a_lesson_to_wednesday_afternoon_moves_it_for_that_week_only(editor_page: EditorPage, editing_app):

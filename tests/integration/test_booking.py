@@ -184,7 +184,8 @@ def test_an_edit_preview_lists_the_bookings_it_moves_closes_or_shrinks(clinic):
     assert line.week == week(48) and line.counts == (("confirmed", 3), ("held", 1))
     assert str(line) == ("Back care · Mon 10:00 · 2026-W48: 3 confirmed, 1 held — "
                          "capacity 5 → 2; weekday Monday → Wednesday")
-    untouched = plan_edit(clinic["timetable"], [EditRequest("slot", (clinic["class"],), "note", week(48), week(48), "Bring a mat")], week(48))
+    note = EditRequest("slot", (clinic["class"],), "note", week(48), week(48), "Bring a mat")
+    untouched = plan_edit(clinic["timetable"], [note], week(48))
     assert untouched.preview.bookings == ()
     apply_plan(clinic["timetable"], requests, plan.token, None)
     assert Booking.query.filter_by(status="confirmed").count() == 3  # bookings are kept, not dropped

@@ -112,7 +112,7 @@ def server(prepared_database):
     app, url, slot_id = prepared_database
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "contention-test-secret"}
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below, after the log is read)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", "4",
          "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "2", "wsgi:app"],

@@ -52,7 +52,7 @@ def test_a_course_change_reaches_inheriting_slots_and_lists_the_customised_ones_
     kept = [(k.slot_id, k.start, k.end, k.own, k.course_new) for k in plan.preview.kept]
     assert kept == [(lessons[2], week(49), week(49), "102", "Lab")]
     wednesday = [line for line in plan.preview.lines if line.slot_id == lessons[2]]
-    assert [(l.start, l.end) for l in wednesday] == [(week(48), week(48)), (week(50), None)]
+    assert [(line.start, line.end) for line in wednesday] == [(week(48), week(48)), (week(50), None)]
     assert school["other"] not in changed
 
     apply_plan(timetable, [request], plan.token, None)
@@ -65,7 +65,7 @@ def test_reset_to_course_erases_the_slot_own_rules(school):
     timetable, wednesday = school["timetable"], school["lessons"][2]
     request = EditRequest("slot", (wednesday,), "room", None, None, erase=True)
     plan, _ = plan_and_apply(timetable, [request])
-    assert [(l.old, l.new) for l in plan.preview.lines] == [("102", "101")]
+    assert [(line.old, line.new) for line in plan.preview.lines] == [("102", "101")]
     assert values(timetable, 49, wednesday)["room"] == school["r1"]
     assert not db.session.scalars(select(SlotRule).where(SlotRule.slot_id == wednesday, SlotRule.param == "room")).all()
 

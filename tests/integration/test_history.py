@@ -19,7 +19,7 @@ def test_undo_puts_back_the_weeks_it_changed_as_a_new_change(school):
 
     plan = plan_undo(timetable, substitute.id, week(48))
     assert plan.overwrites == () and len(plan.changes) == 5
-    assert {(l.old, l.new) for l in plan.preview.lines} == {("Y", "—")}
+    assert {(line.old, line.new) for line in plan.preview.lines} == {("Y", "—")}
     undo = apply_undo(timetable, substitute.id, plan.token, None)
     assert undo.kind == "undo" and undo.undoes_id == substitute.id
     assert all(values(timetable, 49, s)["substitute"] is None and values(timetable, 49, s)["staff_status"] == "sick" for s in lessons)

@@ -12,6 +12,7 @@ from tests.clock import weeks_ahead
 from tests.integration.helpers import week
 from timetable.services import booking as bk
 from timetable.services.editing import EditRequest, apply_plan, plan_edit
+from timetable.services.errors import Conflict
 from timetable.services.live import LiveEvent, broker, watchers
 
 
@@ -42,7 +43,7 @@ def test_a_refused_edit_announces_nothing(school, subscription):
     plan = plan_edit(school["timetable"], request, week(48))
     apply_plan(school["timetable"], request, plan.token, None)
     next_event(subscription)
-    with pytest.raises(Exception):
+    with pytest.raises(Conflict):
         apply_plan(school["timetable"], request, plan.token, None)  # stale now: rolled back
     with pytest.raises(queue.Empty):
         next_event(subscription, timeout=1.0)

@@ -54,15 +54,18 @@ def test_postgresql_refuses_overlapping_rules_of_one_stripe(make_database_url):
     with app.app_context():
         from timetable.extensions import db
 
+        add_rule = text("INSERT INTO slot_rules (slot_id, timetable_id, param, start_week, end_week, value)"
+                        " VALUES (1, 1, :param, :start, :end, :value)")
         with db.engine.connect() as conn:
-            conn.execute(text("INSERT INTO timetables (id, slug, name, time_zone, published, shown_weekdays, day_start, day_end, created_at) VALUES (1, 'x', 'X', 'UTC', true, '1', 0, 60, now())"))
+            conn.execute(text("INSERT INTO timetables (id, slug, name, time_zone, published, shown_weekdays, day_start, day_end,"
+                              " created_at) VALUES (1, 'x', 'X', 'UTC', true, '1', 0, 60, now())"))
             conn.execute(text("INSERT INTO slots (id, timetable_id, created_at) VALUES (1, 1, now())"))
-            conn.execute(text("INSERT INTO slot_rules (slot_id, timetable_id, param, start_week, end_week, value) VALUES (1, 1, 'room', 202601, 202610, '1')"))
+            conn.execute(add_rule, {"param": "room", "start": 202601, "end": 202610, "value": "1"})
             # Another parameter, or touching weeks, are fine.
-            conn.execute(text("INSERT INTO slot_rules (slot_id, timetable_id, param, start_week, end_week, value) VALUES (1, 1, 'staff', 202605, NULL, '1')"))
-            conn.execute(text("INSERT INTO slot_rules (slot_id, timetable_id, param, start_week, end_week, value) VALUES (1, 1, 'room', 202611, NULL, '2')"))
+            conn.execute(add_rule, {"param": "staff", "start": 202605, "end": None, "value": "1"})
+            conn.execute(add_rule, {"param": "room", "start": 202611, "end": None, "value": "2"})
             conn.commit()
-            conn.execute(text("INSERT INTO slot_rules (slot_id, timetable_id, param, start_week, end_week, value) VALUES (1, 1, 'room', NULL, 202601, '3')"))
+            conn.execute(add_rule, {"param": "room", "start": None, "end": 202601, "value": "3"})
             with pytest.raises(IntegrityError, match="ex_slot_rules_no_overlap"):
                 conn.commit()
         db.engine.dispose()

@@ -467,5 +467,6 @@ def test_the_openapi_description_documents_the_booking_api(client):
     assert "security" not in hold
     schemas = spec["components"]["schemas"]
     assert schemas["HoldRequestSchema"]["required"] == ["lock_code", "slot_id", "week"]
-    assert {"AvailabilitySchema", "UnitAvailabilitySchema", "HoldSchema", "BookingSchema", "ConfirmRequestSchema", "WaitingListRequestSchema"} <= set(schemas)
+    assert {"AvailabilitySchema", "UnitAvailabilitySchema", "HoldSchema", "BookingSchema",
+            "ConfirmRequestSchema", "WaitingListRequestSchema"} <= set(schemas)
     assert "waiting_list" in schemas["FullErrorBodySchema"]["properties"]

@@ -136,7 +136,8 @@ def test_plan_then_apply_edits_of_one_slot(api, api_school):
     assert response.status_code == 201
     change = response.get_json()["change"]
     assert (change["kind"], change["summary"], change["user"], change["undoes"]) == ("edit", plan["summary"], "scheduler", None)
-    assert [api.week(f"2026-W{n}")[monday]["room"] for n in (47, 48, 50, 51)] == [api_school["r1"], api_school["r3"], api_school["r3"], api_school["r1"]]
+    rooms = [api.week(f"2026-W{n}")[monday]["room"] for n in (47, 48, 50, 51)]
+    assert rooms == [api_school["r1"], api_school["r3"], api_school["r3"], api_school["r1"]]
     assert [api.week(f"2026-W{n}")[monday]["start"] for n in (47, 48, 52)] == [480, 510, 510]
 
 

@@ -28,7 +28,8 @@ def test_a_wrong_password_is_refused_with_a_message(client, auth, editor):
 
 def test_next_never_leads_off_site(client, editor):
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login?next=https://evil.example/", data={"username": "scheduler", "password": "timetable-demo", "csrf_token": token})
+    form = {"username": "scheduler", "password": "timetable-demo", "csrf_token": token}
+    response = client.post("/login?next=https://evil.example/", data=form)
     assert response.headers["Location"] == "/"
 
 
@@ -179,7 +180,7 @@ def failed_login(client, username: str = "scheduler", headers=None, **environ):
 
 
 def test_failed_logins_are_throttled_by_account_with_a_429_that_says_so(app, client, account):
-    for n in range(5):
+    for _ in range(5):
         assert failed_login(client).status_code == 400
     response = failed_login(client, " Scheduler ", REMOTE_ADDR="10.0.0.2")  # same account, spelled otherwise, elsewhere
     assert response.status_code == 429
@@ -203,7 +204,7 @@ def test_failed_logins_are_throttled_by_address_whatever_the_account(app, client
 
 
 def test_successful_logins_are_not_counted(app, client, account):
-    for n in range(8):
+    for _ in range(8):
         assert AuthActions(app.test_client()).login().status_code == 303
 
 

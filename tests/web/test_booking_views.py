@@ -159,7 +159,8 @@ def test_hold_then_confirm_gives_a_reference_and_a_private_link(visitor, other_v
 
     html = html_of(visitor.get("/c/book/details"))
     clock = expires.astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M")
-    assert re.search(rf'2 places held for you until\s*<time datetime="[^"]+" data-countdown data-testid="hold-expires">{clock}</time>', html)
+    countdown = rf'<time datetime="[^"]+" data-countdown data-testid="hold-expires">{clock}</time>'
+    assert re.search(rf'2 places held for you until\s*{countdown}', html)
     assert "Back care" in html and "10:00–11:00" in html
     # Held places are taken for everyone else, and theirs for the visitor.
     assert free_on_grid(html_of(other_visitor.get(f"/c?week={W}")), clinic["class"]) == "3"

@@ -106,7 +106,7 @@ def test_visitors_sending_ids_no_row_could_have_are_refused_and_nothing_is_writt
 
 
 def editor_requests(site, big):
-    slot, course = site["slot"], site["course"]
+    slot = site["slot"]
     edits = {"edits": [EDIT]}
     return [
         ("post", f"/api/timetables/t/slots/{big}/plan", {"json": edits}),

@@ -83,8 +83,8 @@ def value_from(rules: Iterable[Rule], week: int | None) -> Any:
             if rule.start is None:
                 return rule.value
         return UNCOVERED
-    rule = rule_at(rules, week)
-    return UNCOVERED if rule is None else rule.value
+    found = rule_at(rules, week)
+    return UNCOVERED if found is None else found.value
 
 
 def differences(before: Sequence[Rule], after: Sequence[Rule], start: int | None = None, end: int | None = None) -> list[Difference]:

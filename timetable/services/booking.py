@@ -57,9 +57,8 @@ def _now(now: datetime | None) -> datetime:
     return now or clock.now()
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands timestamps back without their zone; they are stored in UTC.
-    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
+def _lapsed(booking: Booking, now: datetime) -> bool:
+    return booking.expires_at is not None and booking.expires_at <= now
 
 
 def digest(secret: str) -> str:
@@ -173,7 +172,7 @@ def taken_places(unit: Unit, now: datetime, *, except_lock: str | None = None) -
     )
     if except_lock is not None:
         query = query.where(or_(Booking.lock_code_hash.is_(None), Booking.lock_code_hash != except_lock))
-    return db.session.scalar(query)
+    return db.session.scalar(query) or 0
 
 
 def _check_not_started(timetable: Timetable, unit: Unit, now: datetime) -> None:
@@ -274,7 +273,7 @@ def confirm_booking(
             hold = _take_hold(timetable, hold.slot_id, hold.week, hold.appointment, places, code_hash,
                               lease, now)
         unit = find_unit(timetable, hold.slot_id, hold.week, hold.appointment)
-        if _aware(hold.expires_at) <= now:
+        if _lapsed(hold, now):
             _lock_unit(unit)
             if hold.places > unit.capacity - taken_places(unit, now, except_lock=code_hash):
                 raise Full("Your hold ran out and the place has been taken since: choose another one.")
@@ -360,10 +359,10 @@ def accept_offer(reference: str, key: str, now: datetime | None = None) -> Booki
         booking = find_booking(reference, key)
         if booking.status != OFFERED:
             raise ServiceError("There is no place on offer for this booking.")
-        timetable = db.session.get(Timetable, booking.timetable_id)
+        timetable = db.session.get_one(Timetable, booking.timetable_id)
         unit = find_unit(timetable, booking.slot_id, booking.week, booking.appointment)
         _lock_unit(unit)
-        if _aware(booking.expires_at) <= now:
+        if _lapsed(booking, now):
             booking.status, booking.expires_at, booking.created_at = WAITING, None, now
             db.session.flush()
             offer_freed_places(unit, now, passed_over=frozenset({booking.id}))
@@ -382,7 +381,7 @@ def _cancel(booking: Booking, now: datetime, status: str = CANCELLED) -> None:
         raise ServiceError("This booking is already cancelled.")
     booking.status, booking.expires_at = status, None
     announce(booking.timetable_id, "booking", ((booking.week, booking.week),))
-    timetable = db.session.get(Timetable, booking.timetable_id)
+    timetable = db.session.get_one(Timetable, booking.timetable_id)
     occurrence = resolve_slot(timetable, booking.slot_id, booking.week)
     if occurrence is not None and is_bookable(occurrence):
         units = units_of(occurrence)
@@ -447,7 +446,7 @@ def purge_expired_holds(now: datetime | None = None) -> int:
         db.session.flush()
         for timetable_id, slot_id, week, appointment in sorted(touched):
             announce(timetable_id, "hold", ((week, week),))
-            timetable = db.session.get(Timetable, timetable_id)
+            timetable = db.session.get_one(Timetable, timetable_id)
             occurrence = resolve_slot(timetable, slot_id, week)
             if occurrence is not None and is_bookable(occurrence) and appointment < len(units_of(occurrence)):
                 unit = units_of(occurrence)[appointment]
@@ -485,12 +484,12 @@ def week_availability(
     bookable = [o for o in occurrences if is_bookable(o)]
     if not bookable:
         return {}
-    is_mine = Booking.lock_code_hash == mine_hash if mine_hash else False
     rows = db.session.execute(
         select(
             Booking.slot_id, Booking.appointment,
             func.sum(case((_live(now), Booking.places), else_=0)),
-            func.sum(case((and_(_live(now), is_mine), Booking.places), else_=0)) if mine_hash else func.sum(0),
+            func.sum(case((and_(_live(now), Booking.lock_code_hash == mine_hash), Booking.places), else_=0))
+            if mine_hash else func.sum(0),
             func.sum(case((Booking.status == WAITING, Booking.places), else_=0)),
             func.sum(case((and_(Booking.status.in_(LEASED), Booking.expires_at > now), Booking.places), else_=0)),
         )
@@ -545,13 +544,20 @@ def current_hold(timetable: Timetable, lock_code: str | None) -> Booking | None:
 class ChangedValue(Protocol):
     """A line of an edit's preview: one slot's parameter going from `old` to `new` over some weeks."""
 
-    slot_id: int
-    label: str
-    param: str
-    start: int | None
-    end: int | None
-    old: str
-    new: str
+    @property
+    def slot_id(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def param(self) -> str: ...
+    @property
+    def start(self) -> int | None: ...
+    @property
+    def end(self) -> int | None: ...
+    @property
+    def old(self) -> str: ...
+    @property
+    def new(self) -> str: ...
 
 
 @dataclass(frozen=True)

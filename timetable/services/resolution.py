@@ -87,7 +87,7 @@ def load_directory(timetable_id: int) -> Directory:
         rows = db.session.execute(
             select(model.id, model.name).where(model.timetable_id == timetable_id).order_by(model.name)
         )
-        return dict(rows.all())
+        return {row_id: name for row_id, name in rows}
 
     return Directory(staff=names(Staff), room=names(Room), group=names(Group), course=names(Course))
 
@@ -124,7 +124,8 @@ def resolve_week(
 
     occurrences = []
     for slot_id, own in slot_rules.items():
-        values, sources = resolve_parameters(own, course_rules.get(own.get("course"), {}))
+        course = own.get("course")
+        values, sources = resolve_parameters(own, course_rules.get(course, {}) if course is not None else {})
         if values["weekday"] is None or values["start"] is None:
             continue
         if values["status"] == STATUS_CLOSED and not include_closed:
@@ -148,9 +149,7 @@ class WeekFilter:
             return False
         if self.room is not None and values["room"] != self.room:
             return False
-        if self.group is not None and values["group"] != self.group:
-            return False
-        return True
+        return self.group is None or values["group"] == self.group
 
     @property
     def active(self) -> bool:

@@ -230,7 +230,10 @@ def history(slug: str):
       security: [{session: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
-        - {in: query, name: slot, schema: {type: integer, minimum: 1, maximum: 2147483647}, description: Only the changes that touched this slot}
+        - in: query
+          name: slot
+          schema: {type: integer, minimum: 1, maximum: 2147483647}
+          description: Only the changes that touched this slot
         - {in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 1000, default: 200}}
       responses:
         200:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
@@ -133,8 +133,6 @@ class Expiry:
 def _expiry(moment: datetime | None, timetable: Timetable) -> Expiry | None:
     if moment is None:
         return None
-    if moment.tzinfo is None:  # SQLite hands timestamps back without their zone; they are UTC
-        moment = moment.replace(tzinfo=UTC)
     seconds = (moment - clock.now()).total_seconds()
     return Expiry(at=moment.astimezone(ZoneInfo(timetable.time_zone)).strftime("%H:%M"), iso=moment.isoformat(),
                   minutes=max(0, math.ceil(seconds / 60)), expired=seconds <= 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
@@ -70,8 +70,6 @@ def _rows(timetable: Timetable, slot_id: int, week: int) -> tuple[list[UnitRows]
     by_unit: dict[int, list[Row]] = {}
     for booking in list_bookings(timetable, slot_id, week):
         expires = booking.expires_at
-        if expires is not None and expires.tzinfo is None:  # SQLite hands timestamps back without their zone
-            expires = expires.replace(tzinfo=UTC)
         live = booking.status not in (HELD, OFFERED) or (expires is not None and expires > now)
         by_unit.setdefault(booking.appointment, []).append(Row(booking, live, expires))
     units = units_of(occurrence) if occurrence is not None else []

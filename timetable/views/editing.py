@@ -104,7 +104,8 @@ def move_form(slug: str, slot_id: int):
         raise ServiceError("Say what moves: a weekday, a start or a duration.")
     for name, text in changes:
         get_parameter(name).parse(text)  # a bad value is refused here, not in the form
-    title = f"Move {_slot_label(timetable, slot_id, week)}" if any(n != "duration" for n, _ in changes) else f"Resize {_slot_label(timetable, slot_id, week)}"
+    verb = "Move" if any(name != "duration" for name, _ in changes) else "Resize"
+    title = f"{verb} {_slot_label(timetable, slot_id, week)}"
     return render_page_or_fragment("editor/preview.html", "editor/_move_form.html",
                                    **_context(timetable, week, slot_id=slot_id, changes=changes, title=title))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -17,8 +17,6 @@ def display_value(value, param: str) -> str:
 
 def local_time(moment: datetime, time_zone: str) -> str:
     """A stored instant as the timetable's clock shows it: "2026-11-21 14:05"."""
-    if moment.tzinfo is None:  # SQLite hands timestamps back without their zone; they are UTC
-        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M")
 
 

@@ -95,7 +95,8 @@ def get_change_set(timetable: Timetable, change_set_id: int) -> ChangeSet:
 def _undo_changes(change_set: ChangeSet, *, for_update: bool) -> tuple[list[StripeChange], list[tuple], str]:
     keys = {(s.owner_kind, s.owner_id, s.param) for s in change_set.stripes}
     current = load_stripes(keys, for_update=for_update)
-    changes, overwrites = [], []
+    changes: list[StripeChange] = []
+    overwrites: list[tuple] = []
     for stored in change_set.stripes:
         key = (stored.owner_kind, stored.owner_id, stored.param)
         target, conflicts = restore(current[key], decode_rules(stored.param, stored.before), decode_rules(stored.param, stored.after))

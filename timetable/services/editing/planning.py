@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from itertools import count
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -113,21 +113,25 @@ def stripe_changes(
 def _window(requests: list[EditRequest]) -> Window:
     """The weeks the requests paint, widened by a week on each side: the rules a paint may
     cut, and the touching neighbours of equal value it merges with."""
-    starts = [r.start for r in requests]
-    ends = [r.end for r in requests]
-    first = None if None in starts or min(starts) == FIRST_WEEK else previous_week(min(starts))
-    last = None if None in ends or max(ends) == LAST_WEEK else next_week(max(ends))
-    return first, last
+    starts = [r.start for r in requests if r.start is not None]
+    ends = [r.end for r in requests if r.end is not None]
+    open_start = len(starts) < len(requests) or min(starts) == FIRST_WEEK
+    open_end = len(ends) < len(requests) or max(ends) == LAST_WEEK
+    return (None if open_start else previous_week(min(starts))), (None if open_end else next_week(max(ends)))
 
 
 def _start_order(rule: Rule):
     return (rule.start is not None, rule.start or 0)
 
 
+def _stored_id(rule: Rule) -> int:
+    return cast(int, rule.id)  # stored rules are named by their row id
+
+
 def fingerprint(stripes: dict[StripeKey, list[Rule]]) -> str:
     """A short digest of stored stripes (ids, bounds, values); any write changes it."""
     canonical = [
-        [list(key), [[rule.id, rule.start, rule.end, repr(rule.value)] for rule in sorted(rules, key=lambda r: r.id)]]
+        [list(key), [[rule.id, rule.start, rule.end, repr(rule.value)] for rule in sorted(rules, key=_stored_id)]]
         for key, rules in sorted(stripes.items())
     ]
     return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()[:32]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -112,92 +113,132 @@ def slot_label(occurrence: Occurrence | None, slot_id: int, directory: Directory
     return f"{occurrence.title(directory)} · {weekday_name(occurrence.weekday, short=True)} {hhmm(occurrence.start)}"
 
 
-class _Worlds:
-    """The stripes a preview needs, before and after the plan."""
+class _World:
+    """The stripes a preview reads, as they stand before the plan or as it leaves them."""
 
-    def __init__(self, changes: list[StripeChange], loaded: dict[StripeKey, list]):
-        self.before = dict(loaded)
-        self.after = dict(loaded)
-        for change in changes:
-            self.before[change.key] = list(change.before)
-            self.after[change.key] = list(change.after)
+    def __init__(self, stripes: dict[StripeKey, list]):
+        self.stripes = stripes
 
-    def stripe(self, world: str, key: StripeKey) -> list:
-        return (self.before if world == "before" else self.after).get(key, [])
+    def stripe(self, key: StripeKey) -> list:
+        return self.stripes.get(key, [])
 
-    def resolved(self, world: str, slot_id: int, param: str, week: int | None) -> tuple[Any, str]:
+    def resolved(self, slot_id: int, param: str, week: int | None) -> tuple[Any, str]:
         return value_in_week(
-            param, week, lambda name: self.stripe(world, (SLOT, slot_id, name)),
-            lambda course, name: self.stripe(world, (COURSE, course, name)),
+            param, week, lambda name: self.stripe((SLOT, slot_id, name)),
+            lambda course, name: self.stripe((COURSE, course, name)),
         )
+
+
+def _worlds(changes: list[StripeChange], loaded: dict[StripeKey, list]) -> tuple[_World, _World]:
+    before, after = dict(loaded), dict(loaded)
+    for change in changes:
+        before[change.key] = list(change.before)
+        after[change.key] = list(change.after)
+    return _World(before), _World(after)
+
+
+def _is_new(slot_id: int) -> bool:
+    """Slots a plan creates carry a negative id until they are written."""
+    return slot_id < 0
+
+
+@dataclass
+class _Findings:
+    lines: list[DiffLine] = field(default_factory=list)
+    kept: list[KeptLine] = field(default_factory=list)
+    # The first week each slot changes in: where a slot that is absent this week gets its label.
+    first_weeks: dict[int, int] = field(default_factory=dict)
 
 
 def build_preview(timetable: Timetable, changes: list[StripeChange], reference_week: int) -> Preview:
     """Describe the changes slot by slot, with customisations kept and clashes created or removed."""
     directory = load_directory(timetable.id)
-    params = sorted({change.param for change in changes})
-    affected: dict[str, set[int]] = {}
-    for param in params:
-        slots = {c.owner_id for c in changes if c.param == param and c.owner == SLOT}
-        slots |= slots_of_courses({c.owner_id for c in changes if c.param == param and c.owner == COURSE})
-        affected[param] = slots
-    all_slots = set().union(*affected.values()) if affected else set()
-
-    keys = {(SLOT, slot_id, "course") for slot_id in all_slots}
-    keys |= {(SLOT, slot_id, param) for param, slots in affected.items() for slot_id in slots}
-    course_stripes = load_stripes({k for k in keys if k[2] == "course"})
-    courses = {rule.value for key, rules in course_stripes.items() for rule in rules if rule.value is not None}
-    courses |= {c.owner_id for c in changes if c.owner == COURSE}
-    keys |= {(COURSE, course_id, param) for course_id in courses for param in params if param != "course"}
-    worlds = _Worlds(changes, load_stripes(keys))
-
-    lines: list[DiffLine] = []
-    kept: list[KeptLine] = []
-    first_weeks: dict[int, int] = {}
-    for param in params:
+    affected = _affected_slots(changes)
+    before, after, courses = _load_worlds(changes, affected)
+    found = _Findings()
+    for param in sorted(affected):
         for slot_id in sorted(affected[param]):
-            # A slot being created (negative id) is described only where it will occur.
-            own_keys = [(SLOT, slot_id, param), (SLOT, slot_id, "course")] + ([(SLOT, slot_id, "weekday")] if slot_id < 0 else [])
-            slot_courses = {rule.value for w in ("before", "after") for rule in worlds.stripe(w, own_keys[1])}
-            keys_here = own_keys + [(COURSE, course_id, param) for course_id in slot_courses if course_id is not None]
-            stripes = [worlds.stripe(w, key) for w in ("before", "after") for key in keys_here]
-            # Resolved values can only differ where one of these stripes changed: walk those
-            # weeks, not the whole history of the stripes.
-            footprint = union_spans(
-                (d.start, d.end)
-                for key in keys_here
-                for d in differences(worlds.stripe("before", key), worlds.stripe("after", key))
-            )
-            for seg_start, seg_end in (
-                segment for lo, hi in footprint for segment in segments(breakpoints(stripes, lo, hi), hi)
-            ):
-                old, old_source = worlds.resolved("before", slot_id, param, seg_start)
-                new, _ = worlds.resolved("after", slot_id, param, seg_start)
-                if slot_id < 0:
-                    if worlds.resolved("after", slot_id, "weekday", seg_start)[0] is None:
-                        continue
-                    old = UNCOVERED  # nothing was there before
-                if old != new:
-                    lines.append(DiffLine(slot_id, "", param, seg_start, seg_end, describe(param, old, directory), describe(param, new, directory)))
-                    if seg_start is not None:
-                        first_weeks.setdefault(slot_id, seg_start)
-                elif old_source == SLOT and param != "course":
-                    course = value_from(worlds.stripe("before", (SLOT, slot_id, "course")), seg_start)
-                    if course in courses:
-                        course_old = value_from(worlds.stripe("before", (COURSE, course, param)), seg_start)
-                        course_new = value_from(worlds.stripe("after", (COURSE, course, param)), seg_start)
-                        if course_old != course_new:
-                            kept.append(KeptLine(slot_id, "", param, seg_start, seg_end, describe(param, old, directory), describe(param, course_new, directory)))
+            _compare_slot(before, after, slot_id, param, courses, directory, found)
 
     overrides = {change.key: list(change.after) for change in changes}
-    labels = _labels(timetable, {line.slot_id for line in [*lines, *kept]}, reference_week, first_weeks, directory, overrides)
-    lines = _merge([DiffLine(l.slot_id, labels[l.slot_id], l.param, l.start, l.end, l.old, l.new) for l in lines])
-    kept = _merge([KeptLine(k.slot_id, labels[k.slot_id], k.param, k.start, k.end, k.own, k.course_new) for k in kept])
+    slot_ids = {line.slot_id for line in found.lines} | {line.slot_id for line in found.kept}
+    labels = _labels(timetable, slot_ids, reference_week, found.first_weeks, directory, overrides)
+    lines = _merge([replace(line, label=labels[line.slot_id]) for line in found.lines])
+    kept = _merge([replace(line, label=labels[line.slot_id]) for line in found.kept])
 
     clash_weeks = _clash_weeks(timetable, lines, reference_week)
     created, removed = _clash_changes(timetable, changes, clash_weeks, directory)
     return Preview(tuple(lines), tuple(kept), tuple(created), tuple(removed), tuple(clash_weeks),
                    frozenset(line.slot_id for line in lines), tuple(booked_changes(timetable, lines)))
+
+
+def _affected_slots(changes: list[StripeChange]) -> dict[str, set[int]]:
+    """Per changed parameter, the slots whose value may change: their own, or their course's."""
+    affected: dict[str, set[int]] = {}
+    for param in {change.param for change in changes}:
+        slots = {c.owner_id for c in changes if c.param == param and c.owner == SLOT}
+        slots |= slots_of_courses({c.owner_id for c in changes if c.param == param and c.owner == COURSE})
+        affected[param] = slots
+    return affected
+
+
+def _load_worlds(changes: list[StripeChange], affected: dict[str, set[int]]) -> tuple[_World, _World, set[int]]:
+    """The stripes before and after the plan that the affected slots read, and the courses involved."""
+    all_slots = set().union(*affected.values()) if affected else set()
+    keys: set[StripeKey] = {(SLOT, slot_id, "course") for slot_id in all_slots}
+    keys |= {(SLOT, slot_id, param) for param, slots in affected.items() for slot_id in slots}
+    course_stripes = load_stripes({key for key in keys if key[2] == "course"})
+    courses = {rule.value for rules in course_stripes.values() for rule in rules if rule.value is not None}
+    courses |= {c.owner_id for c in changes if c.owner == COURSE}
+    keys |= {(COURSE, course_id, param) for course_id in courses for param in affected if param != "course"}
+    before, after = _worlds(changes, load_stripes(keys))
+    return before, after, courses
+
+
+def _compare_slot(before: _World, after: _World, slot_id: int, param: str, courses: set[int],
+                  directory: Directory, found: _Findings) -> None:
+    """Record where one parameter of one slot reads differently, and where it keeps its own value."""
+    for seg_start, seg_end in _changed_segments(before, after, slot_id, param):
+        old, old_source = before.resolved(slot_id, param, seg_start)
+        new, _ = after.resolved(slot_id, param, seg_start)
+        if _is_new(slot_id):
+            if after.resolved(slot_id, "weekday", seg_start)[0] is None:
+                continue  # a slot being created is described only where it will occur
+            old = UNCOVERED
+        if old != new:
+            found.lines.append(DiffLine(slot_id, "", param, seg_start, seg_end,
+                                        describe(param, old, directory), describe(param, new, directory)))
+            if seg_start is not None:
+                found.first_weeks.setdefault(slot_id, seg_start)
+        elif old_source == SLOT and param != "course":
+            course = value_from(before.stripe((SLOT, slot_id, "course")), seg_start)
+            if course not in courses:
+                continue
+            course_old = value_from(before.stripe((COURSE, course, param)), seg_start)
+            course_new = value_from(after.stripe((COURSE, course, param)), seg_start)
+            if course_old != course_new:
+                found.kept.append(KeptLine(slot_id, "", param, seg_start, seg_end,
+                                           describe(param, old, directory), describe(param, course_new, directory)))
+
+
+def _changed_segments(before: _World, after: _World, slot_id: int, param: str) -> list[tuple[int | None, int | None]]:
+    """The stretches of weeks, each read by one set of rules, where the slot's value may change.
+
+    Resolved values can only differ where one of the stripes the slot reads changed: walk those
+    weeks, not the whole history of the stripes.
+    """
+    own_keys: list[StripeKey] = [(SLOT, slot_id, param), (SLOT, slot_id, "course")]
+    if _is_new(slot_id):
+        own_keys.append((SLOT, slot_id, "weekday"))
+    slot_courses = {rule.value for world in (before, after) for rule in world.stripe((SLOT, slot_id, "course"))}
+    keys = own_keys + [(COURSE, course_id, param) for course_id in slot_courses if course_id is not None]
+    stripes = [world.stripe(key) for world in (before, after) for key in keys]
+    footprint = union_spans(
+        (difference.start, difference.end)
+        for key in keys
+        for difference in differences(before.stripe(key), after.stripe(key))
+    )
+    return [segment for lo, hi in footprint for segment in segments(breakpoints(stripes, lo, hi), hi)]
 
 
 def _clash_weeks(timetable: Timetable, lines, reference_week: int) -> list[Span]:
@@ -222,7 +263,8 @@ def _clash_weeks(timetable: Timetable, lines, reference_week: int) -> list[Span]
                 starts = starts.where(model.start_week <= end)
                 ends = ends.where(model.end_week < end)
             points.update(db.session.scalars(starts.distinct().order_by(model.start_week).limit(MAX_CLASH_WEEKS)))
-            points.update(next_week(w) for w in db.session.scalars(ends.distinct().order_by(model.end_week).limit(MAX_CLASH_WEEKS)))
+            last_weeks = db.session.scalars(ends.distinct().order_by(model.end_week).limit(MAX_CLASH_WEEKS))
+            points.update(next_week(week) for week in last_weeks if week is not None)
         ordered = sorted(points)
         spans += [(p, previous_week(ordered[i + 1]) if i + 1 < len(ordered) else end) for i, p in enumerate(ordered)]
     return spans[:MAX_CLASH_WEEKS]
@@ -321,9 +363,13 @@ def week_clashes(timetable: Timetable, week: int, occurrences: list[Occurrence] 
     """The clashes of one week as people read them."""
     directory = load_directory(timetable.id)
     occurrences = resolve_week(timetable, week) if occurrences is None else occurrences
-    by_id = {o.slot_id: o for o in occurrences}
+    by_id: dict[Hashable, Occurrence] = {o.slot_id: o for o in occurrences}
+
+    def label(key: Hashable) -> str:
+        occurrence = by_id[key]
+        return slot_label(occurrence, occurrence.slot_id, directory)
+
     return [
-        ClashLine(c.kind, directory.name(c.kind, c.resource), c.weekday,
-                  slot_label(by_id[c.first], c.first, directory), slot_label(by_id[c.second], c.second, directory), ((week, week),))
+        ClashLine(c.kind, directory.name(c.kind, c.resource), c.weekday, label(c.first), label(c.second), ((week, week),))
         for c in find_clashes(placements(occurrences))
     ]
