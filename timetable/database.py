@@ -8,6 +8,7 @@ from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from .extensions import db
 
@@ -38,6 +39,24 @@ def _begin_sqlite(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
+_FLUSHED = "timetable.flushed"
+
+
+class UnsavedWrites(RuntimeError):
+    """Code wrote to the session outside write_transaction and then asked for one."""
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session, flush_context) -> None:
+    session.info[_FLUSHED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_flush(session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended: nothing flushed remains
+        session.info.pop(_FLUSHED, None)
+
+
 def is_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
 
@@ -47,11 +66,16 @@ def write_transaction() -> Iterator:
     """Run the block in one transaction that commits on success and rolls back on error.
 
     Whatever read-only transaction the request had open is ended first, so that on SQLite
-    the write lock is taken before this transaction reads anything.
+    the write lock is taken before this transaction reads anything. A transaction that holds
+    writes is never ended here: committing it would save them outside any service's
+    transaction, and rolling it back would lose them, so that is a programming error.
     """
     session = db.session()
     if session.in_transaction():
-        session.commit()
+        if session.new or session.dirty or session.deleted or session.info.get(_FLUSHED):
+            raise UnsavedWrites("write_transaction() opened while the session holds writes of its own; "
+                                "make them inside the write transaction")
+        session.rollback()
     token = _write_intent.set(True)
     try:
         with session.begin():

@@ -499,7 +499,7 @@ def test_the_editor_grid_counts_bookings_and_opens_the_list_in_the_panel(schedul
     assert f'data-testid="cancel-{cid}"' in html
     rendered.clear()
     page = scheduler.get(count.group(1), headers={})  # no htmx: a page of its own
-    assert page.status_code == 200 and rendered[0] == "editor/panel.html" and "<html" in html_of(page)
+    assert page.status_code == 200 and rendered[0] == "editor/page.html" and "<html" in html_of(page)
 
 
 def test_a_scheduler_cancels_and_the_grid_is_told_to_refresh(scheduler, clinic):

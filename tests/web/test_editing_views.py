@@ -77,7 +77,7 @@ def test_the_slot_panel_shows_values_sources_and_a_strip_per_parameter(editor_cl
     assert "2026-W49: 102" in cells and "2026-W48: 101" in cells
     rendered.clear()
     page = editor_client.get(f"/t/edit/slots/{wednesday}?week=2026-W49")  # no htmx: a page of its own
-    assert rendered[0] == "editor/panel.html" and "<html" in page.get_data(as_text=True)
+    assert rendered[0] == "editor/page.html" and "<html" in page.get_data(as_text=True)
 
 
 def test_plan_shows_the_preview_and_writes_nothing(editor_client, school):

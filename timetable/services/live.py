@@ -11,6 +11,7 @@ place free again without anybody asking.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
@@ -75,20 +76,16 @@ class Broker:
         with self._lock:
             subscribers = list(self._subscribers.get(event.timetable_id, ()))
         for subscription in subscribers:
-            try:
+            with contextlib.suppress(queue.Full):  # that viewer will refresh when it catches up
                 subscription.put_nowait(event)
-            except queue.Full:
-                pass  # that viewer will refresh when it catches up
 
     def disconnect_all(self) -> None:
         """End every open stream of this process (graceful shutdown); browsers reconnect and catch up."""
         with self._lock:
             subscribers = [q for group in self._subscribers.values() for q in group]
         for subscription in subscribers:
-            try:
+            with contextlib.suppress(queue.Full):
                 subscription.put_nowait(DISCONNECT)
-            except queue.Full:
-                pass
 
     def count(self) -> int:
         with self._lock:

@@ -1,6 +1,6 @@
 """Blueprints, one per audience: editors, the public, the JSON API, accounts, assets."""
 
-from flask import Flask
+from flask import Flask, Response
 
 
 def register_blueprints(app: Flask) -> None:
@@ -24,3 +24,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(editing.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(public.bp)
+    app.after_request(_vary_on_htmx)
+
+
+def _vary_on_htmx(response: Response) -> Response:
+    # Any page may answer htmx with a fragment (or a 401 with HX-Redirect): caches must key on it.
+    response.vary.add("HX-Request")
+    return response

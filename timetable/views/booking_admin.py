@@ -83,7 +83,7 @@ def _render_list(timetable: Timetable, slot_id: int, week: int, error: ServiceEr
                  notice: str | None = None):
     groups, summary, occurrence = _rows(timetable, slot_id, week)
     return render_page_or_fragment(
-        "editor/panel.html", "editor/_bookings.html", status=status,
+        "editor/page.html", "editor/_bookings.html", status=status,
         timetable=timetable, week=week, slot_id=slot_id, groups=groups, summary=summary, occurrence=occurrence,
         place=describe_place(timetable, occurrence), status_text=STATUS_TEXT, error=error, notice=notice,
         appointments=bool(occurrence is not None and occurrence.values["appointment_length"]),

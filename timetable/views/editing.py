@@ -51,7 +51,7 @@ def slot_panel(slug: str, slot_id: int):
     view = inspect_owner(timetable, SLOT, slot_id, week)
     label = _slot_label(timetable, slot_id, week)
     self_url = url_for(".slot_panel", slug=slug, slot_id=slot_id, week=format_week(week))
-    return render_page_or_fragment("editor/panel.html", "editor/_owner_panel.html",
+    return render_page_or_fragment("editor/page.html", "editor/_owner_panel.html",
                                    **_context(timetable, week, view=view, label=label, self_url=self_url))
 
 
@@ -63,7 +63,7 @@ def course_panel(slug: str, course_id: int):
     view = inspect_owner(timetable, COURSE, course_id, week)
     label = f"Course {view.directory.name('course', course_id)}"
     self_url = url_for(".course_panel", slug=slug, course_id=course_id, week=format_week(week))
-    return render_page_or_fragment("editor/panel.html", "editor/_owner_panel.html",
+    return render_page_or_fragment("editor/page.html", "editor/_owner_panel.html",
                                    **_context(timetable, week, view=view, label=label, self_url=self_url))
 
 
@@ -79,7 +79,7 @@ def selection_panel(slug: str):
     if param not in PARAMETERS:
         param = "staff_status"
     self_url = url_for(".selection_panel", slug=slug, week=format_week(week), ids=[o.slot_id for o in selected], param=param)
-    return render_page_or_fragment("editor/panel.html", "editor/_bulk_panel.html",
+    return render_page_or_fragment("editor/page.html", "editor/_bulk_panel.html",
                                    **_context(timetable, week, selected=selected, param=param, self_url=self_url))
 
 
@@ -106,7 +106,7 @@ def move_form(slug: str, slot_id: int):
         get_parameter(name).parse(text)  # a bad value is refused here, not in the form
     verb = "Move" if any(name != "duration" for name, _ in changes) else "Resize"
     title = f"{verb} {_slot_label(timetable, slot_id, week)}"
-    return render_page_or_fragment("editor/preview.html", "editor/_move_form.html",
+    return render_page_or_fragment("editor/page.html", "editor/_move_form.html", into="preview",
                                    **_context(timetable, week, slot_id=slot_id, changes=changes, title=title))
 
 
@@ -136,7 +136,7 @@ def plan(slug: str):
     except (ServiceError, RulesError) as error:
         form.errors["form"] = str(error)
         return _form_error(timetable, form, week)
-    return render_page_or_fragment("editor/preview.html", "editor/_preview.html",
+    return render_page_or_fragment("editor/page.html", "editor/_preview.html", into="preview",
                                    **_context(timetable, week, plan=plan, form=form, apply_url=url_for(".apply", slug=slug)))
 
 
@@ -152,7 +152,7 @@ def apply(slug: str):
         change_set = apply_plan(timetable, form.requests, request.form.get("token", ""), current_user.id)
     except StalePlan as error:
         plan = plan_edit(timetable, form.requests, week)
-        return render_page_or_fragment("editor/preview.html", "editor/_preview.html", status=409,
+        return render_page_or_fragment("editor/page.html", "editor/_preview.html", into="preview", status=409,
                                        **_context(timetable, week, plan=plan, form=form, stale=str(error),
                                                   apply_url=url_for(".apply", slug=slug)))
     return _applied(timetable, week, change_set)
@@ -194,7 +194,7 @@ def create_form(slug: str):
     week = week_in_request(timetable)
     form = EditForm(week=week, form_id="create-form", params=list(CREATION_PARAMS), range="from_here",
                     texts={name: request.args.get(name, "") for name in CREATION_PARAMS})
-    return render_page_or_fragment("editor/panel.html", "editor/_create_panel.html", **_context(timetable, week, form=form))
+    return render_page_or_fragment("editor/page.html", "editor/_create_panel.html", **_context(timetable, week, form=form))
 
 
 @bp.post("/<slug>/edit/create/plan")
@@ -209,7 +209,7 @@ def create_plan(slug: str):
             form.errors["form"] = str(error)
     if not form.valid:
         return _form_error(timetable, form, week)
-    return render_page_or_fragment("editor/preview.html", "editor/_preview.html",
+    return render_page_or_fragment("editor/page.html", "editor/_preview.html", into="preview",
                                    **_context(timetable, week, plan=plan, form=form, apply_url=url_for(".create_apply", slug=slug)))
 
 
@@ -230,7 +230,7 @@ def history(slug: str):
     week = week_in_request(timetable)
     slot_id = id_arg(request.args, "slot", "slot")
     changes = list_history(timetable, slot_id=slot_id)
-    return render_page_or_fragment("editor/history.html", "editor/_history.html",
+    return render_page_or_fragment("editor/page.html", "editor/_history.html",
                                    **_context(timetable, week, changes=changes, undone=undone_by(timetable), slot_id=slot_id))
 
 
@@ -240,7 +240,7 @@ def undo_plan(slug: str, change_id: int):
     timetable = get_timetable(slug)
     week = week_in_request(timetable)
     plan = plan_undo(timetable, change_id, week)
-    return render_page_or_fragment("editor/preview.html", "editor/_undo_preview.html", **_context(timetable, week, plan=plan))
+    return render_page_or_fragment("editor/page.html", "editor/_undo_preview.html", into="preview", **_context(timetable, week, plan=plan))
 
 
 @bp.post("/<slug>/edit/changes/<id:change_id>/undo")
@@ -251,7 +251,7 @@ def undo(slug: str, change_id: int):
         change_set = apply_undo(timetable, change_id, request.form.get("token", ""), current_user.id)
     except StalePlan as error:
         plan = plan_undo(timetable, change_id, week)
-        return render_page_or_fragment("editor/preview.html", "editor/_undo_preview.html", status=409,
+        return render_page_or_fragment("editor/page.html", "editor/_undo_preview.html", into="preview", status=409,
                                        **_context(timetable, week, plan=plan, stale=str(error)))
     return _applied(timetable, week, change_set)
 
@@ -262,4 +262,4 @@ def clashes(slug: str):
     timetable = get_timetable(slug)
     week = week_in_request(timetable)
     found = week_clashes(timetable, week)
-    return render_page_or_fragment("editor/panel.html", "editor/_clashes.html", **_context(timetable, week, clashes=found))
+    return render_page_or_fragment("editor/page.html", "editor/_clashes.html", **_context(timetable, week, clashes=found))

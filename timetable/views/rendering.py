@@ -20,7 +20,6 @@ def render_page_or_fragment(
     # Page templates that only wrap a fragment include it by this name.
     context.setdefault("fragment_template", fragment_template)
     response = make_response(render_template(template, as_fragment=as_fragment, **context), status)
-    response.vary.add("HX-Request")
     if push_url and wants_fragment():
         response.headers["HX-Push-Url"] = push_url
     return response
