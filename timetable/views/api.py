@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from ..rules import RulesError, monday_of, parse_week
+from ..rules import monday_of
 from ..schemas import TimetableSchema, WeekSchema
 from ..services.catalog import get_timetable, list_timetables
-from ..services.errors import ServiceError
 from ..services.resolution import REFERENCE_KINDS, Directory, Occurrence, load_directory, resolve_week
 from .openapi import build_spec
+from .week_args import week_from_text
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -76,10 +76,7 @@ def week(slug: str, week: str):
         404: NotFound
     """
     timetable = get_timetable(slug, published_only=not current_user.is_authenticated)
-    try:
-        week_key = parse_week(week)
-    except RulesError as error:
-        raise ServiceError(f"{error}. Use an ISO week such as 2026-W47.") from error
+    week_key = week_from_text(week, timetable)
     directory = load_directory(timetable.id)
     occurrences = resolve_week(timetable, week_key)
     return WeekSchema().dump(

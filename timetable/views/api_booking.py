@@ -12,7 +12,6 @@ from marshmallow import ValidationError
 
 from ..extensions import csrf, db
 from ..models import Booking, Timetable
-from ..rules import RulesError, parse_week
 from ..schemas_booking import (
     AvailabilityArgsSchema,
     AvailabilitySchema,
@@ -36,11 +35,11 @@ from ..services.booking import (
     week_availability,
 )
 from ..services.catalog import get_timetable
-from ..services.errors import ServiceError
 from ..services.resolution import load_directory, resolve_slot
 from .api_bodies import invalid_request, load_body
 from .booking import booking_lease
 from .errors import error_response
+from .week_args import week_from_text
 
 bp = Blueprint("api_booking", __name__, url_prefix="/api")
 
@@ -111,10 +110,7 @@ def availability(slug: str, week: str):
     """
     timetable = _published(slug)
     args = AvailabilityArgsSchema().load(request.args)
-    try:
-        week_key = parse_week(week)
-    except RulesError as error:
-        raise ServiceError(f"{error}. Use an ISO week such as 2026-W47.") from error
+    week_key = week_from_text(week, timetable)
     directory = load_directory(timetable.id)
     units = [
         {

@@ -37,7 +37,7 @@ from ..services.catalog import get_timetable
 from ..services.errors import Conflict, NotFound, ServiceError
 from ..services.resolution import Occurrence, load_directory, resolve_slot
 from .rendering import render_page_or_fragment
-from .week_args import week_in_request
+from .week_args import requested_week
 
 bp = Blueprint("booking", __name__)
 
@@ -202,14 +202,14 @@ def _private_url(timetable: Timetable, reference: str, key: str, **extra) -> str
 def choose(slug: str, slot_id: int):
     """One occurrence's free places (or appointments) to hold one, or its waiting list when full."""
     timetable = get_timetable(slug, published_only=True)
-    return _render_choice(timetable, slot_id, week_in_request(timetable))
+    return _render_choice(timetable, slot_id, requested_week(timetable))
 
 
 @bp.post("/<slug>/book/<id:slot_id>/hold")
 def hold(slug: str, slot_id: int):
     """Hold places (or one appointment) for the lease; holding again replaces the visitor's earlier hold."""
     timetable = get_timetable(slug, published_only=True)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     try:
         hold_place(timetable, slot_id, week, _number("appointment", 0), _number("places", 1), _lock_code(create=True),
                    booking_lease())
@@ -222,7 +222,7 @@ def hold(slug: str, slot_id: int):
 def wait(slug: str, slot_id: int):
     """Join the waiting list of a full occurrence (or appointment); the private link follows the offer."""
     timetable = get_timetable(slug, published_only=True)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     form = {name: request.form.get(name, "") for name in ("name", "email", "places", "appointment")}
     try:
         booking, key = join_waiting_list(timetable, slot_id, week, _number("appointment", 0), _number("places", 1),

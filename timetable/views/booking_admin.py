@@ -28,7 +28,7 @@ from .booking import STATUS_TEXT, describe_place
 from .editing import CHANGED_EVENT
 from .ids import id_arg
 from .rendering import render_page_or_fragment, wants_fragment
-from .week_args import week_in_request
+from .week_args import requested_week
 from .week_page import BlockBookings
 
 bp = Blueprint("booking_admin", __name__)
@@ -94,7 +94,7 @@ def _render_list(timetable: Timetable, slot_id: int, week: int, error: ServiceEr
 def bookings(slug: str, slot_id: int):
     """Everything booked on one occurrence: holds (and until when), bookings, requests, the waiting list."""
     timetable = get_timetable(slug)
-    return _render_list(timetable, slot_id, week_in_request(timetable))
+    return _render_list(timetable, slot_id, requested_week(timetable))
 
 
 def _act(slug: str, booking_id: int, action, done: str):
@@ -104,7 +104,7 @@ def _act(slug: str, booking_id: int, action, done: str):
         booking = action(timetable, booking_id)
     except ServiceError as error:
         # Shown in the list it was pressed in (its slot and week come with the form).
-        slot_id, week = id_arg(request.form, "slot_id", "slot"), week_in_request(timetable)
+        slot_id, week = id_arg(request.form, "slot_id", "slot"), requested_week(timetable)
         if slot_id is None:
             raise
         return _render_list(timetable, slot_id, week, error, status=409 if isinstance(error, Conflict) else 400)

@@ -17,7 +17,7 @@ from ..services.stripes import COURSE, SLOT
 from .edit_forms import RANGE_CHOICES, EditForm, read_edit_form, read_weeks
 from .ids import id_arg, parse_id
 from .rendering import render_page_or_fragment, wants_fragment
-from .week_args import week_in_request
+from .week_args import requested_week
 
 bp = Blueprint("editing", __name__)
 
@@ -47,7 +47,7 @@ def _context(timetable, week, **extra):
 def slot_panel(slug: str, slot_id: int):
     """One slot: each parameter this week, where it comes from, its history over the term, and edit forms."""
     timetable = get_timetable(slug)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     view = inspect_owner(timetable, SLOT, slot_id, week)
     label = _slot_label(timetable, slot_id, week)
     self_url = url_for(".slot_panel", slug=slug, slot_id=slot_id, week=format_week(week))
@@ -59,7 +59,7 @@ def slot_panel(slug: str, slot_id: int):
 def course_panel(slug: str, course_id: int):
     """One course: the values its slots inherit, their history, and edit forms that propagate."""
     timetable = get_timetable(slug)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     view = inspect_owner(timetable, COURSE, course_id, week)
     label = f"Course {view.directory.name('course', course_id)}"
     self_url = url_for(".course_panel", slug=slug, course_id=course_id, week=format_week(week))
@@ -71,7 +71,7 @@ def course_panel(slug: str, course_id: int):
 def selection_panel(slug: str):
     """The bulk editor for the selected slots: one parameter, one value, one range for all of them."""
     timetable = get_timetable(slug)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     ids = [i for part in request.args.getlist("ids") for i in map(parse_id, part.replace(",", " ").split()) if i]
     occurrences = {o.slot_id: o for o in resolve_week(timetable, week, include_closed=True)}
     selected = [occurrences[i] for i in dict.fromkeys(ids) if i in occurrences]
@@ -90,7 +90,7 @@ def value_input(slug: str):
     param = request.args.get("param", "")
     if param not in PARAMETERS:
         raise ServiceError(f"“{param}” is not something a slot has.")
-    return render_template("editor/_value_input.html", **_context(timetable, week_in_request(timetable), param=param,
+    return render_template("editor/_value_input.html", **_context(timetable, requested_week(timetable), param=param,
                                                                   field_id=request.args.get("field_id", f"value-{param}")))
 
 
@@ -98,7 +98,7 @@ def value_input(slug: str):
 def move_form(slug: str, slot_id: int):
     """After a drop or a resize on the grid: the new weekday, start or duration, and which weeks."""
     timetable = get_timetable(slug)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     changes = [(name, request.args[name]) for name in ("weekday", "start", "duration") if request.args.get(name)]
     if not changes:
         raise ServiceError("Say what moves: a weekday, a start or a duration.")
@@ -127,7 +127,7 @@ def _form_error(timetable, form: EditForm, week: int):
 def plan(slug: str):
     """Compute the plan of an edit form and show its preview; nothing is written."""
     timetable = get_timetable(slug)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     form = read_edit_form(timetable, request.form, week)
     if not form.valid:
         return _form_error(timetable, form, week)
@@ -144,7 +144,7 @@ def plan(slug: str):
 def apply(slug: str):
     """Apply a previewed plan in one transaction; if its slots changed since, show the new preview."""
     timetable = get_timetable(slug)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     form = read_edit_form(timetable, request.form, week)
     if not form.valid:
         return _form_error(timetable, form, week)
@@ -191,7 +191,7 @@ def _creation_form(timetable, week, data) -> tuple[EditForm, dict]:
 def create_form(slug: str):
     """The form for a new slot, prefilled from what was drawn on the grid (weekday, start, duration)."""
     timetable = get_timetable(slug)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     form = EditForm(week=week, form_id="create-form", params=list(CREATION_PARAMS), range="from_here",
                     texts={name: request.args.get(name, "") for name in CREATION_PARAMS})
     return render_page_or_fragment("editor/page.html", "editor/_create_panel.html", **_context(timetable, week, form=form))
@@ -200,7 +200,7 @@ def create_form(slug: str):
 @bp.post("/<slug>/edit/create/plan")
 def create_plan(slug: str):
     timetable = get_timetable(slug)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     form, values = _creation_form(timetable, week, request.form)
     if form.valid:
         try:
@@ -216,7 +216,7 @@ def create_plan(slug: str):
 @bp.post("/<slug>/edit/create/apply")
 def create_apply(slug: str):
     timetable = get_timetable(slug)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     form, values = _creation_form(timetable, week, request.form)
     if not form.valid:
         return _form_error(timetable, form, week)
@@ -227,7 +227,7 @@ def create_apply(slug: str):
 def history(slug: str):
     """Every applied change, newest first, with undo; `?slot=` narrows it to one slot."""
     timetable = get_timetable(slug)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     slot_id = id_arg(request.args, "slot", "slot")
     changes = list_history(timetable, slot_id=slot_id)
     return render_page_or_fragment("editor/page.html", "editor/_history.html",
@@ -238,7 +238,7 @@ def history(slug: str):
 def undo_plan(slug: str, change_id: int):
     """What undoing a change would do now, including later edits it would overwrite."""
     timetable = get_timetable(slug)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     plan = plan_undo(timetable, change_id, week)
     return render_page_or_fragment("editor/page.html", "editor/_undo_preview.html", into="preview", **_context(timetable, week, plan=plan))
 
@@ -246,7 +246,7 @@ def undo_plan(slug: str, change_id: int):
 @bp.post("/<slug>/edit/changes/<id:change_id>/undo")
 def undo(slug: str, change_id: int):
     timetable = get_timetable(slug)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     try:
         change_set = apply_undo(timetable, change_id, request.form.get("token", ""), current_user.id)
     except StalePlan as error:
@@ -260,6 +260,6 @@ def undo(slug: str, change_id: int):
 def clashes(slug: str):
     """The week's clashes: one teacher, room or group in two places at once."""
     timetable = get_timetable(slug)
-    week = week_in_request(timetable)
+    week = requested_week(timetable)
     found = week_clashes(timetable, week)
     return render_page_or_fragment("editor/page.html", "editor/_clashes.html", **_context(timetable, week, clashes=found))

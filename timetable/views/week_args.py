@@ -16,20 +16,24 @@ from .ids import out_of_range, parse_id
 
 
 def requested_week(timetable: Timetable) -> int:
-    """`?week=2026-W47`, else `?date=2026-11-18` (its ISO week), else this week in the timetable's zone."""
-    if raw_week := request.args.get("week", "").strip():
-        try:
-            return parse_week(raw_week)
-        except RulesError as error:
-            raise BadRequest(
-                f"{error}. Pick a week such as {format_week(current_week(timetable))}."
-            ) from error
+    """`week=2026-W47` (query or form), else `?date=2026-11-18` (its ISO week), else this week
+    in the timetable's zone. Anything else is a 400 that shows a week to use instead."""
+    if raw_week := request.values.get("week", "").strip():
+        return week_from_text(raw_week, timetable)
     if raw_date := request.args.get("date", "").strip():
         try:
             return week_of(date.fromisoformat(raw_date))
         except ValueError as error:
-            raise BadRequest(f"“{raw_date}” is not a date; use the form YYYY-MM-DD.") from error
+            raise ServiceError(f"“{raw_date}” is not a date; use the form YYYY-MM-DD.") from error
     return current_week(timetable)
+
+
+def week_from_text(raw: str, timetable: Timetable) -> int:
+    """An ISO week such as 2026-W47 from a path or a field; a bad one is a 400 naming a good one."""
+    try:
+        return parse_week(raw)
+    except RulesError as error:
+        raise ServiceError(f"{error}. Use an ISO week such as {format_week(current_week(timetable))}.") from error
 
 
 def requested_filter() -> WeekFilter:
@@ -44,14 +48,3 @@ def requested_filter() -> WeekFilter:
         if values[name] is None:
             raise BadRequest(f"The {name} filter must be the id of a {name}. {out_of_range(raw)}")
     return WeekFilter(**values)
-
-
-def week_in_request(timetable: Timetable) -> int:
-    """`week` from the query or form (2026-W47), else this week; a bad one is a clear 400."""
-    raw = request.values.get("week", "").strip()
-    if not raw:
-        return current_week(timetable)
-    try:
-        return parse_week(raw)
-    except RulesError as error:
-        raise ServiceError(f"{error}. Pick a week such as {format_week(current_week(timetable))}.") from error
