@@ -10,6 +10,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 from marshmallow.validate import Length, Range
 
 from .rules import PARAMETERS, RulesError, format_week, get_parameter, parse_week
+from .rules.errors import InvalidValue
 from .schemas import Id, Text
 
 MAX_EDITS = 100
@@ -34,7 +35,10 @@ class WeekField(fields.String):
 def typed_value(param: str, value: Any) -> Any:
     """The parameter's value from JSON: text as people type it ("08:30", "Monday"), else the value itself."""
     parameter = get_parameter(param)
-    return parameter.parse(value) if isinstance(value, str) else parameter.validate(value)
+    typed = parameter.parse(value) if isinstance(value, str) else parameter.validate(value)
+    if typed is None and not parameter.nullable and parameter.default is None:
+        raise InvalidValue(f"{parameter.label} needs a value")
+    return typed
 
 
 def week_field(description: str, **kwargs) -> WeekField:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from ..models import Timetable
-from ..rules import PARAMETERS, RulesError, format_week, get_parameter, parse_week
+from ..rules import PARAMETERS, RulesError, format_week, parse_week
 from ..rules.params import MAX_INTEGER
+from ..schemas_editing import EditSchema
 from ..services.editing import EditRequest
 from ..services.editing.inspection import term_of
 from ..services.stripes import COURSE, SLOT
@@ -134,16 +136,25 @@ def read_edit_form(timetable: Timetable, data: MultiDict, week: int) -> EditForm
     if form.errors:
         return form
     for param in form.params:
-        parameter = get_parameter(param)
-        value = None
-        if param not in form.erase:
-            try:
-                value = parameter.parse(form.texts[param])
-            except RulesError as error:
-                form.errors[f"value-{param}"] = f"{error}."
-                continue
-            if value is None and not parameter.nullable and parameter.default is None:
-                form.errors[f"value-{param}"] = f"{parameter.label} needs a value."
-                continue
-        form.requests.append(EditRequest(form.owner, form.ids, param, form.start, form.end, value, param in form.erase))
+        # The API's schema reads each edit, so a form and a JSON client get the same checks and words.
+        edit: dict[str, Any] = {"param": param, "start": _week_text(form.start), "end": _week_text(form.end)}
+        if param in form.erase:
+            edit["erase"] = True
+        else:
+            edit["value"] = form.texts[param]
+        try:
+            loaded = EditSchema().load(edit)
+        except ValidationError as error:
+            for name, messages in error.normalized_messages().items():
+                form.errors[f"value-{param}" if name in ("value", "erase") else name] = f"{_first(messages)}."
+            continue
+        form.requests.append(EditRequest(form.owner, form.ids, param, form.start, form.end, loaded["value"], loaded["erase"]))
     return form
+
+
+def _week_text(week: int | None) -> str | None:
+    return None if week is None else format_week(week)
+
+
+def _first(messages: Any) -> str:
+    return str(messages[0] if isinstance(messages, list) else messages).rstrip(".")
