@@ -204,12 +204,58 @@ def demo_auth(demo_client):
     return AuthActions(demo_client)
 
 
+HTMX = {"HX-Request": "true"}
+
+
+class HtmxClient:
+    """A logged-in editor's test client sending what htmx sends: HX-Request and the page's CSRF
+    header (from its hx-headers), unless a request gives its own headers. `plain` is the client
+    itself, for what a browser without JavaScript does."""
+
+    def __init__(self, client, csrf_token: str):
+        self.plain = client
+        self.headers = {**HTMX, "X-CSRFToken": csrf_token}
+
+    def get(self, url, headers=None):
+        return self.plain.get(url, headers=self.headers if headers is None else headers)
+
+    def post(self, url, data=None, headers=None):
+        return self.plain.post(url, data=data, headers=self.headers if headers is None else headers)
+
+
+@pytest.fixture
+def htmx_editor(client, auth, editor):
+    """Log the editor in and return an HtmxClient holding the CSRF token of the page at `url`."""
+
+    def open_page(url: str) -> HtmxClient:
+        auth.login()
+        return HtmxClient(client, csrf_token_from(client.get(url).get_data(as_text=True)))
+
+    return open_page
+
+
 @pytest.fixture
 def editor(app_ctx):
     """An editor account in the empty database."""
     from timetable.services.accounts import create_user
 
     return create_user("scheduler", "timetable-demo", "Test scheduler")
+
+
+@pytest.fixture
+def make_slot(app_ctx):
+    """make_slot(timetable, start_week, **values): a slot created through the write path."""
+    from tests import factories
+
+    return factories.make_slot
+
+
+@pytest.fixture
+def make_course(app_ctx):
+    """make_course(timetable, name, **values): a course created through the write path."""
+    from tests import factories
+
+    return factories.make_course
 
 
 @pytest.fixture
@@ -223,13 +269,14 @@ def school(app_ctx):
 @pytest.fixture
 def clinic(app_ctx):
     """A class with 5 places (Mon 10:00, 60 min) and a consultation block cut into 20-minute appointments."""
+    from tests.factories import make_slot
     from tests.integration.helpers import week
     from timetable.database import write_transaction
-    from timetable.services.creation import create_slot, create_timetable
+    from timetable.services.creation import create_timetable
 
     with write_transaction():
         timetable = create_timetable("c", "Test clinic", "Europe/Paris", published=True)
-        group_class = create_slot(timetable, {"weekday": 1, "start": 600, "duration": 60, "title": "Back care", "capacity": 5}, week(40))
-        consultation = create_slot(timetable, {"weekday": 2, "start": 540, "duration": 60, "title": "Consultation",
-                                               "capacity": 1, "appointment_length": 20}, week(40))
+    group_class = make_slot(timetable, week(40), weekday=1, start=600, duration=60, title="Back care", capacity=5)
+    consultation = make_slot(timetable, week(40), weekday=2, start=540, duration=60, title="Consultation",
+                             capacity=1, appointment_length=20)
     return {"timetable": timetable, "class": group_class.id, "consultation": consultation.id}

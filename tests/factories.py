@@ -36,6 +36,18 @@ def build_school() -> dict:
             "setup_changes": setup_changes, "last_setup_change": last_setup_change}
 
 
+def make_slot(timetable, start_week: int | None, **values):
+    """A slot with these parameters from `start_week` on, created as the grid's "New slot" does."""
+    with write_transaction():
+        return create_slot(timetable, values, start_week)
+
+
+def make_course(timetable, name: str, **values):
+    """A course whose own stripes hold these parameters, created as a recorded change."""
+    with write_transaction():
+        return create_course(timetable, name, values)
+
+
 def paint(timetable, owner: str, owner_id: int, param: str, start: int | None, end: int | None, value) -> None:
     """Paint one parameter of a slot or course over [start, end] as a recorded change (caller's transaction)."""
     record_requests(timetable, [EditRequest(owner, (owner_id,), param, start, end, value)], f"{param} of {owner} {owner_id}", None)

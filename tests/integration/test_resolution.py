@@ -10,24 +10,23 @@ from timetable.database import write_transaction
 from timetable.extensions import db
 from timetable.models import Staff
 from timetable.rules import add_weeks, parse_week
-from timetable.services.creation import create_course, create_slot, create_timetable
+from timetable.services.creation import create_slot, create_timetable
 from timetable.services.resolution import WeekFilter, resolve_week
 
 W46, W47, W48, W49 = (parse_week(f"2026-W{n}") for n in (46, 47, 48, 49))
 
 
 @pytest.fixture
-def school(app_ctx):
+def school(app_ctx, make_course, make_slot):
     """A timetable with one course (teacher A, 50 minutes) and two of its slots."""
     with write_transaction():
         timetable = create_timetable("t", "Test", "Europe/Paris", published=True)
         teacher_a = Staff(timetable_id=timetable.id, name="A")
         teacher_b = Staff(timetable_id=timetable.id, name="B")
         db.session.add_all([teacher_a, teacher_b])
-        db.session.flush()
-        course = create_course(timetable, "Maths", {"staff": teacher_a.id, "duration": 50, "color": "#112233"})
-        monday = create_slot(timetable, {"course": course.id, "weekday": 1, "start": 8 * 60}, W46)
-        tuesday = create_slot(timetable, {"course": course.id, "weekday": 2, "start": 9 * 60, "duration": 90}, W46)
+    course = make_course(timetable, "Maths", staff=teacher_a.id, duration=50, color="#112233")
+    monday = make_slot(timetable, W46, course=course.id, weekday=1, start=8 * 60)
+    tuesday = make_slot(timetable, W46, course=course.id, weekday=2, start=9 * 60, duration=90)
     return {"timetable": timetable, "course": course, "monday": monday, "tuesday": tuesday,
             "a": teacher_a.id, "b": teacher_b.id}
 
@@ -77,9 +76,8 @@ def test_closed_slots_are_hidden_unless_asked_for_and_temporarily_closed_ones_sh
     assert by_slot(resolve_week(timetable, W49))[school["tuesday"].id].values["note"] == ""
 
 
-def test_overlapping_slots_both_occur(school):
-    with write_transaction():
-        twin = create_slot(school["timetable"], {"course": school["course"].id, "weekday": 1, "start": 8 * 60 + 20}, W46)
+def test_overlapping_slots_both_occur(school, make_slot):
+    twin = make_slot(school["timetable"], W46, course=school["course"].id, weekday=1, start=8 * 60 + 20)
     monday = [occ for occ in resolve_week(school["timetable"], W47) if occ.weekday == 1]
     assert [occ.slot_id for occ in monday] == [school["monday"].id, twin.id]
 

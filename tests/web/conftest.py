@@ -17,5 +17,3 @@ def rendered_templates(demo_app):
     yield names
     template_rendered.disconnect(record, demo_app)
 
-
-HTMX = {"HX-Request": "true"}

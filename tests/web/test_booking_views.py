@@ -11,7 +11,7 @@ import pytest
 from flask import g, template_rendered
 
 from tests.clock import weeks_ahead
-from tests.conftest import csrf_token_from
+from tests.conftest import HTMX
 from tests.factories import paint
 from timetable.database import write_transaction
 from timetable.extensions import db
@@ -23,7 +23,6 @@ from timetable.services import booking as bk
 BOOKING_WEEK = weeks_ahead(1)
 W = format_week(BOOKING_WEEK)
 LEASE = timedelta(minutes=10)
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -435,24 +434,9 @@ def test_the_lease_is_bounded_by_the_configured_minimum_and_maximum(app, monkeyp
 
 
 @pytest.fixture
-def scheduler(client, auth, editor, clinic):
-    """A logged-in editor's client sending what htmx sends (the CSRF header from the page's hx-headers)."""
-    auth.login()
-    token = csrf_token_from(html_of(client.get(f"/c/edit?week={W}")))
-    return Scheduler(client, {**HTMX, "X-CSRFToken": token})
-
-
-class Scheduler:
-    """The logged-in editor's client; every request carries the headers htmx sends unless told otherwise."""
-
-    def __init__(self, client, headers):
-        self.client, self.headers = client, headers
-
-    def get(self, url, headers=None):
-        return self.client.get(url, headers=self.headers if headers is None else headers)
-
-    def post(self, url, data, headers=None):
-        return self.client.post(url, data=data, headers=self.headers if headers is None else headers)
+def scheduler(htmx_editor, clinic):
+    """The editor's htmx client on the clinic."""
+    return htmx_editor(f"/c/edit?week={W}")
 
 
 def test_the_bookings_list_needs_a_login_and_htmx_is_sent_to_the_login_page(client, clinic, editor):

@@ -7,20 +7,15 @@ import re
 import pytest
 from flask import template_rendered
 
-from tests.conftest import csrf_token_from
+from tests.conftest import HTMX
 from tests.integration.helpers import all_rules, values
 from timetable.models import ChangeSet, Slot, SlotRule
 
-HTMX = {"HX-Request": "true"}
-
 
 @pytest.fixture
-def editor_client(client, auth, editor, school):
-    """A logged-in editor's client with the CSRF header htmx sends, on the small test school."""
-    auth.login()
-    token = csrf_token_from(client.get("/t/edit?week=2026-W48").get_data(as_text=True))
-    client.headers = {**HTMX, "X-CSRFToken": token}
-    return client
+def editor_client(htmx_editor, school):
+    """The editor's htmx client on the small test school."""
+    return htmx_editor("/t/edit?week=2026-W48")
 
 
 def get(client, url):
@@ -76,7 +71,7 @@ def test_the_slot_panel_shows_values_sources_and_a_strip_per_parameter(editor_cl
     assert len(cells) == 27  # no term here: a quarter either side of the week
     assert "2026-W49: 102" in cells and "2026-W48: 101" in cells
     rendered.clear()
-    page = editor_client.get(f"/t/edit/slots/{wednesday}?week=2026-W49")  # no htmx: a page of its own
+    page = editor_client.plain.get(f"/t/edit/slots/{wednesday}?week=2026-W49")  # no htmx: a page of its own
     assert rendered[0] == "editor/page.html" and "<html" in page.get_data(as_text=True)
 
 
@@ -108,7 +103,7 @@ def test_without_javascript_apply_redirects_to_the_week_with_a_message(editor_cl
                                   headers={"X-CSRFToken": editor_client.headers["X-CSRFToken"]})
     assert response.status_code == 303
     assert response.headers["Location"] == "/t/edit?week=2026-W48"
-    assert "Applied: Note = Exam" in editor_client.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    assert "Applied: Note = Exam" in editor_client.plain.get("/t/edit?week=2026-W48").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.web.conftest import HTMX
+from tests.conftest import HTMX
 from timetable.models import Timetable
 from timetable.services.catalog import current_week
 
