@@ -28,14 +28,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("SECRET_KEY", "bench")
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
+from bench import history  # noqa: E402
 from bench.week_view import build, database_urls, rule_count, say  # noqa: E402
 from timetable import clock  # noqa: E402
 from timetable.extensions import db  # noqa: E402
-from timetable.models import SlotRule, Staff, Timetable  # noqa: E402
+from timetable.models import Staff, Timetable  # noqa: E402
 from timetable.rules import add_weeks, format_week, parse_week, week_of  # noqa: E402
-from timetable.services.demo import SchoolYear  # noqa: E402
 from timetable.services.resolution import resolve_week  # noqa: E402
 
 # Next week to three weeks ahead, clear of the demo's painted history (last week and this week).
@@ -55,24 +55,9 @@ def add_past_history(app, factor: int) -> None:
     substitute stripes: each slot's stripes then hold some ten past absences the edit must read past.
     """
     with app.app_context():
-        existing = db.session.scalar(select(func.count()).select_from(SlotRule))
-        slots = db.session.execute(select(SlotRule.slot_id, SlotRule.timetable_id).where(SlotRule.param == "weekday")).all()
         substitute = db.session.scalar(select(Staff.id).where(Staff.name == "C. Ito"))
-        values = {"note": "past change", "staff_status": "sick", "substitute": str(substitute)}
-        per_slot = -(-existing * (factor - 1) // len(slots))
-        batch = []
-        for index, (slot_id, timetable_id) in enumerate(slots, start=1):
-            week = SchoolYear.around(clock.today("Europe/Paris")).lessons_from
-            for n in range(per_slot):
-                week = add_weeks(week, -2)
-                param = HISTORY_PARAMS[n % len(HISTORY_PARAMS)]
-                batch.append({"slot_id": slot_id, "timetable_id": timetable_id, "param": param,
-                              "start_week": week, "end_week": week, "value": values[param]})
-            if len(batch) >= 5000 or index == len(slots):
-                db.session.execute(insert(SlotRule), batch)
-                batch.clear()
-                say(f"  history: {index}/{len(slots)} slots")
-        db.session.commit()
+    values = {"note": "past change", "staff_status": "sick", "substitute": substitute}
+    history.add_past_history(app, factor, HISTORY_PARAMS, lambda param, n: values[param], say)
 
 
 def choose_lessons(app) -> tuple[list[int], dict[str, int]]:

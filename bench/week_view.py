@@ -15,6 +15,7 @@ a week reads the rules that cover it, not the history behind it.
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -25,18 +26,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("SECRET_KEY", "bench")
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from timetable import (
-    clock,  # noqa: E402
-    create_app,  # noqa: E402
-)
+from bench import history  # noqa: E402
+from timetable import clock, create_app  # noqa: E402
 from timetable.extensions import db  # noqa: E402
-from timetable.models import SlotRule, Timetable, User  # noqa: E402
-from timetable.rules import add_weeks, format_week, parse_week, week_of  # noqa: E402
+from timetable.models import SlotRule, Timetable  # noqa: E402
+from timetable.rules import format_week, parse_week, week_of  # noqa: E402
 from timetable.services.accounts import create_user  # noqa: E402
-from timetable.services.demo import SchoolYear, load_demo  # noqa: E402
+from timetable.services.demo import load_demo  # noqa: E402
 from timetable.services.resolution import resolve_week  # noqa: E402
 
 # This week: the demo paints its history around it (a sick teacher, a class trip).
@@ -78,32 +77,18 @@ def build(url: str, label: str):
         say(f"  {label}: loading the demo school…")
         load_demo(lambda step: None)
         create_user("bench", "bench-password")
-        user_id = db.session.scalar(select(User.id).where(User.username == "bench"))
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
+    # Through the login form, as a person: a session is a row the server can end, not just a cookie.
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    logged_in = client.post("/login", data={"username": "bench", "password": "bench-password", "csrf_token": csrf})
+    assert logged_in.status_code == 303, logged_in.status_code
     return app, client
 
 
 def add_past_history(app, factor: int) -> None:
     """Add (factor - 1) × the demo's slot rules as one-week notes in the years before the demo."""
-    with app.app_context():
-        existing = db.session.scalar(select(func.count()).select_from(SlotRule))
-        slots = db.session.execute(select(SlotRule.slot_id, SlotRule.timetable_id).where(SlotRule.param == "weekday")).all()
-        per_slot = -(-existing * (factor - 1) // len(slots))
-        batch = []
-        for index, (slot_id, timetable_id) in enumerate(slots, start=1):
-            week = SchoolYear.around(clock.today("Europe/Paris")).lessons_from
-            for n in range(per_slot):
-                week = add_weeks(week, -2)
-                batch.append({"slot_id": slot_id, "timetable_id": timetable_id, "param": "note",
-                              "start_week": week, "end_week": week, "value": f"past change {n}"})
-            if len(batch) >= 5000 or index == len(slots):
-                db.session.execute(insert(SlotRule), batch)
-                batch.clear()
-                say(f"  history: {index}/{len(slots)} slots")
-        db.session.commit()
+    history.add_past_history(app, factor, ("note",), lambda param, n: f"past change {n}", say)
 
 
 def rule_count(app) -> int:

@@ -81,7 +81,7 @@ def load_stripes(
     return stripes
 
 
-def _covering(model, week: int, *conditions):
+def _covering(model, week: int, columns: Sequence, *conditions):
     """Rules covering `week` (and the conditions), as one statement.
 
     Two halves joined by UNION ALL — rules ending in or after the week, rules that never
@@ -91,9 +91,9 @@ def _covering(model, week: int, *conditions):
     timetable until ANALYZE has run.)
     """
     starts_by_then = or_(model.start_week <= week, model.start_week.is_(None))
-    ending_later = select(model).where(*conditions, model.end_week >= week, starts_by_then)
-    never_ending = select(model).where(*conditions, model.end_week.is_(None), starts_by_then)
-    return select(model).from_statement(union_all(ending_later, never_ending))
+    ending_later = select(*columns).where(*conditions, model.end_week >= week, starts_by_then)
+    never_ending = select(*columns).where(*conditions, model.end_week.is_(None), starts_by_then)
+    return union_all(ending_later, never_ending)
 
 
 def covering_values(
@@ -106,9 +106,15 @@ def covering_values(
     if owner_ids is not None:
         conditions.append(_owner_column(owner).in_(owner_ids))
     by_owner: dict[int, dict[str, Any]] = defaultdict(dict)
-    field = OWNER_FIELDS[owner]
-    for row in db.session.scalars(_covering(model, week, *conditions)):
-        by_owner[getattr(row, field)][row.param] = get_parameter(row.param).decode(row.value)
+    # Plain columns, not ORM objects: a week of a large school is thousands of rules, read per page.
+    columns = (_owner_column(owner), model.param, model.value)
+    # Values repeat (one room, one weekday for many slots) and are immutable: decode each once.
+    decoded: dict[tuple[str, str], Any] = {}
+    for owner_id, param, value in db.session.execute(_covering(model, week, columns, *conditions)):
+        key = (param, value)
+        if key not in decoded:
+            decoded[key] = get_parameter(param).decode(value)
+        by_owner[owner_id][param] = decoded[key]
     return by_owner
 
 

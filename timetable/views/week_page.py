@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from flask import url_for
@@ -46,6 +47,10 @@ class BlockBookings:
         )
 
 
+# A slot id no slug or week can contain (a slug has letters; a week has a "W"), replaced in built URLs.
+_SLOT_MARK = 987654321
+
+
 @dataclass(frozen=True)
 class WeekPage:
     timetable: Timetable
@@ -65,7 +70,7 @@ class WeekPage:
         units = (self.availability or {}).get(occurrence.slot_id)
         return BlockBookings.of(units) if units else None
 
-    @property
+    @cached_property
     def clashing(self) -> dict[int, list[Clash]]:
         """Each clashing slot with its clashes, for marking blocks on the grid."""
         found: dict[int, list[Clash]] = {}
@@ -73,6 +78,18 @@ class WeekPage:
             found.setdefault(clash.first, []).append(clash)
             found.setdefault(clash.second, []).append(clash)
         return found
+
+    def slot_url(self, endpoint: str, slot_id: int) -> str:
+        """`endpoint`'s URL for one slot in this week; a week grid needs thousands of these."""
+        pattern = self._slot_url_patterns.get(endpoint)
+        if pattern is None:
+            pattern = url_for(endpoint, slug=self.timetable.slug, slot_id=_SLOT_MARK, week=format_week(self.week))
+            self._slot_url_patterns[endpoint] = pattern
+        return pattern.replace(f"/{_SLOT_MARK}", f"/{slot_id}", 1)
+
+    @cached_property
+    def _slot_url_patterns(self) -> dict[str, str]:
+        return {}
 
     def url(self, **changes: Any) -> str:
         """This view's URL with some arguments changed; the week and filters carry over."""

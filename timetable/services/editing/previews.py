@@ -14,6 +14,7 @@ from ...formatting import hhmm, spans_text, weekday_name
 from ...models import CourseRule, SlotRule, Timetable
 from ...rules import (
     PARAMETERS,
+    STATUS_CLOSED,
     Placement,
     find_clashes,
     format_span,
@@ -160,16 +161,38 @@ def build_preview(timetable: Timetable, changes: list[StripeChange], reference_w
         for slot_id in sorted(affected[param]):
             _compare_slot(before, after, slot_id, param, courses, directory, found)
 
-    overrides = {change.key: list(change.after) for change in changes}
+    weeks = _ResolvedWeeks(timetable, {change.key: list(change.after) for change in changes})
     slot_ids = {line.slot_id for line in found.lines} | {line.slot_id for line in found.kept}
-    labels = _labels(timetable, slot_ids, reference_week, found.first_weeks, directory, overrides)
+    labels = _labels(weeks, slot_ids, reference_week, found.first_weeks, directory)
     lines = _merge([replace(line, label=labels[line.slot_id]) for line in found.lines])
     kept = _merge([replace(line, label=labels[line.slot_id]) for line in found.kept])
 
     clash_weeks = _clash_weeks(timetable, lines, reference_week)
-    created, removed = _clash_changes(timetable, changes, clash_weeks, directory)
+    created, removed = _clash_changes(weeks, clash_weeks, directory)
     return Preview(tuple(lines), tuple(kept), tuple(created), tuple(removed), tuple(clash_weeks),
                    frozenset(line.slot_id for line in lines), tuple(booked_changes(timetable, lines)))
+
+
+class _ResolvedWeeks:
+    """Weeks resolved as they are and as the plan would leave them, each at most once per preview."""
+
+    def __init__(self, timetable: Timetable, overrides: dict[StripeKey, list]):
+        self.timetable, self.overrides = timetable, overrides
+        self._found: dict[tuple[bool, int], list[Occurrence]] = {}
+
+    def before(self, week: int, *, include_closed: bool = False) -> list[Occurrence]:
+        return self._resolved(False, week, include_closed)
+
+    def after(self, week: int, *, include_closed: bool = False) -> list[Occurrence]:
+        return self._resolved(True, week, include_closed)
+
+    def _resolved(self, planned: bool, week: int, include_closed: bool) -> list[Occurrence]:
+        key = (planned, week)
+        if key not in self._found:
+            self._found[key] = resolve_week(self.timetable, week, include_closed=True,
+                                            overrides=self.overrides if planned else None)
+        everything = self._found[key]
+        return everything if include_closed else [o for o in everything if o.status != STATUS_CLOSED]
 
 
 def _affected_slots(changes: list[StripeChange]) -> dict[str, set[int]]:
@@ -300,11 +323,11 @@ def _continues(last, line) -> bool:
     )
 
 
-def _labels(timetable, slot_ids, reference_week, first_weeks, directory, overrides) -> dict[int, str]:
+def _labels(weeks: _ResolvedWeeks, slot_ids, reference_week, first_weeks, directory) -> dict[int, str]:
     """"Maths 7A · Mon 08:00" for each slot as it stands in the reference week (after the plan for a new one)."""
-    occurrences = {o.slot_id: o for o in resolve_week(timetable, reference_week, include_closed=True)}
+    occurrences = {o.slot_id: o for o in weeks.before(reference_week, include_closed=True)}
     if not slot_ids <= occurrences.keys():  # a slot that only occurs after the plan (a new one, a move into this week)
-        after = resolve_week(timetable, reference_week, include_closed=True, overrides=overrides)
+        after = weeks.after(reference_week, include_closed=True)
         occurrences.update({o.slot_id: o for o in after if o.slot_id not in occurrences})
     labels = {}
     missing = defaultdict(list)
@@ -316,7 +339,7 @@ def _labels(timetable, slot_ids, reference_week, first_weeks, directory, overrid
         else:
             labels[slot_id] = slot_label(None, slot_id, directory)
     for week, ids in list(missing.items())[:MAX_CLASH_WEEKS]:
-        found = {o.slot_id: o for o in resolve_week(timetable, week, include_closed=True, overrides=overrides)}
+        found = {o.slot_id: o for o in weeks.after(week, include_closed=True)}
         for slot_id in ids:
             labels[slot_id] = slot_label(found.get(slot_id), slot_id, directory)
     for slot_id in slot_ids:
@@ -332,15 +355,14 @@ def placements(occurrences) -> list[Placement]:
     ]
 
 
-def _clash_changes(timetable, changes, spans, directory) -> tuple[list[ClashLine], list[ClashLine]]:
-    overrides = {change.key: list(change.after) for change in changes}
+def _clash_changes(weeks: _ResolvedWeeks, spans, directory) -> tuple[list[ClashLine], list[ClashLine]]:
     created: dict[tuple, list[Span]] = defaultdict(list)
     removed: dict[tuple, list[Span]] = defaultdict(list)
     labels: dict[int, str] = {}
     for span in spans:
         week = span[0]
-        before_occ = resolve_week(timetable, week)
-        after_occ = resolve_week(timetable, week, overrides=overrides)
+        before_occ = weeks.before(week)
+        after_occ = weeks.after(week)
         for occ in (*before_occ, *after_occ):
             labels.setdefault(occ.slot_id, slot_label(occ, occ.slot_id, directory))
         before = set(find_clashes(placements(before_occ)))
