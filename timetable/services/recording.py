@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import insert
+
 from ..extensions import db
 from ..models import ChangeSet, ChangeStripe, Timetable
 from ..rules import invert, union_spans
@@ -26,15 +28,17 @@ def record_changes(
     change_set = ChangeSet(timetable_id=timetable.id, user_id=user_id, summary=summary, kind=kind, undoes_id=undoes_id)
     db.session.add(change_set)
     db.session.flush()
+    history = []
     for change in changes:
         inserted = write_actions(change.owner, change.owner_id, timetable.id, change.param, change.actions)
         inverse = invert(change.before, change.actions, inserted)
-        db.session.add(ChangeStripe(
-            change_set_id=change_set.id, owner_kind=change.owner, owner_id=change.owner_id, param=change.param,
-            before=encode_rules(change.param, change.before), after=encode_rules(change.param, change.after),
-            actions=encode_actions(change.param, change.actions), inverse=encode_actions(change.param, inverse),
-        ))
-    db.session.flush()
+        history.append({
+            "change_set_id": change_set.id, "owner_kind": change.owner, "owner_id": change.owner_id, "param": change.param,
+            "before": encode_rules(change.param, change.before), "after": encode_rules(change.param, change.after),
+            "actions": encode_actions(change.param, change.actions), "inverse": encode_actions(change.param, inverse),
+        })
+    if history:
+        db.session.execute(insert(ChangeStripe), history)
     _offer_freed_places(timetable, changes)
     spans = union_spans(
         (d.start, d.end) for change in changes for d in differences(list(change.before), list(change.after))

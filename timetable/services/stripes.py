@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, or_, select, union_all
+from sqlalchemy import bindparam, delete, insert, or_, select, union_all, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.sql.elements import BindParameter
 
 from ..database import is_postgresql
 from ..extensions import db
@@ -65,7 +68,11 @@ def load_stripes(
         wanted[(owner, param)].add(owner_id)
     for (owner, param), owner_ids in wanted.items():
         model = RULE_MODELS[owner]
-        query = select(model).where(_owner_column(owner).in_(owner_ids), model.param == param).order_by(model.id)
+        owner_column = _owner_column(owner)
+        # Plain columns, never ORM objects: rules are written by statements (write_actions), so
+        # no stale copy of a rule can linger in the session.
+        query = (select(owner_column, model.id, model.start_week, model.end_week, model.value)
+                 .where(owner_column.in_(owner_ids), model.param == param).order_by(model.id))
         if window is not None:
             first, last = window
             if first is not None:
@@ -75,9 +82,8 @@ def load_stripes(
         if for_update and is_postgresql():
             query = query.with_for_update()
         decode = get_parameter(param).decode
-        field = OWNER_FIELDS[owner]
-        for row in db.session.scalars(query):
-            stripes[(owner, getattr(row, field), param)].append(Rule(row.id, row.start_week, row.end_week, decode(row.value)))
+        for owner_id, rule_id, start, end, value in db.session.execute(query):
+            stripes[(owner, owner_id, param)].append(Rule(rule_id, start, end, decode(value)))
     return stripes
 
 
@@ -132,31 +138,55 @@ def write_actions(owner: str, owner_id: int, timetable_id: int, param: str, acti
     Returns the ids the inserted rules received, in the order of the inserts (what
     `invert` needs to undo them).
     """
-    model = RULE_MODELS[owner]
-    field = OWNER_FIELDS[owner]
+    statements = _rule_statements(owner)
     parameter = get_parameter(param)
     inserted: list[int] = []
+    db.session.flush()
+    # One statement per action, in the plan's order: that order never overlaps midway, which
+    # PostgreSQL's exclusion constraint checks statement by statement.
     for action in actions:
         if action.kind == "delete":
-            db.session.execute(delete(model).where(model.id == action.id, _owner_column(owner) == owner_id))
+            db.session.execute(statements.delete, {"b_rule": action.id, "b_owner": owner_id})
         elif action.kind == "update":
-            row = db.session.get(model, action.id)
-            if row is None or getattr(row, field) != owner_id or row.param != param:
+            updated: CursorResult = db.session.execute(statements.update, {  # type: ignore[assignment]
+                "b_rule": action.id, "b_owner": owner_id, "b_param": param,
+                "b_start": action.start, "b_end": action.end, "b_value": parameter.encode(action.value)})
+            if updated.rowcount != 1:
                 raise LookupError(f"rule {action.id} is not part of the {param} stripe of {owner} {owner_id}")
-            row.start_week = action.start
-            row.end_week = action.end
-            row.value = parameter.encode(action.value)
         elif action.kind == "insert":
-            row = model(**{field: owner_id}, timetable_id=timetable_id, param=param,
-                        start_week=action.start, end_week=action.end, value=parameter.encode(action.value))
-            db.session.add(row)
-            db.session.flush()
-            inserted.append(row.id)
+            inserted.append(db.session.execute(statements.insert, {
+                "b_owner": owner_id, "b_timetable": timetable_id, "b_param": param,
+                "b_start": action.start, "b_end": action.end, "b_value": parameter.encode(action.value)}).scalar_one())
         else:
             raise ValueError(f"unknown action kind {action.kind!r}")
-        # One statement per action, in the plan's order: that order never overlaps midway.
-        db.session.flush()
     return inserted
+
+
+@dataclass(frozen=True)
+class _RuleStatements:
+    delete: Any
+    update: Any
+    insert: Any
+
+
+@cache
+def _rule_statements(owner: str) -> _RuleStatements:
+    """The three statements writing rules, built once: a plan writes hundreds of rules."""
+    model = RULE_MODELS[owner]
+    owner_column = _owner_column(owner)
+    rule: BindParameter[int] = bindparam("b_rule")
+    owner_id: BindParameter[int] = bindparam("b_owner")
+    return _RuleStatements(
+        delete=delete(model).where(model.id == rule, owner_column == owner_id)
+        .execution_options(synchronize_session=False),
+        update=update(model).where(model.id == rule, owner_column == owner_id, model.param == bindparam("b_param"))
+        .values(start_week=bindparam("b_start"), end_week=bindparam("b_end"), value=bindparam("b_value"))
+        .execution_options(synchronize_session=False),
+        insert=insert(model).values({
+            OWNER_FIELDS[owner]: owner_id, "timetable_id": bindparam("b_timetable"), "param": bindparam("b_param"),
+            "start_week": bindparam("b_start"), "end_week": bindparam("b_end"), "value": bindparam("b_value"),
+        }).returning(model.id),
+    )
 
 
 def encode_rules(param: str, rules: Iterable[Rule]) -> list:
