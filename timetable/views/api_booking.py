@@ -37,9 +37,11 @@ from ..services.booking import (
 )
 from ..services.catalog import get_timetable
 from ..services.errors import ServiceError
-from ..services.resolution import load_directory, resolve_slot
+from ..services.public_view import public_occurrence, public_occurrences
+from ..services.resolution import load_directory, resolve_slot, resolve_week
 from .api_bodies import invalid_request, load_body
 from .booking import booking_lease
+from .booking_limits import booking_rate_limit, requesting_client
 from .errors import error_response
 
 bp = Blueprint("api_booking", __name__, url_prefix="/api")
@@ -68,7 +70,8 @@ def _private_link(slug: str, reference: str, key: str) -> str:
 def _booking(booking: Booking, key: str, *, new: bool = False) -> dict:
     """The booking as its owner sees it: where and when, and its private link (with the key when just made)."""
     timetable = db.session.get(Timetable, booking.timetable_id)
-    occurrence = resolve_slot(timetable, booking.slot_id, booking.week)
+    found = resolve_slot(timetable, booking.slot_id, booking.week)
+    occurrence = public_occurrence(found) if found is not None else None
     units = units_of(occurrence) if occurrence is not None else []
     unit = units[booking.appointment] if booking.appointment < len(units) else None
     item = {
@@ -123,7 +126,8 @@ def availability(slug: str, week: str):
             "capacity": a.unit.capacity, "taken": a.taken, "free": a.free, "mine": a.mine, "waiting": a.waiting,
             "bookable": not a.started and (a.free > 0 or a.mine > 0),
         }
-        for per_slot in week_availability(timetable, week_key, args.get("lock_code")).values()
+        for per_slot in week_availability(timetable, week_key, args.get("lock_code"),
+                                          occurrences=public_occurrences(resolve_week(timetable, week_key))).values()
         for a in per_slot
     ]
     units.sort(key=lambda u: (u["date"], u["start"], u["slot_id"], u["appointment"]))
@@ -139,6 +143,7 @@ def availability(slug: str, week: str):
 
 @bp.post("/timetables/<slug>/holds")
 @csrf.exempt
+@booking_rate_limit
 def hold(slug: str):
     """Hold places under a lock code.
     ---
@@ -175,12 +180,13 @@ def hold(slug: str):
     timetable = _published(slug)
     body = load_body(HoldRequestSchema())
     held = hold_place(timetable, body["slot_id"], body["week"], body["appointment"], body["places"],
-                      body["lock_code"], booking_lease(body.get("lock_duration")))
+                      body["lock_code"], booking_lease(body.get("lock_duration")), client=requesting_client())
     return HoldResponseSchema().dump({"hold": held}), 201
 
 
 @bp.post("/timetables/<slug>/confirm")
 @csrf.exempt
+@booking_rate_limit
 def confirm(slug: str):
     """Turn the hold of a lock code into a booking.
     ---
@@ -221,6 +227,7 @@ def confirm(slug: str):
 
 @bp.post("/timetables/<slug>/waiting-list")
 @csrf.exempt
+@booking_rate_limit
 def waiting_list(slug: str):
     """Queue for a full unit.
     ---
@@ -250,7 +257,7 @@ def waiting_list(slug: str):
     timetable = _published(slug)
     body = load_body(WaitingListRequestSchema())
     booking, key = join_waiting_list(timetable, body["slot_id"], body["week"], body["appointment"], body["places"],
-                                     body["name"], body["email"])
+                                     body["name"], body["email"], client=requesting_client())
     return _booking(booking, key, new=True), 201
 
 
@@ -277,6 +284,7 @@ def booking(reference: str):
 
 @bp.post("/bookings/<reference>/cancel")
 @csrf.exempt
+@booking_rate_limit
 def cancel(reference: str):
     """Cancel a booking through its private link.
     ---
@@ -305,6 +313,7 @@ def cancel(reference: str):
 
 @bp.post("/bookings/<reference>/accept")
 @csrf.exempt
+@booking_rate_limit
 def accept(reference: str):
     """Take the place offered from the waiting list.
     ---
