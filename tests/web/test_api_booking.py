@@ -131,7 +131,7 @@ def test_availability_lists_every_bookable_unit_with_its_places(visitor, clinic_
     units = {(u["slot_id"], u["appointment"]): u for u in body["units"]}
     assert units[(clinic_ids["class"], 0)] == {
         "slot_id": clinic_ids["class"], "appointment": 0, "date": MONDAY, "start": "10:00", "end": "11:00",
-        "title": "Back care", "capacity": 5, "taken": 2, "free": 3, "mine": 2, "waiting": 0, "bookable": True,
+        "title": "Back care", "capacity": 5, "max_places": 5, "taken": 2, "free": 3, "mine": 2, "waiting": 0, "bookable": True,
     }
     consultation = [units[(clinic_ids["consultation"], n)] for n in range(3)]
     assert [(u["start"], u["end"], u["date"]) for u in consultation] == [
@@ -464,12 +464,12 @@ def test_the_openapi_description_documents_the_booking_api(client):
     paths = spec["paths"]
     expected = {
         "/api/timetables/{slug}/weeks/{week}/availability": ("get", {"200", "400", "404"}),
-        "/api/timetables/{slug}/holds": ("post", {"201", "400", "404", "409"}),
-        "/api/timetables/{slug}/confirm": ("post", {"201", "400", "404", "409"}),
-        "/api/timetables/{slug}/waiting-list": ("post", {"201", "400", "404"}),
+        "/api/timetables/{slug}/holds": ("post", {"201", "400", "404", "409", "429"}),
+        "/api/timetables/{slug}/confirm": ("post", {"201", "400", "404", "409", "429"}),
+        "/api/timetables/{slug}/waiting-list": ("post", {"201", "400", "404", "429"}),
         "/api/bookings/{reference}": ("get", {"200", "400", "404"}),
-        "/api/bookings/{reference}/cancel": ("post", {"200", "400", "404"}),
-        "/api/bookings/{reference}/accept": ("post", {"200", "400", "404", "409"}),
+        "/api/bookings/{reference}/cancel": ("post", {"200", "400", "404", "429"}),
+        "/api/bookings/{reference}/accept": ("post", {"200", "400", "404", "409", "429"}),
     }
     for path, (method, statuses) in expected.items():
         assert set(paths[path][method]["responses"]) == statuses, path
@@ -479,5 +479,6 @@ def test_the_openapi_description_documents_the_booking_api(client):
     assert "security" not in hold
     schemas = spec["components"]["schemas"]
     assert schemas["HoldRequestSchema"]["required"] == ["lock_code", "slot_id", "week"]
-    assert {"AvailabilitySchema", "UnitAvailabilitySchema", "HoldSchema", "BookingSchema", "ConfirmRequestSchema", "WaitingListRequestSchema"} <= set(schemas)
+    assert {"AvailabilitySchema", "UnitAvailabilitySchema", "HoldSchema", "BookingSchema", "ConfirmRequestSchema",
+            "WaitingListRequestSchema"} <= set(schemas)
     assert "waiting_list" in schemas["FullErrorBodySchema"]["properties"]

@@ -75,6 +75,10 @@ def test_places_per_booking_is_a_parameter_with_history(app, client, clinic):
     # The visitors' booking page says so, and offers no more.
     page = client.get(f"/v/book/{clinic['session']}?week={W2}").get_data(as_text=True)
     assert "At most 2 places per booking." in page and 'max="2"' in page
+    # API clients read it in the availability.
+    units = {week: client.get(f"/api/timetables/v/weeks/{week}/availability").get_json()["units"] for week in (W1, W2)}
+    assert [u["max_places"] for u in units[W1] if u["slot_id"] == clinic["session"]] == [5]
+    assert [u["max_places"] for u in units[W2] if u["slot_id"] == clinic["session"]] == [2]
 
 
 def test_a_client_holds_a_few_places_at_once_and_a_second_visitor_still_books(app, client, clinic):

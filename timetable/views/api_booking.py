@@ -32,6 +32,7 @@ from ..services.booking import (
     find_booking,
     hold_place,
     join_waiting_list,
+    places_allowed,
     units_of,
     week_availability,
 )
@@ -123,7 +124,8 @@ def availability(slug: str, week: str):
         {
             "slot_id": a.unit.slot_id, "appointment": a.unit.appointment, "date": a.unit.date,
             "start": a.unit.start, "end": a.unit.end, "title": a.unit.occurrence.title(directory),
-            "capacity": a.unit.capacity, "taken": a.taken, "free": a.free, "mine": a.mine, "waiting": a.waiting,
+            "capacity": a.unit.capacity, "max_places": places_allowed(a.unit.occurrence),
+            "taken": a.taken, "free": a.free, "mine": a.mine, "waiting": a.waiting,
             "bookable": not a.started and (a.free > 0 or a.mine > 0),
         }
         for per_slot in week_availability(timetable, week_key, args.get("lock_code"),
@@ -154,7 +156,9 @@ def hold(slug: str):
         unit or another of the timetable) and extends the lease, so a form may call it on every
         page. The hold takes the places until `expires_at`; confirm before then with the same
         lock code. A full unit answers 409 with `waiting_list: true`; a closed occurrence, or
-        more places than the unit has, 400; a slot that does not take place that week, 404.
+        more places than the unit has or than its slot allows per booking (`max_places_per_booking`),
+        400; a slot that does not take place that week, 404. A client (network address) holding
+        places under other lock codes at the limit gets 429.
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
@@ -171,6 +175,7 @@ def hold(slug: str):
               schema: HoldResponseSchema
         400: Invalid
         404: NotFound
+        429: TooMany
         409:
           description: Not enough places left; the waiting list is open
           content:
@@ -213,6 +218,7 @@ def confirm(slug: str):
               schema: BookingResponseSchema
         400: Invalid
         404: NotFound
+        429: TooMany
         409:
           description: The hold ran out and its places were taken since
           content:
@@ -236,7 +242,8 @@ def waiting_list(slug: str):
       description: >
         When places free up, they are offered in order; the booking's status becomes `offered`
         until `expires_at`: accept it with POST /api/bookings/{reference}/accept. While the unit
-        still has room for the places asked, the answer is 400: hold them instead.
+        still has room for the places asked, the answer is 400: hold them instead. Entries per
+        e-mail address and per network address are limited on each timetable (429 beyond).
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
@@ -253,6 +260,7 @@ def waiting_list(slug: str):
               schema: BookingResponseSchema
         400: Invalid
         404: NotFound
+        429: TooMany
     """
     timetable = _published(slug)
     body = load_body(WaitingListRequestSchema())
@@ -306,6 +314,7 @@ def cancel(reference: str):
               schema: BookingResponseSchema
         400: Invalid
         404: NotFound
+        429: TooMany
     """
     body = load_body(KeyRequestSchema())
     return _booking(cancel_booking(reference, body["key"]), body["key"])
@@ -336,6 +345,7 @@ def accept(reference: str):
               schema: BookingResponseSchema
         400: Invalid
         404: NotFound
+        429: TooMany
         409: Conflict
     """
     body = load_body(KeyRequestSchema())
