@@ -115,7 +115,7 @@ def server(prepared_database):
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "contention-test-secret",
            "TIMETABLE_BOOKING_HOLDS_PER_CLIENT": "1000", "TIMETABLE_BOOKING_WAITING_PER_ADDRESS": "1000",
            "TIMETABLE_BOOKING_RATE_LIMIT": "10000 per minute"}
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 -- closed in the finally below, after gunicorn ends
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", "4",
          "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "2", "wsgi:app"],
