@@ -72,6 +72,14 @@ def load_config(instance_path: str) -> dict:
         # Failed logins allowed per account and per client address (Flask-Limiter syntax, ";" between limits).
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("TIMETABLE_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;30 per hour"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("TIMETABLE_LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per hour"),
+        # Anti-hoarding limits on anonymous booking (see the README's Security section). Per client network address:
+        # requests that hold, confirm, queue, cancel or accept (Flask-Limiter syntax, ";" between limits),
+        "BOOKING_RATE_LIMIT": os.environ.get("TIMETABLE_BOOKING_RATE_LIMIT", "30 per minute;300 per hour"),
+        # live holds at once on one timetable, and waiting-list entries on one timetable.
+        "BOOKING_HOLDS_PER_CLIENT": _integer("TIMETABLE_BOOKING_HOLDS_PER_CLIENT", 3),
+        "BOOKING_WAITING_PER_ADDRESS": _integer("TIMETABLE_BOOKING_WAITING_PER_ADDRESS", 10),
+        # Waiting-list entries on one timetable per e-mail address, whatever the network address.
+        "BOOKING_WAITING_PER_EMAIL": _integer("TIMETABLE_BOOKING_WAITING_PER_EMAIL", 3),
         # Counters live in each process unless a shared store is named (e.g. redis://host:6379, with the redis package).
         "RATELIMIT_STORAGE_URI": os.environ.get("TIMETABLE_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

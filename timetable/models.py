@@ -278,6 +278,8 @@ class Booking(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     reference: Mapped[str | None] = mapped_column(String(16), unique=True)
     key_hash: Mapped[str | None] = mapped_column(String(64))
+    # SHA-256 of the visitor's network address, for the per-client limits on holds and the waiting list.
+    client_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow, onupdate=_utcnow)
 
@@ -286,4 +288,5 @@ class Booking(db.Model):
         Index("ix_bookings_unit", "slot_id", "week", "appointment", "status"),
         Index("ix_bookings_week", "timetable_id", "week"),
         Index("ix_bookings_lock_code", "timetable_id", "lock_code_hash"),
+        Index("ix_bookings_client", "timetable_id", "client_hash", "status"),
     )

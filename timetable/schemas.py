@@ -55,7 +55,11 @@ class OccurrenceSchema(Schema):
     end = fields.Function(lambda occ: hhmm(occ["end"]), required=True, metadata={"example": "08:50"})
     duration = fields.Integer(required=True, metadata={"description": "Minutes"})
     title = fields.String(required=True)
-    parameters = fields.Nested(ParametersSchema, required=True)
+    parameters = fields.Nested(
+        ParametersSchema,
+        required=True,
+        metadata={"description": "Each parameter's value; callers without the VIEW right get only the public ones"},
+    )
     labels = fields.Dict(
         keys=fields.String(),
         values=fields.String(),

@@ -177,8 +177,9 @@ class UnitAvailabilitySchema(Schema):
     end = _time(required=True)
     title = fields.String(required=True)
     capacity = fields.Integer(required=True)
-    taken = fields.Integer(required=True, metadata={
-        "description": "Places taken: bookings, requests, offers and live holds (yours included)"})
+    max_places = fields.Integer(required=True, metadata={"description": "The most places one booking may take here"})
+    taken = fields.Integer(
+        required=True, metadata={"description": "Places taken: bookings, requests, offers and live holds (yours included)"})
     free = fields.Integer(required=True, metadata={"description": "Places nobody has"})
     mine = fields.Integer(required=True, metadata={"description": "Places held under the lock code given"})
     waiting = fields.Integer(required=True, metadata={"description": "Places asked for on the waiting list"})

@@ -111,8 +111,11 @@ def server(prepared_database):
     """Gunicorn serving wsgi:app on a free port; killed however the test ends."""
     app, url, slot_id = prepared_database
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "contention-test-secret"}
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below, after the log is read)
+    # Fifty visitors, all on 127.0.0.1 here: the per-address limits on hoarding would take them for one.
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "contention-test-secret",
+           "TIMETABLE_BOOKING_HOLDS_PER_CLIENT": "1000", "TIMETABLE_BOOKING_WAITING_PER_ADDRESS": "1000",
+           "TIMETABLE_BOOKING_RATE_LIMIT": "10000 per minute"}
+    log = tempfile.TemporaryFile()  # noqa: SIM115 -- closed in the finally below, after gunicorn ends
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", "4",
          "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "2", "wsgi:app"],

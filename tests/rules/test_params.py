@@ -25,6 +25,7 @@ def test_the_registry_lists_every_slot_parameter_in_order():
     assert list(PARAMETERS) == [
         "weekday", "start", "duration", "title", "course", "group", "staff", "staff_status",
         "substitute", "room", "status", "note", "color", "capacity", "appointment_length", "booking_approval",
+        "max_places_per_booking", "internal_note",
     ]
     assert all(name == parameter.name for name, parameter in PARAMETERS.items())
 

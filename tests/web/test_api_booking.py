@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -38,11 +39,22 @@ def clinic_ids(app):
         return {"class": group_class.id, "consultation": consultation.id, "hidden": hidden.id}
 
 
+def address_of(lock_code: str) -> str:
+    """A network address of a visitor's own: different visitors come from different places."""
+    number = int(hashlib.sha256(lock_code.encode()).hexdigest()[:6], 16)
+    return f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}"
+
+
 class Visitor:
-    """An anonymous visitor's client: no session, no CSRF token; a lock code is the credential."""
+    """An anonymous visitor's client: no session, no CSRF token; a lock code is the credential.
+
+    Each visitor writes from an address of its own, as different people do, so the limits per
+    client address (tests/web/test_hoarding.py) do not mistake them for one hoarder.
+    """
 
     def __init__(self, client, ids, lock_code: str):
         self.client, self.ids, self.lock_code = client, ids, lock_code
+        self.environ = {"REMOTE_ADDR": address_of(lock_code)}
 
     def availability(self, week: str = W48, slug: str = "c", **query):
         return self.client.get(f"/api/timetables/{slug}/weeks/{week}/availability",
@@ -55,11 +67,11 @@ class Visitor:
 
     def hold(self, slot: str = "class", *, slug: str = "c", **fields):
         body = {"slot_id": self.ids[slot], "week": W48, "lock_code": self.lock_code, **fields}
-        return self.client.post(f"/api/timetables/{slug}/holds", json=body)
+        return self.client.post(f"/api/timetables/{slug}/holds", json=body, environ_base=self.environ)
 
     def confirm(self, name: str = "Ada", email: str = "ada@example.org", **fields):
         body = {"lock_code": self.lock_code, "name": name, "email": email, **fields}
-        return self.client.post("/api/timetables/c/confirm", json=body)
+        return self.client.post("/api/timetables/c/confirm", json=body, environ_base=self.environ)
 
     def book(self, slot: str = "class", **fields) -> dict:
         held = self.hold(slot, **fields)
@@ -70,7 +82,7 @@ class Visitor:
 
     def wait(self, slot: str = "class", name: str = "Wendy", email: str = "w@example.org", **fields):
         body = {"slot_id": self.ids[slot], "week": W48, "name": name, "email": email, **fields}
-        return self.client.post("/api/timetables/c/waiting-list", json=body)
+        return self.client.post("/api/timetables/c/waiting-list", json=body, environ_base=self.environ)
 
 
 @pytest.fixture
@@ -119,7 +131,7 @@ def test_availability_lists_every_bookable_unit_with_its_places(visitor, clinic_
     units = {(u["slot_id"], u["appointment"]): u for u in body["units"]}
     assert units[(clinic_ids["class"], 0)] == {
         "slot_id": clinic_ids["class"], "appointment": 0, "date": MONDAY, "start": "10:00", "end": "11:00",
-        "title": "Back care", "capacity": 5, "taken": 2, "free": 3, "mine": 2, "waiting": 0, "bookable": True,
+        "title": "Back care", "capacity": 5, "max_places": 5, "taken": 2, "free": 3, "mine": 2, "waiting": 0, "bookable": True,
     }
     consultation = [units[(clinic_ids["consultation"], n)] for n in range(3)]
     assert [(u["start"], u["end"], u["date"]) for u in consultation] == [
@@ -452,12 +464,12 @@ def test_the_openapi_description_documents_the_booking_api(client):
     paths = spec["paths"]
     expected = {
         "/api/timetables/{slug}/weeks/{week}/availability": ("get", {"200", "400", "404"}),
-        "/api/timetables/{slug}/holds": ("post", {"201", "400", "404", "409"}),
-        "/api/timetables/{slug}/confirm": ("post", {"201", "400", "404", "409"}),
-        "/api/timetables/{slug}/waiting-list": ("post", {"201", "400", "404"}),
+        "/api/timetables/{slug}/holds": ("post", {"201", "400", "404", "409", "429"}),
+        "/api/timetables/{slug}/confirm": ("post", {"201", "400", "404", "409", "429"}),
+        "/api/timetables/{slug}/waiting-list": ("post", {"201", "400", "404", "429"}),
         "/api/bookings/{reference}": ("get", {"200", "400", "404"}),
-        "/api/bookings/{reference}/cancel": ("post", {"200", "400", "404"}),
-        "/api/bookings/{reference}/accept": ("post", {"200", "400", "404", "409"}),
+        "/api/bookings/{reference}/cancel": ("post", {"200", "400", "404", "429"}),
+        "/api/bookings/{reference}/accept": ("post", {"200", "400", "404", "409", "429"}),
     }
     for path, (method, statuses) in expected.items():
         assert set(paths[path][method]["responses"]) == statuses, path

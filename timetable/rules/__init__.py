@@ -26,6 +26,7 @@ from .params import (
     ENUM,
     KINDS,
     PARAMETERS,
+    PUBLIC_PARAMETERS,
     REF,
     REF_TARGETS,
     STAFF_LEAVE,
@@ -143,6 +144,7 @@ __all__ = [
     # params
     "Parameter",
     "PARAMETERS",
+    "PUBLIC_PARAMETERS",
     "get_parameter",
     "KINDS",
     "TIME",

@@ -71,6 +71,8 @@ APPROVALS = (
 )
 
 DEFAULT_TEXT_LENGTH = 2000
+# Places one booking may take unless a slot (or its course) says otherwise.
+DEFAULT_PLACES_PER_BOOKING = 10
 
 _ASCII = re.ASCII  # \d would otherwise match other scripts' digits, which int() accepts
 _CLOCK = re.compile(r"(\d{1,2})[:h.](\d{2})", _ASCII | re.IGNORECASE)
@@ -130,6 +132,10 @@ class Parameter:
 
     `choices` are (value, label) pairs for enums; `ref` names what a reference points at;
     `nullable` allows None as a value of a rule; `max_length` bounds text.
+
+    `public` says whether anonymous visitors may see the value (public pages, the JSON API
+    for anonymous callers, live events on anonymous streams): it is False unless declared,
+    so a new parameter stays private until someone decides otherwise.
     """
 
     name: str
@@ -140,6 +146,7 @@ class Parameter:
     ref: str | None = None
     nullable: bool = False
     max_length: int = DEFAULT_TEXT_LENGTH
+    public: bool = False
 
     def __post_init__(self) -> None:
         # A wrong definition is a programming error: fail when the registry is built.
@@ -340,30 +347,43 @@ class Parameter:
             raise InvalidValue(f"{self.name}: stored {text!r}: {error}") from None
 
 
+# Which parameters visitors see (`public=True`), decided one by one:
+# - where and when it is, what it is, who teaches it and who stands in: public, the timetable's purpose;
+# - status and note: public, visitors must know a lesson is cancelled and why ("class trip");
+# - colour: public, it is how the grid is drawn;
+# - capacity, appointment length, approval mode and places per booking: public, visitors book with them;
+# - staff status (sick, on leave, on strike…): private, it is personal data about an employee;
+#   visitors only see the teacher struck through and the stand-in, from `substitute`;
+# - internal note: private, a note for schedulers only.
 PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
     {
         parameter.name: parameter
         for parameter in (
-            Parameter("weekday", "Weekday", WEEKDAY),
-            Parameter("start", "Start", TIME),
-            Parameter("duration", "Duration", DURATION, default=45),
-            Parameter("title", "Title", TEXT, default="", max_length=200),
-            Parameter("course", "Course", REF, ref="course"),
-            Parameter("group", "Group", REF, ref="group"),
-            Parameter("staff", "Staff", REF, ref="staff"),
-            Parameter("staff_status", "Staff status", ENUM, default=STAFF_PRESENT, choices=STAFF_STATUSES),
-            Parameter("substitute", "Substitute", REF, ref="staff", nullable=True),
-            Parameter("room", "Room", REF, ref="room"),
-            Parameter("status", "Status", ENUM, default=STATUS_OPEN, choices=STATUSES),
-            Parameter("note", "Note", TEXT, default=""),
-            Parameter("color", "Colour", COLOR, nullable=True),
-            Parameter("capacity", "Capacity", COUNT, default=0),
+            Parameter("weekday", "Weekday", WEEKDAY, public=True),
+            Parameter("start", "Start", TIME, public=True),
+            Parameter("duration", "Duration", DURATION, default=45, public=True),
+            Parameter("title", "Title", TEXT, default="", max_length=200, public=True),
+            Parameter("course", "Course", REF, ref="course", public=True),
+            Parameter("group", "Group", REF, ref="group", public=True),
+            Parameter("staff", "Staff", REF, ref="staff", public=True),
+            Parameter("staff_status", "Staff status", ENUM, default=STAFF_PRESENT, choices=STAFF_STATUSES, public=False),
+            Parameter("substitute", "Substitute", REF, ref="staff", nullable=True, public=True),
+            Parameter("room", "Room", REF, ref="room", public=True),
+            Parameter("status", "Status", ENUM, default=STATUS_OPEN, choices=STATUSES, public=True),
+            Parameter("note", "Note", TEXT, default="", public=True),
+            Parameter("color", "Colour", COLOR, nullable=True, public=True),
+            Parameter("capacity", "Capacity", COUNT, default=0, public=True),
             # Empty means the slot is booked as a whole rather than in appointments.
-            Parameter("appointment_length", "Appointment length", DURATION, nullable=True),
-            Parameter("booking_approval", "Booking approval", ENUM, default=APPROVAL_AUTOMATIC, choices=APPROVALS),
+            Parameter("appointment_length", "Appointment length", DURATION, nullable=True, public=True),
+            Parameter("booking_approval", "Booking approval", ENUM, default=APPROVAL_AUTOMATIC, choices=APPROVALS, public=True),
+            # The most places one hold (one booking) may take; 0 lets visitors book none.
+            Parameter("max_places_per_booking", "Places per booking", COUNT, default=DEFAULT_PLACES_PER_BOOKING, public=True),
+            Parameter("internal_note", "Internal note", TEXT, default="", public=False),
         )
     }
 )
+
+PUBLIC_PARAMETERS: tuple[str, ...] = tuple(name for name, parameter in PARAMETERS.items() if parameter.public)
 
 
 def get_parameter(name: str) -> Parameter:

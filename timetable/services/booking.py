@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from .. import clock
@@ -29,7 +29,7 @@ from ..extensions import db
 from ..formatting import hhmm, weekday_name
 from ..models import Booking, BookingUnit, Timetable
 from ..rules import APPROVAL_MANUAL, PARAMETERS, format_week
-from .errors import Conflict, NotFound, ServiceError
+from .errors import Conflict, LimitReached, NotFound, ServiceError
 from .live import announce
 from .resolution import Occurrence, resolve_slot, resolve_week
 
@@ -43,6 +43,7 @@ CANCELLABLE = (CONFIRMED, REQUESTED, WAITING, OFFERED)  # and a hold, while its 
 # A change to these can move, shorten, close or shrink an occurrence that people booked.
 BOOKING_SENSITIVE = ("weekday", "start", "duration", "status", "capacity", "appointment_length")
 
+# The most places one request may ask for anywhere; a slot's `max_places_per_booking` may lower it.
 MAX_PLACES_PER_BOOKING = 10
 DEFAULT_OFFER_LEASE = timedelta(hours=24)
 DEFAULT_HOLD_LEASE = timedelta(minutes=10)
@@ -51,6 +52,31 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 class Full(Conflict):
     """No place left on the unit: the visitor may join its waiting list."""
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who asks, for the limits that keep one client from hoarding places.
+
+    `address_hash` is the SHA-256 of the visitor's network address (only the digest is stored).
+    Each limit counts within one timetable; the web layer fills them in from the configuration.
+    """
+
+    address_hash: str
+    holds: int = 3  # live holds at once, whatever their lock codes
+    waiting_per_email: int = 3  # waiting-list entries (waiting or offered) per e-mail address
+    waiting_per_address: int = 10  # waiting-list entries (waiting or offered) per network address
+
+    @classmethod
+    def at(cls, address: str, **limits: int) -> Client:
+        return cls(digest(address or "unknown"), **limits)
+
+
+def _serialize_client(client: Client) -> None:
+    """Count one client's bookings one request at a time: on PostgreSQL an advisory lock on its digest
+    (SQLite writers are serialized already by BEGIN IMMEDIATE)."""
+    if is_postgresql():
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(client.address_hash[:15], 16)})
 
 
 def _now(now: datetime | None) -> datetime:
@@ -180,47 +206,94 @@ def _check_not_started(timetable: Timetable, unit: Unit, now: datetime) -> None:
         raise ServiceError("This has already begun: it can no longer be booked.")
 
 
+def places_allowed(occurrence: Occurrence) -> int:
+    """The most places one booking may take: the slot's `max_places_per_booking`, within its capacity
+    and the ceiling of any one request."""
+    values = occurrence.values
+    return max(0, min(values["max_places_per_booking"], values["capacity"], MAX_PLACES_PER_BOOKING))
+
+
 def _check_places(places: int, unit: Unit) -> None:
     if not isinstance(places, int) or places < 1:
         raise ServiceError("Book at least one place.")
-    if places > min(MAX_PLACES_PER_BOOKING, unit.capacity):
-        raise ServiceError(f"At most {min(MAX_PLACES_PER_BOOKING, unit.capacity)} places can be booked at once here.")
+    allowed = places_allowed(unit.occurrence)
+    if allowed < 1:
+        raise ServiceError("Places here are not booked by visitors: ask the organisers.")
+    if places > allowed:
+        raise ServiceError(f"At most {allowed} place{'s' if allowed != 1 else ''} can be booked at once here.")
+
+
+def _check_hold_limit(timetable: Timetable, client: Client, code_hash: str, now: datetime) -> None:
+    """Refuse a new hold when this client already has its share of live holds on the timetable.
+
+    Holding again under the same lock code replaces that hold, so it does not count.
+    """
+    _serialize_client(client)
+    live_holds = db.session.scalar(select(func.count(Booking.id)).where(
+        Booking.timetable_id == timetable.id, Booking.client_hash == client.address_hash, Booking.status == HELD,
+        Booking.expires_at > now, or_(Booking.lock_code_hash.is_(None), Booking.lock_code_hash != code_hash),
+    )) or 0
+    if live_holds >= client.holds:
+        raise LimitReached(
+            f"Your network address already has {client.holds} bookings in progress here, the most allowed at once: "
+            "finish one or let it run out, then try again."
+        )
+
+
+def _check_waiting_limits(timetable: Timetable, client: Client, email: str) -> None:
+    """Refuse a waiting-list entry beyond the share of one e-mail address or one network address."""
+    _serialize_client(client)
+    queued = select(func.count(Booking.id)).where(Booking.timetable_id == timetable.id, Booking.status.in_((WAITING, OFFERED)))
+    if (db.session.scalar(queued.where(func.lower(Booking.email) == email.lower())) or 0) >= client.waiting_per_email:
+        raise LimitReached(
+            f"This e-mail address is already on {client.waiting_per_email} waiting lists here, the most allowed: "
+            "leave one (from its private link) before joining another."
+        )
+    if (db.session.scalar(queued.where(Booking.client_hash == client.address_hash)) or 0) >= client.waiting_per_address:
+        raise LimitReached(
+            f"Your network address already has {client.waiting_per_address} waiting-list entries here, the most allowed."
+        )
 
 
 def hold_place(
     timetable: Timetable, slot_id: int, week: int, appointment: int, places: int, lock_code: str,
-    lease: timedelta, now: datetime | None = None,
+    lease: timedelta, now: datetime | None = None, client: Client | None = None,
 ) -> Booking:
     """Hold places on a unit for `lease` under a lock code; holding again replaces the earlier hold.
 
     The visitor's earlier hold — on this unit or any other of the timetable — is replaced,
     so going back and choosing again never holds two places. Refuses with Full when the
-    unit has no room for them.
+    unit has no room for them, and with LimitReached when the `client` (when given) already
+    holds its share of places under other lock codes.
     """
     now = _now(now)
     code_hash = digest(clean_lock_code(lock_code))
     with write_transaction():
-        return _take_hold(timetable, slot_id, week, appointment, places, code_hash, lease, now)
+        return _take_hold(timetable, slot_id, week, appointment, places, code_hash, lease, now, client)
 
 
 def _take_hold(
     timetable: Timetable, slot_id: int, week: int, appointment: int, places: int, code_hash: str,
-    lease: timedelta, now: datetime,
+    lease: timedelta, now: datetime, client: Client | None = None,
 ) -> Booking:
     unit = find_unit(timetable, slot_id, week, appointment)
     _check_not_started(timetable, unit, now)
     _check_places(places, unit)
+    if client is not None:
+        _check_hold_limit(timetable, client, code_hash, now)
     _lock_unit(unit)
     free = unit.capacity - taken_places(unit, now, except_lock=code_hash)
     if places > free:
         raise Full("This is full: no place left." if free <= 0 else f"Only {free} place{'s' if free != 1 else ''} left.")
     # Replace, rather than update, the visitor's earlier hold so it may move between units.
+    client_hash = client.address_hash if client is not None else None
     for earlier in db.session.scalars(select(Booking).where(
         Booking.timetable_id == timetable.id, Booking.lock_code_hash == code_hash, Booking.status == HELD
     )):
+        client_hash = client_hash or earlier.client_hash
         db.session.delete(earlier)
     booking = Booking(timetable_id=timetable.id, slot_id=slot_id, week=week, appointment=appointment,
-                      places=places, status=HELD, lock_code_hash=code_hash, expires_at=now + lease)
+                      places=places, status=HELD, lock_code_hash=code_hash, expires_at=now + lease, client_hash=client_hash)
     db.session.add(booking)
     db.session.flush()
     announce(timetable.id, "hold", ((week, week),))
@@ -288,21 +361,27 @@ def confirm_booking(
 
 def join_waiting_list(
     timetable: Timetable, slot_id: int, week: int, appointment: int, places: int, name: str, email: str,
-    now: datetime | None = None,
+    now: datetime | None = None, client: Client | None = None,
 ) -> tuple[Booking, str]:
-    """Queue for a full unit; the first in line is offered a place when one frees."""
+    """Queue for a full unit; the first in line is offered a place when one frees.
+
+    With a `client`, refuses (LimitReached) beyond its share of entries per e-mail and per address.
+    """
     now = _now(now)
     name, email = check_contact(name, email)
     with write_transaction():
         unit = find_unit(timetable, slot_id, week, appointment)
         _check_not_started(timetable, unit, now)
         _check_places(places, unit)
+        if client is not None:
+            _check_waiting_limits(timetable, client, email)
         _lock_unit(unit)
         if unit.capacity - taken_places(unit, now) >= places:
             raise ServiceError("There is room: book the place instead of waiting for it.")
         key = secrets.token_urlsafe(24)
         booking = Booking(timetable_id=timetable.id, slot_id=slot_id, week=week, appointment=appointment,
-                          places=places, status=WAITING, name=name, email=email, reference=_reference(), key_hash=digest(key))
+                          places=places, status=WAITING, name=name, email=email, reference=_reference(), key_hash=digest(key),
+                          client_hash=client.address_hash if client is not None else None)
         db.session.add(booking)
         db.session.flush()
         announce(timetable.id, "booking", ((week, week),))

@@ -302,7 +302,7 @@ def _build_clinic(progress: Progress, rng: random.Random, year: SchoolYear) -> i
         ("Paediatrics", {"staff": staff["Dr L. Rossi"], "room": rooms["Consultation 2"], "color": "#16a34a",
                          "capacity": 1, "appointment_length": 30, "group": groups["Children"]}),
         ("Vaccination session", {"staff": staff["N. Dubois (nurse)"], "room": rooms["Treatment room"],
-                                 "color": "#d97706", "capacity": 12}),
+                                 "color": "#d97706", "capacity": 12, "max_places_per_booking": 2}),
         ("Back-care class", {"staff": staff["P. Leroy (physio)"], "room": rooms["Exercise room"], "color": "#7c3aed",
                              "capacity": 8, "group": groups["Adults"]}),
     ], opening, summary="The clinic's services")

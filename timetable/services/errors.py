@@ -13,5 +13,9 @@ class Conflict(ServiceError):
     """The request came too late: someone changed or took it in the meantime."""
 
 
+class LimitReached(ServiceError):
+    """One client asked for more than its share (holds, waiting-list entries): refused, nothing written."""
+
+
 class NotFound(DomainError):
     """What the request names does not exist here (or is not visible to the caller)."""

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..rules import monday_of
 from ..schemas import TimetableSchema, WeekSchema
 from ..services.catalog import get_timetable, list_timetables
+from ..services.public_view import occurrences_for
 from ..services.resolution import REFERENCE_KINDS, Directory, Occurrence, load_directory, resolve_week
 from .openapi import build_spec
 from .week_args import week_from_text
@@ -18,7 +19,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 def occurrence_payload(occurrence: Occurrence, directory: Directory) -> dict:
     values = occurrence.values
-    labels = {param: directory.name(kind, values[param]) for param, kind in REFERENCE_KINDS.items() if values[param]}
+    labels = {param: directory.name(kind, values[param]) for param, kind in REFERENCE_KINDS.items() if values.get(param)}
     return {
         "slot_id": occurrence.slot_id,
         "date": occurrence.date,
@@ -78,7 +79,8 @@ def week(slug: str, week: str):
     timetable = get_timetable(slug, published_only=not current_user.is_authenticated)
     week_key = week_from_text(week, timetable)
     directory = load_directory(timetable.id)
-    occurrences = resolve_week(timetable, week_key)
+    # Callers without the VIEW right (anonymous visitors) get the public view of each occurrence.
+    occurrences = occurrences_for(current_user, timetable.id, resolve_week(timetable, week_key))
     return WeekSchema().dump(
         {
             "timetable": timetable.slug,

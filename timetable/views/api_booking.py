@@ -31,13 +31,16 @@ from ..services.booking import (
     find_booking,
     hold_place,
     join_waiting_list,
+    places_allowed,
     units_of,
     week_availability,
 )
 from ..services.catalog import get_timetable
-from ..services.resolution import load_directory, resolve_slot
+from ..services.public_view import public_occurrence, public_occurrences
+from ..services.resolution import load_directory, resolve_slot, resolve_week
 from .api_bodies import invalid_request, load_body
 from .booking import booking_lease
+from .booking_limits import booking_rate_limit, requesting_client
 from .errors import error_response
 from .week_args import week_from_text
 
@@ -67,7 +70,8 @@ def _private_link(slug: str, reference: str, key: str) -> str:
 def _booking(booking: Booking, key: str, *, new: bool = False) -> dict:
     """The booking as its owner sees it: where and when, and its private link (with the key when just made)."""
     timetable = db.session.get(Timetable, booking.timetable_id)
-    occurrence = resolve_slot(timetable, booking.slot_id, booking.week)
+    found = resolve_slot(timetable, booking.slot_id, booking.week)
+    occurrence = public_occurrence(found) if found is not None else None
     units = units_of(occurrence) if occurrence is not None else []
     unit = units[booking.appointment] if booking.appointment < len(units) else None
     item = {
@@ -116,10 +120,12 @@ def availability(slug: str, week: str):
         {
             "slot_id": a.unit.slot_id, "appointment": a.unit.appointment, "date": a.unit.date,
             "start": a.unit.start, "end": a.unit.end, "title": a.unit.occurrence.title(directory),
-            "capacity": a.unit.capacity, "taken": a.taken, "free": a.free, "mine": a.mine, "waiting": a.waiting,
+            "capacity": a.unit.capacity, "max_places": places_allowed(a.unit.occurrence),
+            "taken": a.taken, "free": a.free, "mine": a.mine, "waiting": a.waiting,
             "bookable": not a.started and (a.free > 0 or a.mine > 0),
         }
-        for per_slot in week_availability(timetable, week_key, args.get("lock_code")).values()
+        for per_slot in week_availability(timetable, week_key, args.get("lock_code"),
+                                          occurrences=public_occurrences(resolve_week(timetable, week_key))).values()
         for a in per_slot
     ]
     units.sort(key=lambda u: (u["date"], u["start"], u["slot_id"], u["appointment"]))
@@ -135,6 +141,7 @@ def availability(slug: str, week: str):
 
 @bp.post("/timetables/<slug>/holds")
 @csrf.exempt
+@booking_rate_limit
 def hold(slug: str):
     """Hold places under a lock code.
     ---
@@ -145,7 +152,9 @@ def hold(slug: str):
         unit or another of the timetable) and extends the lease, so a form may call it on every
         page. The hold takes the places until `expires_at`; confirm before then with the same
         lock code. A full unit answers 409 with `waiting_list: true`; a closed occurrence, or
-        more places than the unit has, 400; a slot that does not take place that week, 404.
+        more places than the unit has or than its slot allows per booking (`max_places_per_booking`),
+        400; a slot that does not take place that week, 404. A client (network address) holding
+        places under other lock codes at the limit gets 429.
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
@@ -162,6 +171,7 @@ def hold(slug: str):
               schema: HoldResponseSchema
         400: Invalid
         404: NotFound
+        429: TooMany
         409:
           description: Not enough places left; the waiting list is open
           content:
@@ -171,12 +181,13 @@ def hold(slug: str):
     timetable = _published(slug)
     body = load_body(HoldRequestSchema())
     held = hold_place(timetable, body["slot_id"], body["week"], body["appointment"], body["places"],
-                      body["lock_code"], booking_lease(body.get("lock_duration")))
+                      body["lock_code"], booking_lease(body.get("lock_duration")), client=requesting_client())
     return HoldResponseSchema().dump({"hold": held}), 201
 
 
 @bp.post("/timetables/<slug>/confirm")
 @csrf.exempt
+@booking_rate_limit
 def confirm(slug: str):
     """Turn the hold of a lock code into a booking.
     ---
@@ -203,6 +214,7 @@ def confirm(slug: str):
               schema: BookingResponseSchema
         400: Invalid
         404: NotFound
+        429: TooMany
         409:
           description: The hold ran out and its places were taken since
           content:
@@ -217,6 +229,7 @@ def confirm(slug: str):
 
 @bp.post("/timetables/<slug>/waiting-list")
 @csrf.exempt
+@booking_rate_limit
 def waiting_list(slug: str):
     """Queue for a full unit.
     ---
@@ -225,7 +238,8 @@ def waiting_list(slug: str):
       description: >
         When places free up, they are offered in order; the booking's status becomes `offered`
         until `expires_at`: accept it with POST /api/bookings/{reference}/accept. While the unit
-        still has room for the places asked, the answer is 400: hold them instead.
+        still has room for the places asked, the answer is 400: hold them instead. Entries per
+        e-mail address and per network address are limited on each timetable (429 beyond).
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
@@ -242,11 +256,12 @@ def waiting_list(slug: str):
               schema: BookingResponseSchema
         400: Invalid
         404: NotFound
+        429: TooMany
     """
     timetable = _published(slug)
     body = load_body(WaitingListRequestSchema())
     booking, key = join_waiting_list(timetable, body["slot_id"], body["week"], body["appointment"], body["places"],
-                                     body["name"], body["email"])
+                                     body["name"], body["email"], client=requesting_client())
     return _booking(booking, key, new=True), 201
 
 
@@ -273,6 +288,7 @@ def booking(reference: str):
 
 @bp.post("/bookings/<reference>/cancel")
 @csrf.exempt
+@booking_rate_limit
 def cancel(reference: str):
     """Cancel a booking through its private link.
     ---
@@ -294,6 +310,7 @@ def cancel(reference: str):
               schema: BookingResponseSchema
         400: Invalid
         404: NotFound
+        429: TooMany
     """
     body = load_body(KeyRequestSchema())
     return _booking(cancel_booking(reference, body["key"]), body["key"])
@@ -301,6 +318,7 @@ def cancel(reference: str):
 
 @bp.post("/bookings/<reference>/accept")
 @csrf.exempt
+@booking_rate_limit
 def accept(reference: str):
     """Take the place offered from the waiting list.
     ---
@@ -323,6 +341,7 @@ def accept(reference: str):
               schema: BookingResponseSchema
         400: Invalid
         404: NotFound
+        429: TooMany
         409: Conflict
     """
     body = load_body(KeyRequestSchema())

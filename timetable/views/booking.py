@@ -12,12 +12,11 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 
 from .. import clock
 from ..models import Booking, Timetable
-from ..rules.params import MAX_INTEGER
+from ..rules.params import APPROVAL_MANUAL, MAX_INTEGER
 from ..services.booking import (
     CANCELLABLE,
     CONFIRMED,
     HELD,
-    MAX_PLACES_PER_BOOKING,
     OFFERED,
     REQUESTED,
     WAITING,
@@ -30,12 +29,15 @@ from ..services.booking import (
     find_unit,
     hold_place,
     join_waiting_list,
+    places_allowed,
     units_of,
     week_availability,
 )
 from ..services.catalog import get_timetable
-from ..services.errors import Conflict, NotFound, ServiceError
+from ..services.errors import Conflict, LimitReached, NotFound, ServiceError
+from ..services.public_view import public_occurrence
 from ..services.resolution import Occurrence, load_directory, resolve_slot
+from .booking_limits import booking_rate_limit, requesting_client
 from .rendering import render_page_or_fragment
 from .week_args import requested_week
 
@@ -83,7 +85,9 @@ def _number(name: str, default: int) -> int:
 
 
 def _refusal_status(error: ServiceError) -> int:
-    """A refused form is shown again: 409 when things changed under it, else 400."""
+    """A refused form is shown again: 409 when things changed under it, 429 beyond a client's share, else 400."""
+    if isinstance(error, LimitReached):
+        return 429
     return 409 if isinstance(error, Conflict) else 400
 
 
@@ -101,12 +105,14 @@ class Place:
     room: str
     staff: str
     appointments: bool
+    manual: bool  # a scheduler approves each booking
 
 
 def describe_place(timetable: Timetable, occurrence: Occurrence | None, appointment: int = 0) -> Place | None:
-    """The occurrence (or one appointment of it) with names for its course, room and staff."""
+    """The occurrence (or one appointment of it) with names for its course, room and staff: its public view."""
     if occurrence is None:
         return None
+    occurrence = public_occurrence(occurrence)
     directory = load_directory(timetable.id)
     values = occurrence.values
     units = units_of(occurrence)
@@ -117,6 +123,7 @@ def describe_place(timetable: Timetable, occurrence: Occurrence | None, appointm
         room=directory.name("room", values["room"]),
         staff=directory.name("staff", values["substitute"] or values["staff"]),
         appointments=bool(values["appointment_length"]),
+        manual=values["booking_approval"] == APPROVAL_MANUAL,
     )
 
 
@@ -153,6 +160,8 @@ def _choice_context(timetable: Timetable, slot_id: int, week: int, error: Servic
         occurrence = find_unit(timetable, slot_id, week).occurrence
     except ServiceError as closed:  # closed that week, or not open for booking: say so, offer nothing
         occurrence, refusal = resolve_slot(timetable, slot_id, week), closed
+    if occurrence is not None:
+        occurrence = public_occurrence(occurrence)
     units: list[UnitAvailability] = []
     if refusal is None:
         units = week_availability(timetable, week, _lock_code(), occurrences=[occurrence]).get(slot_id, [])
@@ -160,7 +169,7 @@ def _choice_context(timetable: Timetable, slot_id: int, week: int, error: Servic
     return dict(
         timetable=timetable, week=week, slot_id=slot_id, occurrence=occurrence, place=describe_place(timetable, occurrence),
         units=units, refusal=refusal, error=error or refusal, form=form,
-        max_places=min(MAX_PLACES_PER_BOOKING, units[0].unit.capacity) if units else 1,
+        max_places=places_allowed(units[0].unit.occurrence) if units else 1,
         hold_here=hold is not None and hold.slot_id == slot_id and hold.week == week,
         **_hold_context(timetable, hold),
     )
@@ -181,14 +190,14 @@ def _render_choice(timetable: Timetable, slot_id: int, week: int, error: Service
 def _render_details(timetable: Timetable, hold: Booking | None, error: ServiceError | None = None, **form):
     context = dict(timetable=timetable, error=error, form=form, **_hold_context(timetable, hold))
     if hold is not None:
-        context["max_places"] = min(MAX_PLACES_PER_BOOKING, _capacity(timetable, hold))
+        context["max_places"] = _places_allowed(timetable, hold)
     status = _refusal_status(error) if error else 200
     return _live(render_page_or_fragment("booking/details.html", "booking/_details.html", status=status, **context))
 
 
-def _capacity(timetable: Timetable, booking: Booking) -> int:
+def _places_allowed(timetable: Timetable, booking: Booking) -> int:
     occurrence = resolve_slot(timetable, booking.slot_id, booking.week)
-    return occurrence.values["capacity"] if occurrence is not None else booking.places
+    return places_allowed(occurrence) if occurrence is not None else booking.places
 
 
 def _private_url(timetable: Timetable, reference: str, key: str, **extra) -> str:
@@ -206,19 +215,21 @@ def choose(slug: str, slot_id: int):
 
 
 @bp.post("/<slug>/book/<id:slot_id>/hold")
+@booking_rate_limit
 def hold(slug: str, slot_id: int):
     """Hold places (or one appointment) for the lease; holding again replaces the visitor's earlier hold."""
     timetable = get_timetable(slug, published_only=True)
     week = requested_week(timetable)
     try:
         hold_place(timetable, slot_id, week, _number("appointment", 0), _number("places", 1), _lock_code(create=True),
-                   booking_lease())
+                   booking_lease(), client=requesting_client())
     except ServiceError as error:
         return _render_choice(timetable, slot_id, week, error, places=request.form.get("places", ""))
     return redirect(url_for(".details", slug=slug), code=303)
 
 
 @bp.post("/<slug>/book/<id:slot_id>/wait")
+@booking_rate_limit
 def wait(slug: str, slot_id: int):
     """Join the waiting list of a full occurrence (or appointment); the private link follows the offer."""
     timetable = get_timetable(slug, published_only=True)
@@ -226,7 +237,7 @@ def wait(slug: str, slot_id: int):
     form = {name: request.form.get(name, "") for name in ("name", "email", "places", "appointment")}
     try:
         booking, key = join_waiting_list(timetable, slot_id, week, _number("appointment", 0), _number("places", 1),
-                                         form["name"], form["email"])
+                                         form["name"], form["email"], client=requesting_client())
     except ServiceError as error:
         return _render_choice(timetable, slot_id, week, error, **form)
     flash(f"You are on the waiting list (reference {booking.reference}). Keep this page's address: it is the only "
@@ -249,6 +260,7 @@ def details(slug: str):
 
 
 @bp.post("/<slug>/book/confirm")
+@booking_rate_limit
 def confirm(slug: str):
     """Confirm the visitor's hold with their name and email (and places, which may change); 303 to the private link."""
     timetable = get_timetable(slug, published_only=True)
@@ -307,6 +319,7 @@ def private(slug: str, reference: str):
 
 
 @bp.post("/<slug>/bookings/<reference>/cancel")
+@booking_rate_limit
 def cancel(slug: str, reference: str):
     """Cancel through the private link (the key comes with the form); 303 back to the link, showing it cancelled."""
     key = request.form.get("key", "")
@@ -320,6 +333,7 @@ def cancel(slug: str, reference: str):
 
 
 @bp.post("/<slug>/bookings/<reference>/accept")
+@booking_rate_limit
 def accept(slug: str, reference: str):
     """Take the place offered from the waiting list while the offer lasts; 303 back to the private link."""
     key = request.form.get("key", "")

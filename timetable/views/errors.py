@@ -7,10 +7,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..rules import RulesError
-from ..services.errors import Conflict, DomainError, NotFound
+from ..services.errors import Conflict, DomainError, LimitReached, NotFound
 
 # What each domain error means over HTTP, most specific first; any other refusal is a 400.
-STATUS_OF = ((NotFound, 404), (Conflict, 409))
+STATUS_OF = ((NotFound, 404), (Conflict, 409), (LimitReached, 429))
 
 HINTS = {
     400: "Check the address or the form and try again.",

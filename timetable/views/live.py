@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..services.catalog import get_timetable
 from ..services.live import DISCONNECT, broker, watchers
+from ..services.public_view import public_event, sees_everything
 
 bp = Blueprint("live", __name__)
 
@@ -21,6 +22,8 @@ def events(slug: str):
     """Stream this timetable's events; the page decides which concern the week it shows."""
     timetable = get_timetable(slug, published_only=not current_user.is_authenticated)
     timetable_id = timetable.id
+    # Anonymous streams (no VIEW right) receive the public view of each event.
+    shown = (lambda live_event: live_event) if sees_everything(current_user, timetable_id) else public_event
     watchers.ensure_started(current_app._get_current_object())
     subscription = broker.subscribe(timetable_id)
     db.session.remove()  # the stream may last hours: give the connection back now
@@ -36,6 +39,7 @@ def events(slug: str):
                     continue
                 if live_event is DISCONNECT:
                     return
+                live_event = shown(live_event)
                 yield f"event: {live_event.kind}\ndata: {live_event.to_json()}\n\n"
         finally:
             broker.unsubscribe(timetable_id, subscription)

@@ -29,6 +29,8 @@ ERROR_RESPONSES = (
     ("LoginRequired", "401: not logged in; log in, then send the session cookie"),
     ("NotFound", "404: no such timetable, slot, course, change or booking (or it is not published)"),
     ("Conflict", "409: the state changed since it was read (a stale preview), or no place is left"),
+    ("TooMany", "429: beyond one client's share (holds at once, waiting-list entries) or too many booking requests; "
+                "the message says which, Retry-After when to try again"),
 )
 
 

@@ -14,11 +14,11 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/<slug>")
 def week(slug: str):
-    """Show one week of a published timetable; closed slots are never shown here."""
+    """Show one week of a published timetable to anyone: its public view; closed slots are never shown here."""
     timetable = get_timetable(slug, published_only=True)
     # The visitor's own hold (lock code kept in their session) shows as theirs, not as taken.
     page = build_week_page(timetable, requested_week(timetable), requested_filter(), endpoint="public.week",
-                           with_availability=True, lock_code=session.get("lock_code"))
+                           with_availability=True, lock_code=session.get("lock_code"), public=True)
     if "date" in request.args and not wants_fragment():
         return redirect(page.url(), code=303)
     return render_page_or_fragment("public/week.html", "public/_week.html", page=page, push_url=page.url())

@@ -15,6 +15,7 @@ from ..rules import Clash, find_clashes, format_week, monday_of, next_week, prev
 from ..services.booking import UnitAvailability, week_availability
 from ..services.catalog import current_week
 from ..services.editing.previews import placements
+from ..services.public_view import public_occurrences
 from ..services.resolution import Directory, Occurrence, WeekFilter, load_directory, resolve_week
 
 
@@ -132,9 +133,12 @@ class WeekPage:
 
 def build_week_page(
     timetable: Timetable, week: int, filters: WeekFilter, *, endpoint: str, include_closed: bool = False,
-    with_clashes: bool = False, with_availability: bool = False, lock_code: str | None = None,
+    with_clashes: bool = False, with_availability: bool = False, lock_code: str | None = None, public: bool = False,
 ) -> WeekPage:
+    """The week as a view shows it; `public` keeps only what anonymous visitors may see of each occurrence."""
     everything = resolve_week(timetable, week, include_closed=include_closed)
+    if public:
+        everything = public_occurrences(everything)
     occurrences = [occ for occ in everything if filters.matches(occ)]
     # Clashes are found over the whole week, so a filtered view still marks them.
     clashes = tuple(find_clashes(placements(everything))) if with_clashes else ()
