@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 
 from tests.clock import weeks_ahead
-from tests.web.conftest import HTMX
+from tests.conftest import HTMX
 from timetable.formatting import day_label, hhmm
 from timetable.rules import PARAMETERS, format_week, monday_of
 from timetable.rules.params import COLOR, DURATION, ENUM, REF, TEXT, TIME, WEEKDAY
