@@ -12,6 +12,7 @@ from ...rules import PARAMETERS, format_span
 from ..creation import create_slots, initial_changes
 from ..errors import Conflict, ServiceError
 from ..recording import record_changes
+from ..references import check_changes
 from ..resolution import load_directory
 from ..stripes import COURSE, SLOT, StripeChange
 from .planning import EditRequest, stripe_changes
@@ -99,6 +100,7 @@ CREATION_TOKEN = "new-slot"
 def plan_creation(timetable: Timetable, values: dict[str, Any], start: int | None, end: int | None, reference_week: int) -> Plan:
     """Preview a new slot with all its parameters set over [start, end]: what it is, what it clashes with."""
     changes = initial_changes(SLOT, NEW_SLOT_ID, values, start, end)
+    check_changes(timetable.id, changes)
     summary = f"New slot · {format_span(start, end)}"
     return Plan((), tuple(changes), CREATION_TOKEN, summary, build_preview(timetable, changes, reference_week))
 
