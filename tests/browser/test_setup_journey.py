@@ -45,7 +45,8 @@ def test_a_new_school_gets_its_resources_and_the_editor_offers_them(editor_page:
     page.wait().until(lambda d: page.path() == "/north/resources" and d.find_elements(*by_testid("new-courses")))
 
     _add(page, "courses", "Mathematics")
-    course_id = driver.find_element(By.CSS_SELECTOR, '[data-testid="section-courses"] li.resource').get_attribute("data-testid").split("-")[1]
+    course_row = driver.find_element(By.CSS_SELECTOR, '[data-testid="section-courses"] li.resource')
+    course_id = course_row.get_attribute("data-testid").split("-")[1]
     _add(page, "staff", "Ada Lovelace", short_name="LOV", **{f"course-{course_id}": "x"})
     _add(page, "staff", "Ben Okri", email="ben@example.org")
     _add(page, "rooms", "Room 1", capacity="30", features="projector")
@@ -55,7 +56,8 @@ def test_a_new_school_gets_its_resources_and_the_editor_offers_them(editor_page:
     # A duplicate is refused in place, naming the field; nothing is added.
     driver.find_element(*by_testid("new-rooms-name")).send_keys("room 1")
     driver.find_element(*by_testid("new-rooms-add")).click()
-    error = page.wait().until(EC.visibility_of_element_located((By.CSS_SELECTOR, '[data-testid="section-rooms"] [data-testid="error-name"]')))
+    error_css = '[data-testid="section-rooms"] [data-testid="error-name"]'
+    error = page.wait().until(EC.visibility_of_element_located((By.CSS_SELECTOR, error_css)))
     assert "already has a room called" in error.text
     assert len(driver.find_elements(By.CSS_SELECTOR, '[data-testid="section-rooms"] li.resource')) == 2
 

@@ -189,7 +189,8 @@ def test_a_course_of_another_timetable_is_no_qualification(school_api):
 
 def _new_slots_body(ids, **extra):
     return {"start": "2026-W48", "slots": [
-        {"weekday": "Monday", "start": "08:00", "duration": 50, "course": ids["maths"], "staff": ids["a"], "room": ids["r1"], "group": ids["7a"]},
+        {"weekday": "Monday", "start": "08:00", "duration": 50, "course": ids["maths"], "staff": ids["a"], "room": ids["r1"],
+         "group": ids["7a"]},
         {"weekday": 3, "start": "10:00", "title": "Chess club", "staff": ids["b"], "room": ids["r2"], "capacity": 12},
     ], **extra}
 
@@ -210,7 +211,8 @@ def test_slots_are_planned_applied_and_undone(app, school_api):
     new_ids = applied.get_json()["slots"]
     assert len(new_ids) == 2
     week = api.get("/timetables/north/weeks/2026-W48").get_json()["occurrences"]
-    assert [(o["title"], o["start"], o["labels"].get("room")) for o in week] == [("Maths", "08:00", "Room 1"), ("Chess club", "10:00", "Room 2")]
+    assert [(o["title"], o["start"], o["labels"].get("room")) for o in week] == [
+        ("Maths", "08:00", "Room 1"), ("Chess club", "10:00", "Room 2")]
     assert api.get("/timetables/north/weeks/2026-W47").get_json()["occurrences"] == []
 
     change_id = applied.get_json()["change"]["id"]
@@ -264,11 +266,13 @@ def test_a_school_course_cannot_be_set_on_a_clinic_slot(school_api):
     # The school's course, or its room, on the clinic's slot: refused by the edit API too.
     for param in ("course", "room"):
         value = api.ids["maths"] if param == "course" else api.ids["r1"]
-        response = api.post(f"/timetables/clinic/slots/{slot}/plan", {"edits": [{"param": param, "value": value, "start": "2026-W48", "end": None}]})
+        edit = {"param": param, "value": value, "start": "2026-W48", "end": None}
+        response = api.post(f"/timetables/clinic/slots/{slot}/plan", {"edits": [edit]})
         assert response.status_code == 400
         assert f"#{value}" in response.get_json()["error"]["message"]
     # A course edit naming a missing room is refused as well.
-    response = api.post("/timetables/north/plan", {"course": api.ids["maths"], "edits": [{"param": "room", "value": 99999, "start": None, "end": None}]})
+    edit = {"param": "room", "value": 99999, "start": None, "end": None}
+    response = api.post("/timetables/north/plan", {"course": api.ids["maths"], "edits": [edit]})
     assert response.status_code == 400 and "no room #99999" in response.get_json()["error"]["message"]
 
 
@@ -297,7 +301,8 @@ def test_retired_resources_cannot_be_assigned_from_that_week_and_keep_their_past
         response = api.post(f"/timetables/north/slots/{slots[1]}/plan", {"edits": [{**edit, "end": end}]})
         assert response.status_code == 400
         assert "Room 1 is retired from 2026-W50" in response.get_json()["error"]["message"]
-    response = api.post("/timetables/north/slots/plan", {"start": "2026-W52", "slots": [{"weekday": 2, "start": "09:00", "room": ids["r1"]}]})
+    new_slot = {"weekday": 2, "start": "09:00", "room": ids["r1"]}
+    response = api.post("/timetables/north/slots/plan", {"start": "2026-W52", "slots": [new_slot]})
     assert response.status_code == 400
     # Bulk reassignment of what still uses it works, and its past still reads by name.
     assert api.post("/timetables/north/plan", {"slots": uses["slots"], "edits": [

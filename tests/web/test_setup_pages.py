@@ -108,7 +108,8 @@ def test_resources_are_added_changed_and_refused_on_the_page(app, logged_in):
     added = client.post("/north/resources/staff", data={**token, "name": "Ada Lovelace", "short_name": "LOV", "email": "ada@example.org",
                                                         "courses-sent": "1", "courses": [str(course_id)]})
     assert added.status_code == 303
-    assert client.post("/north/resources/rooms", data={**token, "name": "Lab", "capacity": "24", "features": "sink, projector"}).status_code == 303
+    lab = {**token, "name": "Lab", "capacity": "24", "features": "sink, projector"}
+    assert client.post("/north/resources/rooms", data=lab).status_code == 303
     page = client.get("/north/resources").get_data(as_text=True)
     assert 'value="Ada Lovelace"' in page and 'value="sink, projector"' in page and 'value="24"' in page
 
