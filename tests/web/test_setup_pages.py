@@ -163,5 +163,7 @@ def test_retire_preview_lists_what_still_uses_it_then_retires(app, logged_in):
     retired = client.post(f"/north/resources/rooms/{room_id}", data={**token, "retired_from_week": "2027-W02"})
     assert retired.status_code == 303
     assert "Retired from 2027-W02" in client.get("/north/resources").get_data(as_text=True)
+    # The editor still offers it (it is assignable before that week), marked as retired.
+    assert "Lab (retired from 2027-W02)</option>" in client.get("/north/edit/create?week=2026-W48").get_data(as_text=True)
     # Its name still reads in the weeks it was used.
     assert "Lab" in client.get("/api/timetables/north/weeks/2026-W48").get_data(as_text=True)
