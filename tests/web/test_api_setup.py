@@ -322,3 +322,47 @@ def test_openapi_describes_the_set_up_endpoints(client):
     assert {"get", "post"} <= set(paths["/api/timetables/{slug}/{kind}"])
     assert "patch" in paths["/api/timetables/{slug}/{kind}/{resource_id}"]
     assert "post" in paths["/api/timetables/{slug}/slots/plan"] and "post" in paths["/api/timetables/{slug}/slots/apply"]
+
+
+# Rights: each route asks views.access.require for the right it needs.
+
+
+@pytest.fixture
+def refused(monkeypatch):
+    """Make the rights interface refuse the rights listed in the returned set (all others granted)."""
+    refusals: set[str] = set()
+    monkeypatch.setattr("timetable.views.access.allowed", lambda user, right, timetable_id=None: right not in refusals)
+    return refusals
+
+
+def test_creating_a_timetable_needs_administer(app, api, refused):
+    from timetable.services.access import ADMINISTER
+
+    refused.add(ADMINISTER)
+    before = _counts(app)
+    assert api.post("/timetables", {"slug": "north", "name": "North", "time_zone": "UTC"}).status_code == 403
+    assert api.client.get("/admin/timetables/new").status_code == 403
+    assert _counts(app) == before
+
+
+def test_every_write_route_of_a_timetable_needs_schedule(app, school_api, refused):
+    from timetable.services.access import SCHEDULE
+
+    api, ids = school_api, school_api.ids
+    refused.add(SCHEDULE)
+    before = _counts(app)
+    writes = [
+        api.patch("/timetables/north", {"name": "Taken over"}),
+        api.post("/timetables/north/rooms", {"name": "Room 9"}),
+        api.patch(f"/timetables/north/rooms/{ids['r1']}", {"retired_from_week": "2026-W50"}),
+        api.post("/timetables/north/slots/plan", _new_slots_body(ids)),
+        api.post("/timetables/north/slots/apply", {**_new_slots_body(ids), "token": "x"}),
+        api.client.get(f"/api/timetables/north/rooms/{ids['r1']}/uses?week=2026-W50"),
+        api.client.get("/north/settings"),
+        api.client.get("/north/resources"),
+        api.client.post("/north/resources/rooms", data={"name": "Room 9", "csrf_token": api.csrf}),
+        api.client.post("/north/settings", data={"name": "Taken over", "csrf_token": api.csrf}),
+    ]
+    assert [response.status_code for response in writes] == [403] * len(writes)
+    assert _counts(app) == before
+    assert api.get("/timetables/north").get_json()["name"] == "North School"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..database import write_transaction
 from ..extensions import db
@@ -66,7 +67,7 @@ def _check(timetable: Timetable, kind: str, values: Mapping[str, Any], resource:
         elif db.session.scalar(select(model.id).where(
             model.timetable_id == timetable.id, func.lower(model.name) == name.lower(), model.id != (resource.id if resource else 0),
         )):
-            errors["name"] = f"This timetable already has a {kind} called “{name}”."
+            errors["name"] = _taken(kind, name).fields["name"][0]
     if values.get("courses"):
         ids = set(values["courses"])
         known = set(db.session.scalars(select(Course.id).where(Course.timetable_id == timetable.id, Course.id.in_(ids))))
@@ -100,17 +101,20 @@ def add_resource(timetable: Timetable, kind: str, values: Mapping[str, Any], *, 
     values = _allowed(kind, values)
     if not values.get("name"):
         raise InvalidFields({"name": "Give a name of 1 to 200 characters."})
-    with write_transaction():
-        if errors := _check(timetable, kind, values, None):
-            raise InvalidFields(errors)
-        resource: Resource
-        if kind == "course":
-            resource = create_course(timetable, values["name"].strip(), {}, user_id=user_id)
-        else:
-            resource = REF_MODELS[kind](timetable_id=timetable.id, name=values["name"].strip())
-            db.session.add(resource)
-        _assign(resource, {k: v for k, v in values.items() if k != "name"})
-        db.session.flush()
+    try:
+        with write_transaction():
+            if errors := _check(timetable, kind, values, None):
+                raise InvalidFields(errors)
+            resource: Resource
+            if kind == "course":
+                resource = create_course(timetable, values["name"].strip(), {}, user_id=user_id)
+            else:
+                resource = REF_MODELS[kind](timetable_id=timetable.id, name=values["name"].strip())
+                db.session.add(resource)
+            _assign(resource, {k: v for k, v in values.items() if k != "name"})
+            db.session.flush()
+    except IntegrityError:
+        raise _taken(kind, values["name"]) from None
     return resource
 
 
@@ -118,12 +122,20 @@ def change_resource(timetable: Timetable, kind: str, resource_id: int, values: M
     """Rename, change details, retire from a week (or bring back with None), in one transaction."""
     kind = ref_kind(kind)
     values = _allowed(kind, values)
-    with write_transaction():
-        resource = _get(timetable, kind, resource_id)
-        if errors := _check(timetable, kind, values, resource):
-            raise InvalidFields(errors)
-        _assign(resource, values)
+    try:
+        with write_transaction():
+            resource = _get(timetable, kind, resource_id)
+            if errors := _check(timetable, kind, values, resource):
+                raise InvalidFields(errors)
+            _assign(resource, values)
+    except IntegrityError:
+        # A concurrent request took the name between the check and the write.
+        raise _taken(kind, values.get("name", "")) from None
     return resource
+
+
+def _taken(kind: str, name: str) -> InvalidFields:
+    return InvalidFields({"name": f"This timetable already has a {kind} called “{name.strip()}”."})
 
 
 @dataclass(frozen=True)

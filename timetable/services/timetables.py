@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..database import write_transaction
 from ..extensions import db
@@ -90,18 +91,25 @@ def add_timetable(values: Mapping[str, Any]) -> Timetable:
     missing = {name: "This field is required." for name in ("slug", "name", "time_zone") if not values.get(name)}
     if missing:
         raise InvalidFields(missing)
-    with write_transaction():
-        if errors := _errors(values, None):
-            raise InvalidFields(errors)
-        columns = _columns(values)
-        return create_timetable(columns.pop("slug"), columns.pop("name"), columns.pop("time_zone"), **columns)
+    try:
+        with write_transaction():
+            if errors := _errors(values, None):
+                raise InvalidFields(errors)
+            columns = _columns(values)
+            return create_timetable(columns.pop("slug"), columns.pop("name"), columns.pop("time_zone"), **columns)
+    except IntegrityError:
+        # Another request took the slug between the check and the insert (PostgreSQL does not serialize them).
+        raise InvalidFields({"slug": f"Another timetable already has the slug “{values['slug']}”."}) from None
 
 
 def configure_timetable(timetable: Timetable, values: Mapping[str, Any]) -> Timetable:
     """Change some settings of a timetable (rename, move its slug, publish…), in one transaction."""
-    with write_transaction():
-        if errors := _errors(values, timetable):
-            raise InvalidFields(errors)
-        for name, value in _columns(values).items():
-            setattr(timetable, name, value)
+    try:
+        with write_transaction():
+            if errors := _errors(values, timetable):
+                raise InvalidFields(errors)
+            for name, value in _columns(values).items():
+                setattr(timetable, name, value)
+    except IntegrityError:
+        raise InvalidFields({"slug": f"Another timetable already has the slug “{values.get('slug')}”."}) from None
     return timetable
