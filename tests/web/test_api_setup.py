@@ -250,6 +250,16 @@ def test_new_slots_naming_unknown_resources_are_refused(app, school_api, slot, f
     assert _counts(app) == before
 
 
+def test_slots_since_always_are_previewed_in_the_current_week(school_api):
+    body = {"start": None, "slots": [{"weekday": 2, "start": "09:00", "title": "Assembly"}]}
+    plan = school_api.post("/timetables/north/slots/plan", body)
+    assert plan.status_code == 200, plan.get_json()
+    assert plan.get_json()["summary"] == "New slot · always"
+    applied = school_api.post("/timetables/north/slots/apply", {**body, "token": plan.get_json()["token"]})
+    assert applied.status_code == 201
+    assert [o["title"] for o in school_api.get("/timetables/north/weeks/2020-W10").get_json()["occurrences"]] == ["Assembly"]
+
+
 def test_bad_new_slots_are_refused_by_field(school_api):
     response = school_api.post("/timetables/north/slots/plan", {"start": "2026-W48", "slots": [{"weekday": "Funday", "colour": 1}]})
     assert response.status_code == 400

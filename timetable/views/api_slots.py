@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from ..schemas_editing import EditPlanSchema, NewSlotsAppliedSchema, NewSlotsApplyRequestSchema, NewSlotsRequestSchema
 from ..services.access import SCHEDULE
-from ..services.catalog import get_timetable
+from ..services.catalog import current_week, get_timetable
 from ..services.editing import apply_creations, plan_creations
 from .access import require
 from .api_bodies import invalid_request, load_body
@@ -62,7 +62,8 @@ def plan_new_slots(slug: str):
     """
     timetable = _timetable(slug)
     body = load_body(NewSlotsRequestSchema())
-    plan = plan_creations(timetable, body["slots"], body["start"], body["end"], body["week"] or body["start"])
+    reference_week = body["week"] or body["start"] or current_week(timetable)
+    plan = plan_creations(timetable, body["slots"], body["start"], body["end"], reference_week)
     return EditPlanSchema().dump(plan)
 
 
