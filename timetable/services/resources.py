@@ -20,7 +20,7 @@ from ..models import Course, Group, Room, Staff, Timetable
 from ..rules import PARAMETERS
 from .creation import create_course
 from .errors import NotFound
-from .references import REF_MODELS
+from .references import KIND_WORDS, REF_MODELS
 from .resolution import load_directory, resolve_slot
 from .stripes import SLOT, rules_naming
 from .timetables import InvalidFields
@@ -91,7 +91,7 @@ def _assign(resource: Resource, values: Mapping[str, Any]) -> None:
 def _allowed(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
     unknown = [name for name in values if name not in ("name", "retired_from_week", *DETAILS[kind])]
     if unknown:
-        raise InvalidFields({name: f"A {kind} has no “{name}”." for name in unknown})
+        raise InvalidFields({name: f"A {KIND_WORDS[kind]} has no “{name}”." for name in unknown})
     return dict(values)
 
 
