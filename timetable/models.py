@@ -72,10 +72,15 @@ class Term(db.Model):
 
 
 class _Resource:
-    """Columns shared by what slot parameters point at: staff, rooms, groups, courses."""
+    """Columns shared by what slot parameters point at: staff, rooms, groups, courses.
+
+    Nothing is deleted: a resource is retired from a week (`retired_from_week`, a YYYYWW key),
+    from which on no edit may assign it; before it, it stays assignable and its name readable.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    retired_from_week: Mapped[int | None] = mapped_column(Integer)
 
     @declared_attr
     def timetable_id(cls) -> Mapped[int]:
@@ -86,17 +91,31 @@ class _Resource:
         return (UniqueConstraint("timetable_id", "name", name=f"uq_{cls.__tablename__}_name"),)
 
 
+staff_courses = db.Table(
+    "staff_courses",
+    db.Column("staff_id", ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Staff(_Resource, db.Model):
     __tablename__ = "staff"
     email: Mapped[str | None] = mapped_column(String(200))
+    short_name: Mapped[str | None] = mapped_column(String(20))
+    # The courses (subjects, services) this person is qualified to teach or give.
+    courses: Mapped[list[Course]] = relationship(secondary=staff_courses, order_by="Course.name")
 
 
 class Room(_Resource, db.Model):
     __tablename__ = "rooms"
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    # Free-text tags: "projector", "sink", "wheelchair access".
+    features: Mapped[list | None] = mapped_column(JSON)
 
 
 class Group(_Resource, db.Model):
     __tablename__ = "groups"
+    size: Mapped[int | None] = mapped_column(Integer)
 
 
 class Course(_Resource, db.Model):

@@ -339,3 +339,64 @@ class AppliedChangeSchema(Schema):
 class SessionSchema(Schema):
     user = fields.String(allow_none=True, metadata={"description": "The logged-in editor's username, or null"})
     csrf_token = fields.String(required=True, metadata={"description": "Send it as the X-CSRFToken header of every POST"})
+
+
+# Creating slots.
+
+MAX_NEW_SLOTS = 500
+
+
+class NewSlotValuesField(fields.Dict):
+    """One new slot: every parameter it sets, by name, its values as in an edit (JSON or as typed)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(keys=fields.String(), values=fields.Raw(allow_none=True), **kwargs)
+
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> dict[str, Any]:
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        values, errors = {}, {}
+        for param, given in raw.items():
+            try:
+                values[param] = None if given is None else typed_value(param, given)
+            except RulesError as error:
+                errors[param] = [str(error)]
+        for param in ("weekday", "start"):
+            if values.get(param) is None and param not in errors:
+                errors[param] = [f"A new slot needs a {PARAMETERS[param].label.lower()}."]
+        if errors:
+            raise ValidationError(errors)
+        return values
+
+
+class NewSlotsRequestSchema(Schema):
+    """New slots to preview: each with its parameters, all set over the same weeks."""
+
+    class Meta:
+        unknown = RAISE
+
+    slots = fields.List(
+        NewSlotValuesField(metadata={"example": {"weekday": "Monday", "start": "08:00", "duration": 50, "course": 3, "room": 12}}),
+        required=True, validate=Length(min=1, max=MAX_NEW_SLOTS),
+        metadata={"description": f"At most {MAX_NEW_SLOTS} slots; each needs a weekday and a start, and may set any parameter"},
+    )
+    start = week_field(f"The first week the slots take place, {WEEK_FORMATS}", required=True,
+                       error_messages={"required": "Give the first week the slots take place."})
+    end = week_field(f"Their last week (inclusive), {WEEK_FORMATS}; null or left out for ever after", load_default=None)
+    week = week_field("The week whose lessons the preview shows the clashes in; default: the first week", load_default=None)
+
+    @validates_schema(skip_on_field_errors=True)
+    def check_range(self, data: dict, **kwargs) -> None:
+        start, end = data.get("start"), data.get("end")
+        if start is not None and end is not None and start > end:
+            raise ValidationError({"end": [f"{format_week(end)} comes before the start {format_week(start)}"]})
+
+
+class NewSlotsApplyRequestSchema(NewSlotsRequestSchema):
+    """The new slots, to create as previewed."""
+
+    token = token_field()
+
+
+class NewSlotsAppliedSchema(AppliedChangeSchema):
+    slots = fields.Function(lambda applied: sorted({s.owner_id for s in applied["change"].stripes}),
+                            metadata={"type": "array", "items": {"type": "integer"}, "description": "The new slots' ids"})

@@ -14,7 +14,7 @@ from ..rules import week_of
 from .errors import NotFound
 
 # Top-level paths the app uses itself; a timetable may not take one as its slug.
-RESERVED_SLUGS = frozenset({"api", "login", "logout", "static", "vendor", "healthz", "account"})
+RESERVED_SLUGS = frozenset({"admin", "api", "login", "logout", "static", "vendor", "healthz", "account"})
 
 
 def get_timetable(slug: str, *, published_only: bool = False) -> Timetable:

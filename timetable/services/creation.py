@@ -11,6 +11,7 @@ from ..rules import PARAMETERS, Action, Rule, format_span, get_parameter, valida
 from .catalog import RESERVED_SLUGS
 from .errors import ServiceError
 from .recording import record_changes
+from .references import check_changes
 from .stripes import COURSE, SLOT, StripeChange
 
 Values = Mapping[str, Any]
@@ -58,6 +59,7 @@ def create_slots(
     db.session.add_all(rows)
     db.session.flush()
     changes = [change for row, values in zip(rows, slots) for change in initial_changes(SLOT, row.id, values, start, end)]
+    check_changes(timetable.id, changes)
     if summary is None:
         who = f"New slot {rows[0].id}" if len(rows) == 1 else f"{len(rows)} new slots"
         summary = f"{who} · {format_span(start, end)}"
@@ -84,6 +86,7 @@ def create_courses(
         change for row, (_name, values) in zip(rows, courses)
         for change in initial_changes(COURSE, row.id, values, start, end)
     ]
+    check_changes(timetable.id, changes)
     if summary is None:
         summary = f"New course {rows[0].name}" if len(rows) == 1 else f"{len(rows)} new courses"
     record_changes(timetable, changes, summary, user_id, kind="create")

@@ -75,21 +75,34 @@ class Directory:
     room: Mapping[int, str] = field(default_factory=dict)
     group: Mapping[int, str] = field(default_factory=dict)
     course: Mapping[int, str] = field(default_factory=dict)
+    # (kind, id) -> the week a resource is retired from; its name still shows before and after.
+    retired: Mapping[tuple[str, int], int] = field(default_factory=dict)
 
     def name(self, kind: str, resource_id: int | None) -> str:
         if resource_id is None:
             return ""
         return getattr(self, kind).get(resource_id, f"#{resource_id}")
 
+    def retired_from(self, kind: str, resource_id: int) -> int | None:
+        return self.retired.get((kind, resource_id))
+
 
 def load_directory(timetable_id: int) -> Directory:
-    def names(model) -> dict[int, str]:
-        rows = db.session.execute(
-            select(model.id, model.name).where(model.timetable_id == timetable_id).order_by(model.name)
-        )
-        return {row_id: name for row_id, name in rows}
+    retired: dict[tuple[str, int], int] = {}
 
-    return Directory(staff=names(Staff), room=names(Room), group=names(Group), course=names(Course))
+    def names(kind: str, model) -> dict[int, str]:
+        rows = db.session.execute(
+            select(model.id, model.name, model.retired_from_week).where(model.timetable_id == timetable_id).order_by(model.name)
+        )
+        found = {}
+        for resource_id, name, retired_from in rows:
+            found[resource_id] = name
+            if retired_from is not None:
+                retired[(kind, resource_id)] = retired_from
+        return found
+
+    return Directory(staff=names("staff", Staff), room=names("room", Room), group=names("group", Group),
+                     course=names("course", Course), retired=retired)
 
 
 # A stripe seen as it would be after a plan: ("slot" | "course", owner id, parameter) -> rules.

@@ -203,3 +203,23 @@ def decode_rules(param: str, stored: list) -> list[Rule]:
 def encode_actions(param: str, actions: Iterable[Action]) -> list:
     encode = get_parameter(param).encode
     return [[a.kind, a.id, a.start, a.end, None if a.kind == "delete" else encode(a.value)] for a in actions]
+
+
+def rules_naming(
+    timetable_id: int, params: Sequence[str], value: Any, from_week: int,
+) -> list[tuple[str, int, str, int | None, int | None]]:
+    """Rules of slots and courses that set one of `params` to `value` in `from_week` or later:
+    (owner kind, owner id, parameter, start, end), the start cut to `from_week`."""
+    found = []
+    for owner, model in RULE_MODELS.items():
+        column = _owner_column(owner)
+        encoded = [get_parameter(param).encode(value) for param in params]
+        rows = db.session.execute(
+            select(column, model.param, model.start_week, model.end_week)
+            .where(model.timetable_id == timetable_id, model.param.in_(params), model.value.in_(encoded),
+                   or_(model.end_week.is_(None), model.end_week >= from_week))
+            .order_by(column, model.param, model.start_week)
+        )
+        for owner_id, param, start, end in rows:
+            found.append((owner, owner_id, param, from_week if start is None or start < from_week else start, end))
+    return found

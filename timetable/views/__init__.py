@@ -4,7 +4,24 @@ from flask import Flask, Response
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, api_booking, api_editing, assets, auth, booking, booking_admin, editing, editor, home, live, public
+    from . import (
+        api,
+        api_booking,
+        api_editing,
+        api_setup,
+        api_slots,
+        assets,
+        auth,
+        booking,
+        booking_admin,
+        editing,
+        editor,
+        home,
+        live,
+        public,
+        resources,
+        settings,
+    )
     from .filters import register_template_filters
     from .ids import IdConverter
 
@@ -16,13 +33,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(api_editing.bp)
     app.register_blueprint(api_booking.bp)
+    app.register_blueprint(api_setup.bp)
+    app.register_blueprint(api_slots.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(settings.bp)
     # Timetable pages live at /<slug>; registered last so fixed paths win.
     app.register_blueprint(live.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(booking_admin.bp)
     app.register_blueprint(editing.bp)
     app.register_blueprint(editor.bp)
+    app.register_blueprint(resources.bp)
     app.register_blueprint(public.bp)
     app.after_request(_vary_on_htmx)
 

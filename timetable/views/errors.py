@@ -67,7 +67,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        return error_response(status_of(error), str(error))
+        return error_response(status_of(error), str(error), getattr(error, "fields", None))
 
     @app.errorhandler(RulesError)
     def rules_error(error: RulesError):

@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app
 
-from .. import schemas, schemas_booking, schemas_editing
+from .. import schemas, schemas_booking, schemas_editing, schemas_setup
 
 # The editing API's schemas, each after the ones it nests (see build_spec).
 EDITING_SCHEMAS = (
@@ -15,6 +15,13 @@ EDITING_SCHEMAS = (
     "UndoPlanRequestSchema", "UndoApplyRequestSchema",
     "ActionSchema", "StripeChangeSchema", "DiffLineSchema", "KeptLineSchema", "ClashLineSchema", "BookingLineSchema", "OverwriteLineSchema",
     "EditPlanSchema", "UndoPlanSchema", "ChangedStripeSchema", "ChangeSchema", "AppliedChangeSchema", "SessionSchema",
+    "NewSlotsRequestSchema", "NewSlotsApplyRequestSchema", "NewSlotsAppliedSchema",
+)
+# The set-up API's schemas.
+SETUP_SCHEMAS = (
+    "TimetableSettingsSchema", "TimetableDetailSchema",
+    "StaffInputSchema", "RoomInputSchema", "GroupInputSchema", "CourseInputSchema",
+    "StaffSchema", "RoomSchema", "GroupSchema", "CourseSchema", "UsesArgsSchema", "UseSchema", "UsesSchema",
 )
 # The booking API's schemas, each after the ones it nests.
 BOOKING_SCHEMAS = (
@@ -27,6 +34,7 @@ BOOKING_SCHEMAS = (
 ERROR_RESPONSES = (
     ("Invalid", "400: the request is not valid (per-field messages), or lacks its CSRF token"),
     ("LoginRequired", "401: not logged in; log in, then send the session cookie"),
+    ("Forbidden", "403: logged in, but this account may not do this here"),
     ("NotFound", "404: no such timetable, slot, course, change or booking (or it is not published)"),
     ("Conflict", "409: the state changed since it was read (a stale preview), or no place is left"),
     ("TooMany", "429: beyond one client's share (holds at once, waiting-list entries) or too many booking requests; "
@@ -47,6 +55,8 @@ def build_spec() -> APISpec:
         spec.components.schema(name, schema=getattr(schemas, name))
     for name in EDITING_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas_editing, name))
+    for name in SETUP_SCHEMAS:
+        spec.components.schema(name, schema=getattr(schemas_setup, name))
     for name in BOOKING_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas_booking, name))
     # Error answers shared by the endpoints, referred to by name in their docstrings ("400: Invalid").
@@ -59,6 +69,6 @@ def build_spec() -> APISpec:
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": current_app.config["SESSION_COOKIE_NAME"]})
     spec.components.security_scheme("csrf", {"type": "apiKey", "in": "header", "name": "X-CSRFToken"})
     for endpoint, view in sorted(current_app.view_functions.items()):
-        if endpoint.split(".")[0] in ("api", "api_editing", "api_booking") and endpoint != "api.openapi":
+        if endpoint.split(".")[0] in ("api", "api_editing", "api_booking", "api_setup", "api_slots") and endpoint != "api.openapi":
             spec.path(view=view, app=current_app)
     return spec

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +14,7 @@ from ...rules import PARAMETERS, format_span
 from ..creation import create_slots, initial_changes
 from ..errors import Conflict, ServiceError
 from ..recording import record_changes
+from ..references import check_changes
 from ..resolution import load_directory
 from ..stripes import COURSE, SLOT, StripeChange
 from .planning import EditRequest, stripe_changes
@@ -99,6 +102,7 @@ CREATION_TOKEN = "new-slot"
 def plan_creation(timetable: Timetable, values: dict[str, Any], start: int | None, end: int | None, reference_week: int) -> Plan:
     """Preview a new slot with all its parameters set over [start, end]: what it is, what it clashes with."""
     changes = initial_changes(SLOT, NEW_SLOT_ID, values, start, end)
+    check_changes(timetable.id, changes)
     summary = f"New slot · {format_span(start, end)}"
     return Plan((), tuple(changes), CREATION_TOKEN, summary, build_preview(timetable, changes, reference_week))
 
@@ -107,4 +111,43 @@ def apply_creation(timetable: Timetable, values: dict[str, Any], start: int | No
     """Create the slot and its first rules in one transaction, recorded as a change (undo erases them)."""
     with write_transaction():
         _slots, change_set = create_slots(timetable, [values], start, end, user_id=user_id)
+        return change_set
+
+
+def _creation_changes(timetable: Timetable, slots: Sequence[dict[str, Any]], start: int | None, end: int | None) -> list[StripeChange]:
+    if not slots:
+        raise ServiceError("Give at least one slot to create.")
+    changes = [
+        change for index, values in enumerate(slots)
+        for change in initial_changes(SLOT, NEW_SLOT_ID - index, values, start, end)
+    ]
+    check_changes(timetable.id, changes)
+    return changes
+
+
+def _creation_token(changes: Sequence[StripeChange]) -> str:
+    """A digest of exactly what the preview showed, so apply creates those slots and nothing else."""
+    canonical = [[c.owner_id, c.param, [[a.start, a.end, repr(a.value)] for a in c.actions]] for c in changes]
+    return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()[:32]
+
+
+def plan_creations(
+    timetable: Timetable, slots: Sequence[dict[str, Any]], start: int | None, end: int | None, reference_week: int,
+) -> Plan:
+    """Preview new slots (ids -1, -2, … until they exist), each with its parameters set over [start, end]."""
+    changes = _creation_changes(timetable, slots, start, end)
+    who = "New slot" if len(slots) == 1 else f"{len(slots)} new slots"
+    return Plan((), tuple(changes), _creation_token(changes), f"{who} · {format_span(start, end)}",
+                build_preview(timetable, changes, reference_week))
+
+
+def apply_creations(
+    timetable: Timetable, slots: Sequence[dict[str, Any]], start: int | None, end: int | None, token: str, user_id: int | None,
+) -> ChangeSet:
+    """Create the previewed slots in one transaction, as one change of the history (undo erases them)."""
+    with write_transaction():
+        # Checked again under the write lock: a resource may have been retired since the preview.
+        if _creation_token(_creation_changes(timetable, slots, start, end)) != token:
+            raise StalePlan("These slots are not the ones previewed (the token does not match): preview them again.")
+        _slots, change_set = create_slots(timetable, list(slots), start, end, user_id=user_id)
         return change_set

@@ -16,10 +16,10 @@ from ...models import Timetable
 from ...rules import FIRST_WEEK, LAST_WEEK, Rule, apply, erase, get_parameter, next_week, paint, previous_week, validate_week
 from ...rules.compare import transform
 from ..errors import NotFound, ServiceError
+from ..references import check_assignments
 from ..stripes import COURSE, OWNER_MODELS, StripeChange, StripeKey, Window, load_stripes
 
 MAX_OWNERS_PER_REQUEST = 2000
-
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ def stripe_changes(
     requests = [request.validated() for request in requests]
     for owner in sorted({request.owner for request in requests}):
         check_owners(timetable, owner, tuple(i for r in requests if r.owner == owner for i in r.ids), lock=for_update)
+    check_assignments(timetable.id, ((r.param, r.value, r.start, r.end) for r in requests if not r.erase))
     keys = {(r.owner, owner_id, r.param) for r in requests for owner_id in r.ids}
     stored = load_stripes(keys, for_update=for_update, window=_window(requests))
 

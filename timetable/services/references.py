@@ -1,0 +1,72 @@
+"""Check what an edit names: every staff member, room, group and course it assigns must belong to
+this timetable and not be retired in the weeks it is assigned for.
+
+Every plan goes through here (edits, bulk and course edits, slot and course creation), so no
+writer can point a slot at a room of another timetable, at "#99999", or at a retired teacher.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Course, Group, Room, Staff
+from ..rules import PARAMETERS, format_week
+from .errors import ServiceError
+from .stripes import StripeChange
+
+# The model each kind of reference points at.
+REF_MODELS: dict[str, type[Staff] | type[Room] | type[Group] | type[Course]] = {
+    "staff": Staff, "room": Room, "group": Group, "course": Course,
+}
+KIND_WORDS = {"staff": "staff member", "room": "room", "group": "group", "course": "course"}
+
+# (parameter, value, first week, last week) of one assignment; None weeks are open ends.
+Assignment = tuple[str, Any, int | None, int | None]
+
+
+class InvalidReference(ServiceError):
+    """An edit names a resource that is not this timetable's, or is retired in those weeks."""
+
+    def __init__(self, message: str, param: str) -> None:
+        super().__init__(message)
+        self.fields = {param: [message]}
+
+
+def check_assignments(timetable_id: int, assignments: Iterable[Assignment]) -> None:
+    """Refuse the first assignment of a missing or retired resource, naming it; one query per kind."""
+    refs = [(param, value, start, end) for param, value, start, end in assignments
+            if PARAMETERS[param].ref is not None and value is not None]
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for param, value, _start, _end in refs:
+        wanted[PARAMETERS[param].ref or ""].add(value)
+    found: dict[str, dict[int, tuple[str, int | None]]] = {}
+    for kind, ids in wanted.items():
+        model = REF_MODELS[kind]
+        rows = db.session.execute(
+            select(model.id, model.name, model.retired_from_week).where(model.timetable_id == timetable_id, model.id.in_(ids))
+        )
+        found[kind] = {row.id: (row.name, row.retired_from_week) for row in rows}
+    for param, value, _start, end in refs:
+        kind = PARAMETERS[param].ref or ""
+        label = PARAMETERS[param].label
+        if value not in found[kind]:
+            raise InvalidReference(f"{label}: this timetable has no {KIND_WORDS[kind]} #{value}.", param)
+        name, retired = found[kind][value]
+        if retired is not None and (end is None or end >= retired):
+            raise InvalidReference(
+                f"{label}: {name} is retired from {format_week(retired)} and cannot be assigned from then on; "
+                f"choose another {KIND_WORDS[kind]} or end the weeks before {format_week(retired)}.", param,
+            )
+
+
+def check_changes(timetable_id: int, changes: Iterable[StripeChange]) -> None:
+    """Check the rules a creation inserts (new slots and courses have no earlier rules to keep)."""
+    check_assignments(timetable_id, (
+        (change.param, action.value, action.start, action.end)
+        for change in changes for action in change.actions if action.kind != "delete"
+    ))
