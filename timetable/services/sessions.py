@@ -36,7 +36,8 @@ def session_user(user_id: int, token: str, lifetime: timedelta, now: datetime | 
     now = now or datetime.now(UTC)
     return db.session.scalar(
         select(User).join(UserSession, UserSession.user_id == User.id).where(
-            User.id == user_id, UserSession.token_hash == _digest(token), UserSession.created_at >= now - lifetime,
+            User.id == user_id, User.active.is_(True), UserSession.token_hash == _digest(token),
+            UserSession.created_at >= now - lifetime,
         )
     )
 

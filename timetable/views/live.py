@@ -5,11 +5,10 @@ from __future__ import annotations
 import queue
 
 from flask import Blueprint, Response, current_app
-from flask_login import current_user
 
 from ..extensions import db
-from ..services.catalog import get_timetable
 from ..services.live import DISCONNECT, broker, watchers
+from .access import readable_timetable
 
 bp = Blueprint("live", __name__)
 
@@ -19,7 +18,7 @@ HEARTBEAT_SECONDS = 15  # keeps proxies from closing an idle stream, and notices
 @bp.get("/<slug>/events")
 def events(slug: str):
     """Stream this timetable's events; the page decides which concern the week it shows."""
-    timetable = get_timetable(slug, published_only=not current_user.is_authenticated)
+    timetable = readable_timetable(slug)
     timetable_id = timetable.id
     watchers.ensure_started(current_app._get_current_object())
     subscription = broker.subscribe(timetable_id)
