@@ -4,7 +4,23 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, api_booking, api_editing, assets, auth, booking, booking_admin, editing, editor, home, live, public
+    from . import (
+        admin_accounts,
+        api,
+        api_booking,
+        api_editing,
+        assets,
+        auth,
+        booking,
+        booking_admin,
+        editing,
+        editor,
+        home,
+        invitations,
+        live,
+        public,
+        tokens,
+    )
     from .filters import register_template_filters
     from .ids import IdConverter
 
@@ -13,6 +29,9 @@ def register_blueprints(app: Flask) -> None:
     register_template_filters(app)
     app.register_blueprint(assets.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(tokens.bp)
+    app.register_blueprint(admin_accounts.bp)
+    app.register_blueprint(invitations.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_editing.bp)
     app.register_blueprint(api_booking.bp)
