@@ -144,8 +144,8 @@ def test_each_role_is_refused_or_allowed_and_a_refusal_writes_nothing(app, world
             if rule.startswith("/api/"):
                 assert status == 401 and response.is_json, f"{method} {rule}: {status}"
             else:
-                assert status in (302, 401) and "/login" in (response.headers.get("Location", "") + response.headers.get("HX-Redirect", "")), \
-                    f"anonymous {method} {rule}: {status}"
+                to = response.headers.get("Location", "") + response.headers.get("HX-Redirect", "")
+                assert status in (302, 401) and "/login" in to, f"anonymous {method} {rule}: {status}"
         else:
             assert status == 403, f"{role} was not refused {method} {rule} ({status})"
         assert snapshot() == before, f"{role}'s refused {method} {rule} changed something"

@@ -55,7 +55,7 @@ def invited_user(token: str) -> User:
     invitation = _valid(db.session, token)
     if invitation is None:
         raise NotFound(GONE)
-    return db.session.get(User, invitation.user_id)
+    return db.session.get_one(User, invitation.user_id)
 
 
 def accept_invitation(token: str, password: str, *, min_length: int = MIN_PASSWORD_LENGTH) -> User:
