@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from .. import clock
 from ..extensions import db
@@ -29,7 +29,7 @@ def list_timetables(*, published_only: bool, also: set[int] | None = None) -> li
     """Every timetable, or only the published ones plus those whose ids are in `also`."""
     query = select(Timetable).order_by(Timetable.name)
     if published_only:
-        condition = Timetable.published.is_(True)
+        condition: ColumnElement[bool] = Timetable.published.is_(True)
         if also:
             condition = condition | Timetable.id.in_(sorted(also))
         query = query.where(condition)
