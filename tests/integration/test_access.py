@@ -108,3 +108,42 @@ def test_accounts_that_existed_before_roles_become_administrators(make_database_
         downgrade(revision="0004")
         upgrade()
         db.engine.dispose()
+
+
+def test_the_demo_accounts_keep_their_grants_when_the_demo_is_rebuilt(app_ctx):
+    from timetable.database import write_transaction
+    from timetable.extensions import db
+    from timetable.models import Timetable
+    from timetable.services.accounts import find_user
+    from timetable.services.creation import create_timetable
+    from timetable.services.demo_accounts import ensure_demo_accounts
+
+    def build(slug):
+        with write_transaction():
+            return create_timetable(slug, slug.title(), "Europe/Paris").id
+
+    school, clinic = build("school"), build("clinic")
+    said = ensure_demo_accounts("timetable-demo")
+    assert any("“scheduler”" in line and "timetable-demo" in line for line in said)
+    scheduler, desk, staff = (find_user(name) for name in ("scheduler", "clinic", "staff"))
+    assert allowed(scheduler, ADMINISTER) and scheduler.check_password("timetable-demo")
+    assert allowed(desk, SCHEDULE, clinic) and not allowed(desk, SCHEDULE, school) and not allowed(desk, ADMINISTER)
+    assert allowed(staff, VIEW, school) and not allowed(staff, SCHEDULE, school) and not allowed(staff, VIEW, clinic)
+    # `demo load --replace` deletes the clinic and builds it again: its grants went with it, and come back.
+    db.session.delete(db.session.get(Timetable, clinic))
+    db.session.commit()
+    clinic = build("clinic")
+    assert not allowed(desk, SCHEDULE, clinic)
+    assert all("already exists" in line for line in ensure_demo_accounts("timetable-demo"))
+    assert allowed(find_user("clinic"), SCHEDULE, clinic)
+
+
+def test_an_unknown_account_is_a_404_for_an_administrator(app, client):
+    from tests.conftest import AuthActions
+    from timetable.services.accounts import create_user
+
+    with app.app_context():
+        create_user("root", "password-1", is_admin=True)
+    AuthActions(client).login("root", "password-1")
+    response = client.get("/admin/accounts/999")
+    assert response.status_code == 404 and "There is no such account." in response.get_data(as_text=True)

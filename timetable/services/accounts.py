@@ -86,6 +86,13 @@ def set_active(user_id: int, active: bool, *, acting_user_id: int | None = None)
     return user
 
 
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no such account.")
+    return user
+
+
 def list_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.username)))
 

@@ -7,9 +7,9 @@ from flask_login import current_user
 
 from ..models import Timetable
 from ..services.access import ADMINISTER, ROLES
-from ..services.accounts import create_user, list_users, set_active, set_rights
+from ..services.accounts import create_user, get_user, list_users, set_active, set_rights
 from ..services.catalog import list_timetables
-from ..services.errors import NotFound, ServiceError
+from ..services.errors import ServiceError
 from ..services.invitations import INVITATION_LIFETIME, issue_invitation, pending_invitations
 from .access import require
 
@@ -74,10 +74,7 @@ def create():
 
 
 def _user_or_404(user_id: int):
-    user = next((u for u in list_users() if u.id == user_id), None)
-    if user is None:
-        raise NotFound("There is no such account.")
-    return user
+    return get_user(user_id)
 
 
 @bp.get("/<id:user_id>")
