@@ -50,4 +50,7 @@ def test_a_viewer_reads_an_unpublished_timetable_granted_to_them_and_nobody_else
     assert vera.get("/api/timetables/draft/weeks/2026-W48").status_code == 200
     assert vera.get("/api/timetables/other/weeks/2026-W48").status_code == 404
     assert vera.get("/draft/edit").status_code == 403
+    page = vera.get("/draft?week=2026-W48")
+    assert page.status_code == 200 and "Not published: only people granted it see this" in page.get_data(as_text=True)
+    assert vera.get("/other").status_code == 404 and app.test_client().get("/draft").status_code == 404
     assert app.test_client().get("/api/timetables/draft/weeks/2026-W48").status_code == 404
