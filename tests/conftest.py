@@ -152,9 +152,9 @@ def demo_app(make_database_url):
     app = build_app(make_database_url("demo"))
     with app.app_context(), pinned():
         load_demo()
-        from timetable.services.accounts import create_user
+        from timetable.services.demo_accounts import ensure_demo_accounts
 
-        create_user("scheduler", "timetable-demo", "Demo scheduler")
+        ensure_demo_accounts("timetable-demo")
     yield app
     with app.app_context():
         from timetable.extensions import db
@@ -239,7 +239,7 @@ def editor(app_ctx):
     """An editor account in the empty database."""
     from timetable.services.accounts import create_user
 
-    return create_user("scheduler", "timetable-demo", "Test scheduler")
+    return create_user("scheduler", "timetable-demo", "Test scheduler", is_admin=True)
 
 
 @pytest.fixture

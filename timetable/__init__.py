@@ -23,6 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .json_provider import JSONProvider
     from .security_headers import register_security_headers
     from .views import register_blueprints
+    from .views.bearer import register_bearer_authentication
     from .views.errors import register_error_handlers
     from .views.guards import register_guards
 
@@ -47,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     register_guards(app)
+    register_bearer_authentication(app)
 
     from .services.booking import release_expired_leases
     from .services.live import watchers

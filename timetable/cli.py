@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from .services.errors import ServiceError
 
-users_cli = AppGroup("users", help="Manage editor accounts.")
+users_cli = AppGroup("users", help="Manage accounts and their API tokens.")
 demo_cli = AppGroup("demo", help="Demo timetables.")
 bookings_cli = AppGroup("bookings", help="Booking housekeeping.")
 
@@ -19,25 +19,54 @@ DEMO_PASSWORD = "timetable-demo"
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--display-name", help="Name shown in the interface (defaults to the username).")
+@click.option("--admin", is_flag=True, help="Make the account an administrator (timetables, accounts, settings).")
+@click.option("--schedule", "schedules", multiple=True, metavar="SLUG", help="Grant the scheduler role on this timetable (repeatable).")
+@click.option("--view", "views", multiple=True, metavar="SLUG", help="Grant the viewer role on this timetable (repeatable).")
 @click.password_option(help="The password (asked for twice when not given).")
-def create_user_command(username: str, display_name: str | None, password: str) -> None:
-    """Create an editor account."""
+def create_user_command(username: str, display_name: str | None, admin: bool, schedules: tuple[str, ...], views: tuple[str, ...],
+                        password: str) -> None:
+    """Create an account: `flask users create NAME --admin` makes the first administrator."""
+    from .services.access import SCHEDULER, VIEWER
     from .services.accounts import create_user
+    from .services.catalog import get_timetable
+    from .services.errors import NotFound
 
     try:
-        create_user(username, password, display_name)
+        grants = {get_timetable(slug).id: VIEWER for slug in views}
+        grants.update({get_timetable(slug).id: SCHEDULER for slug in schedules})
+        create_user(username, password, display_name, is_admin=admin, grants=grants)
+    except (ServiceError, NotFound) as error:
+        raise click.ClickException(str(error)) from error
+    role = "administrator" if admin else "account"
+    click.echo(f"Created the {role} “{username}”. Log in at /login.")
+    if not admin and not grants:
+        click.echo("It holds no right yet: an administrator grants it timetables on /admin/accounts.")
+
+
+@users_cli.command("token")
+@click.argument("username")
+@click.option("--label", default="command line", show_default=True, help="What the token is for, shown on /account.")
+def create_token_command(username: str, label: str) -> None:
+    """Print a new personal API token of the account (send it as `Authorization: Bearer <token>`)."""
+    from .services.accounts import find_user
+    from .services.api_tokens import create_token
+
+    user = find_user(username)
+    if user is None:
+        raise click.ClickException(f"There is no account called “{username}”.")
+    try:
+        _, token = create_token(user.id, label)
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Created editor “{username}”. Log in at /login.")
+    click.echo(token)
 
 
 @demo_cli.command("load")
 @click.option("--replace", is_flag=True, help="Rebuild demo timetables that already exist.")
 @click.option("--with-user/--without-user", default=True, show_default=True,
-              help=f"Also create the editor “{DEMO_USERNAME}” (password “{DEMO_PASSWORD}”) if missing.")
+              help=f"Also create the demo accounts (“{DEMO_USERNAME}” and others, password “{DEMO_PASSWORD}”) if missing.")
 def load_demo_command(replace: bool, with_user: bool) -> None:
     """Build the demo school and clinic (kept as they are if already there, unless --replace)."""
-    from .services.accounts import create_user, find_user
     from .services.demo import load_demo
 
     steps = 0
@@ -54,11 +83,10 @@ def load_demo_command(replace: bool, with_user: bool) -> None:
     if report.skipped:
         click.echo(f"Kept the existing {', '.join(report.skipped)} (use --replace to rebuild).")
     if with_user:
-        if find_user(DEMO_USERNAME) is None:
-            create_user(DEMO_USERNAME, DEMO_PASSWORD, "Demo scheduler")
-            click.echo(f"Created the editor “{DEMO_USERNAME}” with the password “{DEMO_PASSWORD}”.")
-        else:
-            click.echo(f"The editor “{DEMO_USERNAME}” already exists (password unchanged).")
+        from .services.demo_accounts import ensure_demo_accounts
+
+        for line in ensure_demo_accounts(DEMO_PASSWORD):
+            click.echo(line)
 
 
 @bookings_cli.command("purge-holds")

@@ -16,6 +16,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -188,12 +190,66 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
+    # An administrator manages timetables, accounts and settings; everyone else acts through grants.
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # A deactivated account can neither log in nor use its sessions or API tokens; it is never deleted.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+
+    grants: Mapped[list[Grant]] = relationship(back_populates="user", cascade="all, delete-orphan", order_by="Grant.timetable_id")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in an inactive user
+        return bool(self.active)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class Grant(db.Model):
+    """One user's role on one timetable: a scheduler edits it and its bookings, a viewer reads it unpublished."""
+
+    __tablename__ = "grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(back_populates="grants")
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "timetable_id", name="uq_grants_user_timetable"),
+        CheckConstraint("role IN ('scheduler', 'viewer')", name="role"),
+    )
+
+
+class Invitation(db.Model):
+    """A link that lets a new account set its password: shown once, single-use, expiring; only its digest is kept."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ApiToken(db.Model):
+    """A personal API token (`Authorization: Bearer …`): acts with its user's rights; only its SHA-256 digest is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class UserSession(db.Model):

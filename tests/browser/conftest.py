@@ -67,13 +67,13 @@ def demo_app(make_database_url):
     """The demo as `scripts/demo` builds it today, on the wall clock; journeys using it only read."""
     from tests.conftest import build_app
     from timetable.extensions import db
-    from timetable.services.accounts import create_user
     from timetable.services.demo import load_demo
+    from timetable.services.demo_accounts import ensure_demo_accounts
 
     app = build_app(make_database_url("browser_demo"))
     with app.app_context():
         load_demo()
-        create_user("scheduler", "timetable-demo", "Demo scheduler")
+        ensure_demo_accounts("timetable-demo")
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -185,13 +185,13 @@ def editing_app(make_database_url, _editing_server):
     """
     from tests.conftest import build_app
     from timetable.extensions import db
-    from timetable.services.accounts import create_user
     from timetable.services.demo import load_demo
+    from timetable.services.demo_accounts import ensure_demo_accounts
 
     app = build_app(make_database_url("editing"))
     with app.app_context():
         load_demo()
-        create_user("scheduler", "timetable-demo", "Demo scheduler")
+        ensure_demo_accounts("timetable-demo")
     _base_url, dispatcher = _editing_server
     dispatcher.app = app
     try:

@@ -451,7 +451,7 @@ def test_booking_posts_need_no_csrf_token_but_the_editing_api_still_does(app, cl
     from timetable.services.accounts import create_user
 
     with app.app_context():
-        create_user("scheduler", "timetable-demo", "Test scheduler")
+        create_user("scheduler", "timetable-demo", "Test scheduler", is_admin=True)
     AuthActions(client).login()  # a logged-in editor's cookie gives the booking API nothing more
     assert visitor("ada-form").book()["status"] == "confirmed"
     response = client.post(f"/api/timetables/c/slots/{clinic_ids['class']}/plan",

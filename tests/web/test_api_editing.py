@@ -21,7 +21,7 @@ def api_school(app):
     from timetable.services.accounts import create_user
 
     with app.app_context():
-        create_user("scheduler", "timetable-demo", "Test scheduler")
+        create_user("scheduler", "timetable-demo", "Test scheduler", is_admin=True)
         school = build_school()
         return {**{k: school[k] for k in ("x", "y", "z", "r1", "r2", "r3", "lessons", "other", "last_setup_change")},
                 "maths": school["maths"].id}
@@ -396,20 +396,21 @@ def test_the_openapi_description_documents_the_editing_api(client):
     paths = spec["paths"]
     expected = {
         "/api/session": ("get", {"200"}),
-        "/api/timetables/{slug}/slots/{slot_id}/plan": ("post", {"200", "400", "401", "404"}),
-        "/api/timetables/{slug}/slots/{slot_id}/apply": ("post", {"201", "400", "401", "404", "409"}),
-        "/api/timetables/{slug}/plan": ("post", {"200", "400", "401", "404"}),
-        "/api/timetables/{slug}/apply": ("post", {"201", "400", "401", "404", "409"}),
-        "/api/timetables/{slug}/history": ("get", {"200", "400", "401", "404"}),
-        "/api/timetables/{slug}/changes/{change_id}/undo/plan": ("post", {"200", "400", "401", "404"}),
-        "/api/timetables/{slug}/changes/{change_id}/undo": ("post", {"201", "400", "401", "404", "409"}),
+        "/api/timetables/{slug}/slots/{slot_id}/plan": ("post", {"200", "400", "401", "403", "404"}),
+        "/api/timetables/{slug}/slots/{slot_id}/apply": ("post", {"201", "400", "401", "403", "404", "409"}),
+        "/api/timetables/{slug}/plan": ("post", {"200", "400", "401", "403", "404"}),
+        "/api/timetables/{slug}/apply": ("post", {"201", "400", "401", "403", "404", "409"}),
+        "/api/timetables/{slug}/history": ("get", {"200", "400", "401", "403", "404"}),
+        "/api/timetables/{slug}/changes/{change_id}/undo/plan": ("post", {"200", "400", "401", "403", "404"}),
+        "/api/timetables/{slug}/changes/{change_id}/undo": ("post", {"201", "400", "401", "403", "404", "409"}),
     }
     for path, (method, statuses) in expected.items():
         assert set(paths[path][method]["responses"]) == statuses, path
     bulk = paths["/api/timetables/{slug}/plan"]["post"]
     assert bulk["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/BulkEditRequestSchema"}
     assert bulk["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/EditPlanSchema"}
-    assert bulk["security"] == [{"session": [], "csrf": []}]
+    assert bulk["security"] == [{"session": [], "csrf": []}, {"bearer": []}]
+    assert spec["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
     assert spec["components"]["securitySchemes"]["csrf"] == {"type": "apiKey", "in": "header", "name": "X-CSRFToken"}
     schemas = spec["components"]["schemas"]
     assert {"EditSchema", "EditPlanSchema", "UndoPlanSchema", "ChangeSchema", "DiffLineSchema", "KeptLineSchema"} <= set(schemas)

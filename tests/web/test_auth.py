@@ -65,7 +65,7 @@ def account(app):
     from timetable.services.accounts import create_user
 
     with app.app_context():
-        create_user("scheduler", "timetable-demo", "Test scheduler")
+        create_user("scheduler", "timetable-demo", "Test scheduler", is_admin=True)
 
 
 def logged_in_as(client) -> str | None:

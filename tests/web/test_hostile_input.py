@@ -23,7 +23,7 @@ def site(app):
     from timetable.services.creation import create_course, create_slot, create_timetable
 
     with app.app_context():
-        create_user("scheduler", "timetable-demo", "Test scheduler")
+        create_user("scheduler", "timetable-demo", "Test scheduler", is_admin=True)
         with write_transaction():
             timetable = create_timetable("t", "Test", "Europe/Paris", published=True)
             course = create_course(timetable, "Yoga", {"duration": 60})

@@ -51,7 +51,7 @@ def test_the_session_cookie_is_not_forced_secure_over_plain_http(app, client):
     from timetable.services.accounts import create_user
 
     with app.app_context():
-        create_user("scheduler", "timetable-demo")
+        create_user("scheduler", "timetable-demo", is_admin=True)
     from tests.conftest import AuthActions
 
     response = AuthActions(client).login()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from .. import clock
 from ..extensions import db
@@ -14,7 +14,7 @@ from ..rules import week_of
 from .errors import NotFound
 
 # Top-level paths the app uses itself; a timetable may not take one as its slug.
-RESERVED_SLUGS = frozenset({"admin", "api", "login", "logout", "static", "vendor", "healthz", "account"})
+RESERVED_SLUGS = frozenset({"api", "login", "logout", "static", "vendor", "healthz", "account", "admin", "invitations"})
 
 
 def get_timetable(slug: str, *, published_only: bool = False) -> Timetable:
@@ -25,10 +25,14 @@ def get_timetable(slug: str, *, published_only: bool = False) -> Timetable:
     return timetable
 
 
-def list_timetables(*, published_only: bool) -> list[Timetable]:
+def list_timetables(*, published_only: bool, also: set[int] | None = None) -> list[Timetable]:
+    """Every timetable, or only the published ones plus those whose ids are in `also`."""
     query = select(Timetable).order_by(Timetable.name)
     if published_only:
-        query = query.where(Timetable.published.is_(True))
+        condition: ColumnElement[bool] = Timetable.published.is_(True)
+        if also:
+            condition = condition | Timetable.id.in_(sorted(also))
+        query = query.where(condition)
     return list(db.session.scalars(query))
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from .. import clock
 from ..database import write_transaction
 from ..extensions import db
 from ..models import User, UserSession
@@ -23,7 +24,7 @@ def start_session(user_id: int, lifetime: timedelta, now: datetime | None = None
     The user's sessions older than `lifetime` can no longer be used: they are removed here, so
     the table holds about one row per live login.
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     token = secrets.token_urlsafe(32)
     with write_transaction() as session:
         session.execute(delete(UserSession).where(UserSession.user_id == user_id, UserSession.created_at < now - lifetime))
@@ -33,10 +34,11 @@ def start_session(user_id: int, lifetime: timedelta, now: datetime | None = None
 
 def session_user(user_id: int, token: str, lifetime: timedelta, now: datetime | None = None) -> User | None:
     """The user whose live session this token is, or None if it was ended, has expired or is someone else's."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     return db.session.scalar(
         select(User).join(UserSession, UserSession.user_id == User.id).where(
-            User.id == user_id, UserSession.token_hash == _digest(token), UserSession.created_at >= now - lifetime,
+            User.id == user_id, User.active.is_(True), UserSession.token_hash == _digest(token),
+            UserSession.created_at >= now - lifetime,
         )
     )
 

@@ -5,6 +5,7 @@ from flask import Flask, Response
 
 def register_blueprints(app: Flask) -> None:
     from . import (
+        admin_accounts,
         api,
         api_booking,
         api_editing,
@@ -17,10 +18,12 @@ def register_blueprints(app: Flask) -> None:
         editing,
         editor,
         home,
+        invitations,
         live,
         public,
         resources,
         settings,
+        tokens,
     )
     from .filters import register_template_filters
     from .ids import IdConverter
@@ -30,6 +33,9 @@ def register_blueprints(app: Flask) -> None:
     register_template_filters(app)
     app.register_blueprint(assets.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(tokens.bp)
+    app.register_blueprint(admin_accounts.bp)
+    app.register_blueprint(invitations.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_editing.bp)
     app.register_blueprint(api_booking.bp)

@@ -7,9 +7,11 @@ from flask_login import current_user
 
 from ..rules import monday_of
 from ..schemas import TimetableSchema, WeekSchema
-from ..services.catalog import get_timetable, list_timetables
+from ..services.access import VIEW, granted_timetables
+from ..services.catalog import list_timetables
 from ..services.public_view import occurrences_for
 from ..services.resolution import REFERENCE_KINDS, Directory, Occurrence, load_directory, resolve_week
+from .access import readable_timetable
 from .openapi import build_spec
 from .week_args import week_from_text
 
@@ -39,7 +41,7 @@ def timetables():
     """List the timetables the caller may read.
     ---
     get:
-      summary: List timetables (published ones; all of them for a logged-in editor)
+      summary: List timetables (published ones, and those the caller may view)
       responses:
         200:
           content:
@@ -48,7 +50,8 @@ def timetables():
                 type: array
                 items: TimetableSchema
     """
-    found = list_timetables(published_only=not current_user.is_authenticated)
+    readable = granted_timetables(current_user, VIEW)
+    found = list_timetables(published_only=readable is not None, also=readable)
     return jsonify(TimetableSchema(many=True).dump(found))
 
 
@@ -76,7 +79,7 @@ def week(slug: str, week: str):
         400: Invalid
         404: NotFound
     """
-    timetable = get_timetable(slug, published_only=not current_user.is_authenticated)
+    timetable = readable_timetable(slug)
     week_key = week_from_text(week, timetable)
     directory = load_directory(timetable.id)
     # Callers without the VIEW right (anonymous visitors) get the public view of each occurrence.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from marshmallow import ValidationError
 
@@ -22,10 +22,12 @@ from ..schemas_editing import (
     UndoPlanRequestSchema,
     UndoPlanSchema,
 )
+from ..services.access import SCHEDULE
 from ..services.catalog import current_week, get_timetable
 from ..services.editing import EditRequest, apply_plan, plan_edit
 from ..services.editing.history import apply_undo, list_history, plan_undo, undone_by
 from ..services.stripes import COURSE, SLOT
+from .access import require_on_requested_timetable
 from .api_bodies import invalid_request, load_body
 
 bp = Blueprint("api_editing", __name__, url_prefix="/api")
@@ -33,6 +35,13 @@ bp = Blueprint("api_editing", __name__, url_prefix="/api")
 
 
 bp.register_error_handler(ValidationError, invalid_request)
+
+
+@bp.before_request
+def require_scheduler():
+    """Every route of a timetable here (plan, apply, history, undo) needs the right to schedule it."""
+    if "slug" in (request.view_args or {}):
+        require_on_requested_timetable(SCHEDULE)
 
 
 
@@ -78,7 +87,6 @@ def session_info():
 
 
 @bp.post("/timetables/<slug>/slots/<id:slot_id>/plan")
-@login_required
 def plan_slot_edit(slug: str, slot_id: int):
     """Preview edits of one slot.
     ---
@@ -87,7 +95,7 @@ def plan_slot_edit(slug: str, slot_id: int):
       description: >
         Computes, without writing, what the edits would change: the actions per stripe, the
         values per week in words, the clashes created or removed. Apply with the token.
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: slot_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
@@ -108,6 +116,7 @@ def plan_slot_edit(slug: str, slot_id: int):
               schema: EditPlanSchema
         400: Invalid
         401: LoginRequired
+        403: Forbidden
         404: NotFound
     """
     timetable = get_timetable(slug)
@@ -116,7 +125,6 @@ def plan_slot_edit(slug: str, slot_id: int):
 
 
 @bp.post("/timetables/<slug>/slots/<id:slot_id>/apply")
-@login_required
 def apply_slot_edit(slug: str, slot_id: int):
     """Apply previewed edits of one slot.
     ---
@@ -125,7 +133,7 @@ def apply_slot_edit(slug: str, slot_id: int):
       description: >
         Send the same edits as to the plan, with its token. If the slot's stripes changed
         since the preview, nothing is written and the answer is 409: preview again.
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: slot_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
@@ -142,6 +150,7 @@ def apply_slot_edit(slug: str, slot_id: int):
               schema: AppliedChangeSchema
         400: Invalid
         401: LoginRequired
+        403: Forbidden
         404: NotFound
         409: Conflict
     """
@@ -152,7 +161,6 @@ def apply_slot_edit(slug: str, slot_id: int):
 
 
 @bp.post("/timetables/<slug>/plan")
-@login_required
 def plan_bulk_edit(slug: str):
     """Preview the same edits over many slots or a course.
     ---
@@ -161,7 +169,7 @@ def plan_bulk_edit(slug: str):
       description: >
         Give either slots (every one gets the edits) or course (its slots inherit the
         course's new values, except where a slot has its own: the preview lists those as kept).
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
@@ -181,6 +189,7 @@ def plan_bulk_edit(slug: str):
               schema: EditPlanSchema
         400: Invalid
         401: LoginRequired
+        403: Forbidden
         404: NotFound
     """
     timetable = get_timetable(slug)
@@ -189,13 +198,12 @@ def plan_bulk_edit(slug: str):
 
 
 @bp.post("/timetables/<slug>/apply")
-@login_required
 def apply_bulk_edit(slug: str):
     """Apply previewed bulk edits.
     ---
     post:
       summary: Apply bulk or course edits, as previewed
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
@@ -211,6 +219,7 @@ def apply_bulk_edit(slug: str):
               schema: AppliedChangeSchema
         400: Invalid
         401: LoginRequired
+        403: Forbidden
         404: NotFound
         409: Conflict
     """
@@ -221,13 +230,12 @@ def apply_bulk_edit(slug: str):
 
 
 @bp.get("/timetables/<slug>/history")
-@login_required
 def history(slug: str):
     """List the applied changes, newest first.
     ---
     get:
       summary: The history of applied changes, newest first
-      security: [{session: []}]
+      security: [{session: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
         - in: query
@@ -244,6 +252,7 @@ def history(slug: str):
                 items: ChangeSchema
         400: Invalid
         401: LoginRequired
+        403: Forbidden
         404: NotFound
     """
     timetable = get_timetable(slug)
@@ -253,7 +262,6 @@ def history(slug: str):
 
 
 @bp.post("/timetables/<slug>/changes/<id:change_id>/undo/plan")
-@login_required
 def plan_change_undo(slug: str, change_id: int):
     """Preview undoing a change.
     ---
@@ -262,7 +270,7 @@ def plan_change_undo(slug: str, change_id: int):
       description: >
         Undo puts back the values the change replaced. Where a later change repainted some of
         those weeks, undo would overwrite it: the plan lists those weeks as overwrites.
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: change_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
@@ -278,6 +286,7 @@ def plan_change_undo(slug: str, change_id: int):
               schema: UndoPlanSchema
         400: Invalid
         401: LoginRequired
+        403: Forbidden
         404: NotFound
     """
     timetable = get_timetable(slug)
@@ -287,13 +296,12 @@ def plan_change_undo(slug: str, change_id: int):
 
 
 @bp.post("/timetables/<slug>/changes/<id:change_id>/undo")
-@login_required
 def apply_change_undo(slug: str, change_id: int):
     """Undo a change, as previewed.
     ---
     post:
       summary: Undo a change, as previewed, as a new change
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: change_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
@@ -310,6 +318,7 @@ def apply_change_undo(slug: str, change_id: int):
               schema: AppliedChangeSchema
         400: Invalid
         401: LoginRequired
+        403: Forbidden
         404: NotFound
         409: Conflict
     """

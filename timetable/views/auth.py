@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, EqualTo
 from ..extensions import limiter, login_manager
 from ..models import User
 from ..services.accounts import MIN_PASSWORD_LENGTH, WrongPassword, authenticate, change_password
+from ..services.api_tokens import list_tokens
 from ..services.errors import ServiceError
 from ..services.sessions import end_session, end_sessions, session_user, start_session
 from .ids import parse_id
@@ -152,7 +153,7 @@ def account():
             return redirect(url_for(".account"), code=303)
     elif request.method == "POST":
         status = 400
-    return render_template("auth/account.html", form=form), status
+    return render_template("auth/account.html", form=form, tokens=list_tokens(current_user.id)), status
 
 
 @bp.post("/account/logout-everywhere")

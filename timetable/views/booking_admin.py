@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, request, url_for
-from flask_login import login_required
 
 from .. import clock
 from ..models import Booking, Timetable
 from ..rules import format_week
+from ..services.access import SCHEDULE
 from ..services.booking import (
     CANCELLABLE,
     HELD,
@@ -24,6 +24,7 @@ from ..services.booking import (
 from ..services.catalog import get_timetable
 from ..services.errors import Conflict, ServiceError
 from ..services.resolution import Occurrence, resolve_slot
+from .access import require_on_requested_timetable
 from .booking import STATUS_TEXT, describe_place
 from .editing import CHANGED_EVENT
 from .ids import id_arg
@@ -37,9 +38,9 @@ bp = Blueprint("booking_admin", __name__)
 
 
 @bp.before_request
-@login_required
-def require_login():
-    """Bookings carry visitors' names and emails: editors only."""
+def require_scheduler():
+    """Bookings carry visitors' names and emails: the timetable's schedulers only."""
+    require_on_requested_timetable(SCHEDULE)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..rules import PARAMETERS, RulesError, format_week, get_parameter
+from ..services.access import SCHEDULE
 from ..services.catalog import get_timetable
 from ..services.editing import StalePlan, apply_creation, apply_plan, plan_creation, plan_edit
 from ..services.editing.history import apply_undo, list_history, plan_undo, undone_by
@@ -14,6 +15,7 @@ from ..services.editing.previews import slot_label, week_clashes
 from ..services.errors import ServiceError
 from ..services.resolution import load_directory, resolve_week
 from ..services.stripes import COURSE, SLOT
+from .access import require_on_requested_timetable
 from .edit_forms import RANGE_CHOICES, EditForm, read_edit_form, read_weeks
 from .ids import id_arg, parse_id
 from .rendering import render_page_or_fragment, wants_fragment
@@ -27,9 +29,9 @@ CREATION_PARAMS = ("weekday", "start", "duration", "course", "title", "group", "
 
 
 @bp.before_request
-@login_required
-def require_login():
-    """Every editing route needs an editor."""
+def require_scheduler():
+    """Every editing route needs the right to schedule this timetable."""
+    require_on_requested_timetable(SCHEDULE)
 
 
 def _changed(response):

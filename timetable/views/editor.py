@@ -1,11 +1,12 @@
-"""Editor pages: the week grid schedulers work on (login required)."""
+"""Editor pages: the week grid schedulers work on (schedulers of the timetable)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request
-from flask_login import login_required
 
+from ..services.access import SCHEDULE
 from ..services.catalog import get_timetable
+from .access import require_on_requested_timetable
 from .rendering import render_page_or_fragment, wants_fragment
 from .week_args import requested_filter, requested_week
 from .week_page import build_week_page
@@ -13,8 +14,13 @@ from .week_page import build_week_page
 bp = Blueprint("editor", __name__)
 
 
+@bp.before_request
+def require_scheduler():
+    """The editor's grid is for the timetable's schedulers."""
+    require_on_requested_timetable(SCHEDULE)
+
+
 @bp.get("/<slug>/edit")
-@login_required
 def week(slug: str):
     """Show one week of a timetable for editing; htmx navigation gets only the week fragment."""
     timetable = get_timetable(slug)

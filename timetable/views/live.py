@@ -8,9 +8,9 @@ from flask import Blueprint, Response, current_app
 from flask_login import current_user
 
 from ..extensions import db
-from ..services.catalog import get_timetable
 from ..services.live import DISCONNECT, broker, watchers
 from ..services.public_view import public_event, sees_everything
+from .access import readable_timetable
 
 bp = Blueprint("live", __name__)
 
@@ -20,7 +20,7 @@ HEARTBEAT_SECONDS = 15  # keeps proxies from closing an idle stream, and notices
 @bp.get("/<slug>/events")
 def events(slug: str):
     """Stream this timetable's events; the page decides which concern the week it shows."""
-    timetable = get_timetable(slug, published_only=not current_user.is_authenticated)
+    timetable = readable_timetable(slug)
     timetable_id = timetable.id
     # Anonymous streams (no VIEW right) receive the public view of each event.
     shown = (lambda live_event: live_event) if sees_everything(current_user, timetable_id) else public_event

@@ -33,8 +33,8 @@ BOOKING_SCHEMAS = (
 
 ERROR_RESPONSES = (
     ("Invalid", "400: the request is not valid (per-field messages), or lacks its CSRF token"),
-    ("LoginRequired", "401: not logged in; log in, then send the session cookie"),
-    ("Forbidden", "403: logged in, but this account may not do this here"),
+    ("LoginRequired", "401: not logged in (log in and send the session cookie), or an invalid or revoked API token"),
+    ("Forbidden", "403: the account holds no right to do this on this timetable"),
     ("NotFound", "404: no such timetable, slot, course, change or booking (or it is not published)"),
     ("Conflict", "409: the state changed since it was read (a stale preview), or no place is left"),
     ("TooMany", "429: beyond one client's share (holds at once, waiting-list entries) or too many booking requests; "
@@ -68,6 +68,8 @@ def build_spec() -> APISpec:
     # The editing API runs on the login session; its POSTs also need the CSRF token (GET /api/session).
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": current_app.config["SESSION_COOKIE_NAME"]})
     spec.components.security_scheme("csrf", {"type": "apiKey", "in": "header", "name": "X-CSRFToken"})
+    # Or a personal API token (on /account, or `flask users token NAME`), with no CSRF token.
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for endpoint, view in sorted(current_app.view_functions.items()):
         if endpoint.split(".")[0] in ("api", "api_editing", "api_booking", "api_setup", "api_slots") and endpoint != "api.openapi":
             spec.path(view=view, app=current_app)
