@@ -36,7 +36,7 @@ def api(app, client):
     from timetable.services.accounts import create_user
 
     with app.app_context():
-        create_user("scheduler", "timetable-demo", "Test scheduler")
+        create_user("scheduler", "timetable-demo", "Test scheduler", is_admin=True)
     return SetupApi(client)
 
 

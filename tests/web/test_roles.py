@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.conftest import AuthActions
 from tests.integration.helpers import week
 from timetable.extensions import db
-from timetable.models import ApiToken, Booking, ChangeSet, CourseRule, Grant, Invitation, SlotRule, User
+from timetable.models import ApiToken, Booking, ChangeSet, CourseRule, Grant, Invitation, Room, SlotRule, User
 
 PASSWORD = "password-1234"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -63,6 +63,8 @@ def world(app_ctx, clinic, school):
     timetable = clinic["timetable"]
     with write_transaction():
         course = create_course(timetable, "Back school", {"duration": 60})
+        room = Room(timetable_id=timetable.id, name="Gym")
+        db.session.add(room)
     booking_hold = bk.hold_place(timetable, clinic["class"], week(48), 0, 1, "visitor-lock", bk.DEFAULT_HOLD_LEASE)
     booking, _key = bk.confirm_booking(timetable, "visitor-lock", "Ann Visitor", "ann@example.org")
     accounts = {
@@ -75,7 +77,7 @@ def world(app_ctx, clinic, school):
     change_id = db.session.scalar(select(db.func.max(ChangeSet.id)).where(ChangeSet.timetable_id == timetable.id))
     assert booking_hold.id == booking.id and change_id
     args = {"slug": timetable.slug, "slot_id": clinic["class"], "course_id": course.id, "booking_id": booking.id,
-            "change_id": change_id, "user_id": target.id, "week": "2026-W48"}
+            "change_id": change_id, "user_id": target.id, "week": "2026-W48", "kind": "rooms", "resource_id": room.id}
     return {"args": args, "accounts": {role: user.username for role, user in accounts.items()}}
 
 
@@ -92,6 +94,7 @@ def snapshot():
         "grants": rows(Grant, "user_id", "timetable_id", "role"),
         "invitations": rows(Invitation, "user_id", "token_hash"),
         "tokens": rows(ApiToken, "user_id", "token_hash"),
+        "rooms": rows(Room, "id", "name", "capacity", "retired_from_week"),
     }
 
 

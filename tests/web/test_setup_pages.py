@@ -15,7 +15,7 @@ def logged_in(app, client, auth):
     from timetable.services.accounts import create_user
 
     with app.app_context():
-        create_user("scheduler", "timetable-demo", "Test scheduler")
+        create_user("scheduler", "timetable-demo", "Test scheduler", is_admin=True)
     auth.login()
     return client
 

@@ -6,9 +6,12 @@ from flask import abort, current_app, make_response, request
 from flask_login import current_user
 
 from ..models import Timetable
-from ..services.access import VIEW, allowed
+from ..services.access import ADMINISTER, SCHEDULE, VIEW, allowed
 from ..services.catalog import get_timetable
 from ..services.errors import NotFound
+
+
+_VERBS = {ADMINISTER: "administer timetables and accounts", SCHEDULE: "edit", VIEW: "read unpublished timetables"}
 
 
 def _ask_for_login():
@@ -21,7 +24,9 @@ def require(right: str, timetable_id: int | None = None) -> None:
     if not current_user.is_authenticated:
         _ask_for_login()
     if not allowed(current_user, right, timetable_id):
-        abort(403)
+        where = "on this timetable" if timetable_id is not None else "here"
+        abort(403, description=f"Your account may not {_VERBS.get(right, right)} {where}: "
+                               "ask an administrator to grant you that right.")
 
 
 def require_on(right: str, slug: str) -> Timetable:
