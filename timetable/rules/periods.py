@@ -123,7 +123,8 @@ def validate_periods(periods: Iterable[Period]) -> tuple[Period, ...]:
     for weekday, entries in per_day.items():
         if len(entries) > MAX_PERIODS_PER_DAY:
             index = entries[MAX_PERIODS_PER_DAY][0]
-            raise InvalidPeriods(f"{WEEKDAY_NAMES[weekday - 1]}: at most {MAX_PERIODS_PER_DAY} periods a day.", field="weekday", index=index)
+            raise InvalidPeriods(f"{WEEKDAY_NAMES[weekday - 1]}: at most {MAX_PERIODS_PER_DAY} periods a day.",
+                                 field="weekday", index=index)
         names: dict[str, int] = {}
         for index, period in entries:
             if period.name in names:
@@ -227,3 +228,33 @@ def retime(weekday: int, start: int, end: int, moves: Iterable[PeriodMove]) -> t
 def snap_minutes(periods: Iterable[Period]) -> list[int]:
     """Every start and end of the periods, in order, without repeats: where gestures snap."""
     return sorted({minute for p in periods for minute in (p.start, p.end)})
+
+
+def describe_changes(old: Sequence[BellGrid], new: Sequence[BellGrid]) -> list[str]:
+    """What replacing the grids `old` by `new` changes, one line per grid added or removed and
+    per period added, removed or moved: "Grid from 2027-W45: Friday “3” 10:00–10:45 → 10:10–10:55"."""
+    before = {g.from_week: g for g in old}
+    after = {g.from_week: g for g in new}
+    lines = []
+    for week in sorted(before.keys() | after.keys()):
+        grid = f"Grid from {format_week(week)}"
+        if week not in before:
+            lines.append(f"{grid} added ({len(after[week].periods)} periods)")
+            continue
+        if week not in after:
+            lines.append(f"{grid} removed")
+            continue
+        was, now = before[week], after[week]
+        for period in was.periods:
+            kept = now.named(period.weekday, period.name)
+            day = WEEKDAY_NAMES[period.weekday - 1]
+            if kept is None:
+                lines.append(f"{grid}: {day} “{period.name}” {clock(period.start)}–{clock(period.end)} removed")
+            elif (kept.start, kept.end) != (period.start, period.end):
+                lines.append(f"{grid}: {day} “{period.name}” {clock(period.start)}–{clock(period.end)}"
+                             f" → {clock(kept.start)}–{clock(kept.end)}")
+        for period in now.periods:
+            if was.named(period.weekday, period.name) is None:
+                lines.append(f"{grid}: {WEEKDAY_NAMES[period.weekday - 1]} “{period.name}” "
+                             f"{clock(period.start)}–{clock(period.end)} added")
+    return lines
