@@ -86,7 +86,9 @@ def _is_int(value: object) -> bool:
 def _where(period: Period | None, weekday: object, index: int) -> str:
     day = WEEKDAY_NAMES[weekday - 1] if _is_int(weekday) and 1 <= weekday <= 7 else "period"  # type: ignore[operator]
     name = f" “{period.name}”" if period is not None and isinstance(period.name, str) and period.name else ""
-    return f"{day}{name} (period {index + 1})" if day != "period" else f"period {index + 1}"
+    if day == "period":
+        return f"period {index + 1}"
+    return f"{day}{name}" if name else f"{day}, period {index + 1}"
 
 
 def validate_periods(periods: Iterable[Period]) -> tuple[Period, ...]:

@@ -4,7 +4,22 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, api_booking, api_editing, api_periods, assets, auth, booking, booking_admin, editing, editor, home, live, public
+    from . import (
+        api,
+        api_booking,
+        api_editing,
+        api_periods,
+        assets,
+        auth,
+        booking,
+        booking_admin,
+        editing,
+        editor,
+        home,
+        live,
+        periods,
+        public,
+    )
     from .filters import register_template_filters
     from .ids import IdConverter
 
@@ -23,5 +38,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(booking.bp)
     app.register_blueprint(booking_admin.bp)
     app.register_blueprint(editing.bp)
+    app.register_blueprint(periods.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(public.bp)
