@@ -275,6 +275,20 @@ class ChangeStripe(db.Model):
     __table_args__ = (Index("ix_change_stripes_owner", "owner_kind", "owner_id", "param"),)
 
 
+class BellChange(db.Model):
+    """The bell grids a change set found and left, so that undo can put them back.
+
+    Grids are stored whole as [from_week, [[weekday, name, start, end], …]] lists.
+    """
+
+    __tablename__ = "bell_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_set_id: Mapped[int] = mapped_column(ForeignKey("change_sets.id", ondelete="CASCADE"), unique=True)
+    before: Mapped[list] = mapped_column(JSON)
+    after: Mapped[list] = mapped_column(JSON)
+
+
 class BookingUnit(db.Model):
     """One bookable unit — an occurrence, or one appointment of it — whose row writers lock.
 

@@ -1,4 +1,4 @@
-"""Bell times: bell grids (periods per weekday) that hold from a week on.
+"""Bell times: bell grids (periods per weekday) that hold from a week on, and the grids each change set replaced.
 
 Revision ID: 0008
 Revises: 0004
@@ -40,10 +40,20 @@ def upgrade():
     )
     with op.batch_alter_table('periods', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_periods_schedule_id'), ['schedule_id'], unique=False)
+    op.create_table('bell_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('change_set_id', sa.Integer(), nullable=False),
+    sa.Column('before', sa.JSON(), nullable=False),
+    sa.Column('after', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['change_set_id'], ['change_sets.id'], name=op.f('fk_bell_changes_change_set_id_change_sets'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bell_changes')),
+    sa.UniqueConstraint('change_set_id', name=op.f('uq_bell_changes_change_set_id'))
+    )
 
 
 
 def downgrade():
+    op.drop_table('bell_changes')
     with op.batch_alter_table('periods', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_periods_schedule_id'))
 

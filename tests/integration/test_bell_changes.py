@@ -68,8 +68,28 @@ def test_moving_a_period_from_a_week_on_previews_every_slot_in_it_then_applies_a
 
     undo = plan_undo(timetable, change.id, week(48))
     assert {line.slot_id for line in undo.preview.lines} == set(lessons)
-    apply_undo(timetable, change.id, undo.token, None)
+    assert undo.grid_lines == ("Grid from 2026-W48 removed",)
+    undone = apply_undo(timetable, change.id, undo.token, None)
     assert all(times(timetable, 48, slot_id) == (480, 50) for slot_id in lessons)
+    assert [g.from_week for g in load_grids(timetable.id)] == [week(40)]  # the grid goes too
+    # And undoing the undo brings both back.
+    again = plan_undo(timetable, undone.id, week(48))
+    apply_undo(timetable, undone.id, again.token, None)
+    assert [g.from_week for g in load_grids(timetable.id)] == [week(40), week(48)]
+    assert times(timetable, 48, lessons[2]) == (485, 50)
+
+
+def test_a_grid_change_that_moves_no_slot_is_still_history_and_undoable_unless_the_grids_changed_since(school):
+    timetable = school["timetable"]
+    first = apply_bells(timetable, [day_grid(week(40))], None, None)
+    assert first.summary == "Bell times: Grid from 2026-W40 added (10 periods)"
+    second = apply_bells(timetable, [day_grid(week(40)), day_grid(week(50), days=(1,))], None, None)
+    with pytest.raises(ServiceError, match="changed again after change"):
+        plan_undo(timetable, first.id, week(48))
+    plan = plan_undo(timetable, second.id, week(48))
+    assert plan.grid_lines == ("Grid from 2026-W50 removed",) and not plan.changes
+    apply_undo(timetable, second.id, plan.token, None)
+    assert [g.from_week for g in load_grids(timetable.id)] == [week(40)]
 
 
 def test_a_shorter_friday_period_changes_start_and_duration_only_where_the_slot_matched(school):

@@ -29,6 +29,15 @@ def load_grids(timetable_id: int) -> tuple[BellGrid, ...]:
     )
 
 
+def encode_grids(grids: Sequence[BellGrid]) -> list:
+    """Grids as a change keeps them: [from_week, [[weekday, name, start, end], …]]."""
+    return [[g.from_week, [[p.weekday, p.name, p.start, p.end] for p in g.periods]] for g in grids]
+
+
+def decode_grids(stored: list) -> tuple[BellGrid, ...]:
+    return tuple(BellGrid(week, tuple(BellPeriod(day, start, end, name) for day, name, start, end in periods)) for week, periods in stored)
+
+
 def grid_for_week(timetable: Timetable, week: int) -> BellGrid | None:
     """The bell grid holding in `week`, or None when the timetable has none yet then."""
     return grid_in_week(load_grids(timetable.id), week)

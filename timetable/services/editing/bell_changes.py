@@ -18,11 +18,11 @@ from sqlalchemy import select
 
 from ...database import is_postgresql, write_transaction
 from ...extensions import db
-from ...models import ChangeSet, Slot, Timetable
+from ...models import BellChange, ChangeSet, Slot, Timetable
 from ...rules import value_in_week
 from ...rules.compare import UNCOVERED, breakpoints, segments, value_from
 from ...rules.periods import BellGrid, PeriodMove, describe_changes, period_moves, retime, validate_grids
-from ..bells import load_grids, replace_grids
+from ..bells import decode_grids, encode_grids, load_grids, replace_grids
 from ..errors import ServiceError
 from ..recording import record_changes
 from ..stripes import COURSE, SLOT, StripeChange, load_stripes
@@ -156,5 +156,47 @@ def apply_bells(timetable: Timetable, grids: Sequence[BellGrid], token: str | No
         if not lines:
             raise ServiceError("Nothing to apply: the bell grids are already these.")
         replace_grids(timetable, new)
-        return record_changes(timetable, changes, _summary(lines, changes), user_id, kind=BELL_KIND)
+        change_set = record_changes(timetable, changes, _summary(lines, changes), user_id, kind=BELL_KIND)
+        keep_grids(change_set, old, new)
+        return change_set
+
+
+def keep_grids(change_set: ChangeSet, before: Sequence[BellGrid], after: Sequence[BellGrid]) -> None:
+    """Keep the grids a change set replaced, for its undo (caller's transaction)."""
+    db.session.add(BellChange(change_set_id=change_set.id, before=encode_grids(before), after=encode_grids(after)))
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class GridUndo:
+    """What undoing a change does to the bell grids: from `current` back to `restored`."""
+
+    current: tuple[BellGrid, ...]
+    restored: tuple[BellGrid, ...]
+
+    @property
+    def lines(self) -> list[str]:
+        return describe_changes(self.current, self.restored)
+
+
+def grid_undo(timetable: Timetable, change_set: ChangeSet) -> GridUndo | None:
+    """The grids undoing `change_set` puts back, or None when it did not change them.
+
+    Refused when the grids changed again since: undo then has no single right answer, and the
+    bell-times page is where to set them.
+    """
+    kept = db.session.scalar(select(BellChange).where(BellChange.change_set_id == change_set.id))
+    if kept is None:
+        return None
+    current = load_grids(timetable.id)
+    if current != decode_grids(kept.after):
+        raise ServiceError(f"The bell times changed again after change {change_set.id}, so it cannot be undone here: "
+                           "set them on the bell-times page.")
+    return GridUndo(current, decode_grids(kept.before))
+
+
+def undo_grids(timetable: Timetable, undo: GridUndo, change_set: ChangeSet) -> None:
+    """Put the grids back as part of the undo change set (caller's transaction)."""
+    replace_grids(timetable, undo.restored)
+    keep_grids(change_set, undo.current, undo.restored)
 
