@@ -119,3 +119,30 @@ def test_the_editor_grid_draws_the_weeks_periods_and_hands_them_to_the_gestures(
     none_yet = scheduler.get("/t/edit?week=2026-W39").get_data(as_text=True)
     assert "data-periods" not in none_yet and 'data-testid="period-line"' not in none_yet
     assert 'href="/t/periods"' in page
+
+
+def test_every_bell_times_route_asks_for_the_schedule_right_on_its_timetable(scheduler, school, monkeypatch):
+    asked = []
+
+    def refuse(user, right, timetable_id=None):
+        asked.append((right, timetable_id))
+        return False
+
+    monkeypatch.setattr("timetable.views.access.allowed", refuse)
+    data = {"from_week": "2026-W40", "periods-1": WEEKDAY_TEXT}
+    headers = {"X-CSRFToken": csrf_token_from(scheduler.get("/t/edit").get_data(as_text=True))}
+    responses = [
+        scheduler.get("/t/periods"), scheduler.get("/t/periods/edit?from=2026-W40"),
+        scheduler.post("/t/periods/preview", data=data, headers=headers), scheduler.post("/t/periods/apply", data=data, headers=headers),
+        scheduler.get("/api/timetables/t/periods"),
+        scheduler.post("/api/timetables/t/periods/plan", json={"schedules": []}, headers=headers),
+        scheduler.put("/api/timetables/t/periods", json={"schedules": []}, headers=headers),
+    ]
+    assert [r.status_code for r in responses] == [403] * 7
+    assert set(asked) == {("schedule", school["timetable"].id)}
+    assert counts()[0] == 0
+
+
+def test_a_bad_week_in_the_address_is_a_400_naming_it(scheduler):
+    response = scheduler.get("/t/periods/edit?from=2026-W54")
+    assert response.status_code == 400 and "2026 has 53 ISO weeks" in response.get_data(as_text=True)
