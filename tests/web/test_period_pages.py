@@ -146,3 +146,25 @@ def test_every_bell_times_route_asks_for_the_schedule_right_on_its_timetable(sch
 def test_a_bad_week_in_the_address_is_a_400_naming_it(scheduler):
     response = scheduler.get("/t/periods/edit?from=2026-W54")
     assert response.status_code == 400 and "2026 has 53 ISO weeks" in response.get_data(as_text=True)
+
+
+def test_removing_a_winter_grid_moves_its_lessons_back_after_a_preview(scheduler, school):
+    timetable, lessons = school["timetable"], school["lessons"]
+    summer = BellGrid(week(40), tuple(P(d, 480, 530, "1") for d in range(1, 6)))
+    winter = BellGrid(week(48), tuple(P(d, 490, 540, "1") for d in range(1, 6)))
+    apply_bells(timetable, [summer], None, None)
+    apply_bells(timetable, [summer, winter], None, None)
+    assert values(timetable, 48, lessons[0])["start"] == 490
+    edit_page = scheduler.get("/t/periods/edit?from=2026-W48").get_data(as_text=True)
+    assert 'data-testid="bell-remove"' in edit_page
+    data = {"csrf_token": csrf_token_from(edit_page), "from_week": "2026-W48", "remove": "1"}
+    text = scheduler.post("/t/periods/preview", data=data).get_data(as_text=True)
+    assert "Grid from 2026-W48 removed" in text
+    assert sorted(int(i) for i in re.findall(r'<li data-slot-id="(\d+)"', text)) == sorted(lessons)
+    token = re.search(r'name="token" value="([^"]+)"', text)[1]
+    assert scheduler.post("/t/periods/apply", data={**data, "token": token}).status_code == 303
+    assert [g.from_week for g in load_grids(timetable.id)] == [week(40)]
+    assert values(timetable, 48, lessons[0])["start"] == 480
+    # A grid that is not there cannot be removed.
+    response = scheduler.post("/t/periods/preview", data={**data, "from_week": "2026-W50"})
+    assert response.status_code == 400 and "no bell grid from 2026-W50" in response.get_data(as_text=True)

@@ -47,13 +47,17 @@ class GridForm:
     same: set[int] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)
     grid: BellGrid | None = None
+    # Remove the grid from `from_week` instead (its weeks fall back to the grid before it).
+    remove: bool = False
 
     @property
     def valid(self) -> bool:
-        return not self.errors and self.grid is not None
+        return not self.errors and (self.grid is not None or self.remove)
 
     def hidden_fields(self) -> list[tuple[str, str]]:
         fields = [("from_week", self.week_text)]
+        if self.remove:
+            return [*fields, ("remove", "1")]
         fields += [(day_field(day), self.texts.get(day, "")) for day in self.weekdays]
         fields += [(same_field(day), "1") for day in sorted(self.same)]
         return fields
@@ -66,6 +70,9 @@ def read_grid_form(data: Mapping[str, str], weekdays: Sequence[int]) -> GridForm
         form.from_week = parse_week(form.week_text)
     except RulesError as error:
         form.errors["from_week"] = f"First week: {error}."
+    if data.get("remove"):
+        form.remove = True
+        return form
     for day in weekdays:
         form.texts[day] = data.get(day_field(day), "")[:MAX_FIELD_LENGTH]
         if day != MONDAY and data.get(same_field(day)):

@@ -64,8 +64,15 @@ def edit(slug: str):
     return render_template("periods/edit.html", **_context(timetable, grids, form=form, editing=editing, copied_from=grid))
 
 
-def _with(grids: tuple[BellGrid, ...], grid: BellGrid) -> list[BellGrid]:
-    return [g for g in grids if g.from_week != grid.from_week] + [grid]
+def _wanted(grids: tuple[BellGrid, ...], form: GridForm) -> list[BellGrid]:
+    """The grids after the form: its grid added or put in place of the one from its week, or that one removed."""
+    kept = [g for g in grids if g.from_week != form.from_week]
+    if form.remove:
+        if len(kept) == len(grids):
+            raise ServiceError(f"from_week: there is no bell grid from {form.week_text} to remove.")
+        return kept
+    assert form.grid is not None
+    return [*kept, form.grid]
 
 
 def _form_error(timetable, grids, form: GridForm):
@@ -81,8 +88,7 @@ def preview(slug: str):
     form = read_grid_form(request.form, _weekdays(timetable, grids))
     if not form.valid:
         return _form_error(timetable, grids, form)
-    assert form.grid is not None
-    plan = plan_bells(timetable, _with(grids, form.grid))
+    plan = plan_bells(timetable, _wanted(grids, form))
     return render_template("periods/preview.html", **_context(timetable, grids, form=form, plan=plan))
 
 
@@ -93,8 +99,7 @@ def apply(slug: str):
     form = read_grid_form(request.form, _weekdays(timetable, grids))
     if not form.valid:
         return _form_error(timetable, grids, form)
-    assert form.grid is not None
-    wanted = _with(grids, form.grid)
+    wanted = _wanted(grids, form)
     try:
         change = apply_bells(timetable, wanted, request.form.get("token", ""), current_user.id)
     except StalePlan as error:
