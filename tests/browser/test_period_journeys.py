@@ -9,13 +9,15 @@ from selenium.webdriver.support import expected_conditions as EC
 from tests.clock import wall_weeks_ahead_text
 
 from .pages import EditorPage, by_testid
+from .test_editing_journeys import api_week
 
 pytestmark = pytest.mark.browser
 
 WEEK = wall_weeks_ahead_text(5)  # clear of the demo's painted history
 WEDNESDAY, FRIDAY = 3, 5
-MONDAY_PERIODS = "1 08:00-08:50\n2 09:00-09:50\n3 10:10-11:00\n4 11:10-12:00\n5 13:00-13:50\n6 14:20-15:10\n7 15:20-16:10"
-FRIDAY_PERIODS = "1 08:00-08:40\n2 08:50-09:30\n3 09:50-10:30\n4 10:40-11:20\n5 12:00-12:40"
+# The demo school's lessons start at these periods' starts.
+MONDAY_PERIODS = "1 08:00-08:50\n2 08:55-09:45\n3 10:00-10:50\n4 10:55-11:45\n5 13:30-14:20\n6 14:25-15:15\n7 15:20-16:10"
+FRIDAY_PERIODS = "1 08:00-08:40\n2 08:55-09:35\n3 10:00-10:40\n4 10:55-11:35\n5 12:00-12:40"
 
 
 def test_bell_times_with_a_short_friday_show_on_the_grid_and_a_drawn_slot_snaps_to_a_period(editor_page: EditorPage, editing_app):
@@ -56,5 +58,10 @@ def test_bell_times_with_a_short_friday_show_on_the_grid_and_a_drawn_slot_snaps_
 
     # Drawn loosely inside period 6 of the empty Wednesday afternoon, the new slot is exactly that period.
     panel = page.draw(WEDNESDAY, 14 * 60 + 35, 15 * 60)
-    assert panel.find_element(*by_testid("value-start")).get_attribute("value") == "14:20"
+    assert panel.find_element(*by_testid("value-start")).get_attribute("value") == "14:25"
     assert panel.find_element(*by_testid("value-duration")).get_attribute("value") == "50"
+
+    # A Monday lesson dropped at 13:40 on Wednesday starts with period 5, at 13:30.
+    lesson = min((o for o in api_week(editing_app, WEEK) if o["weekday"] == 1 and o["start"] == "08:00"), key=lambda o: o["slot_id"])
+    move_form = page.drag_block(str(lesson["slot_id"]), WEDNESDAY, 13 * 60 + 40)
+    assert move_form.find_element(*by_testid("value-start")).get_attribute("value") == "13:30"
