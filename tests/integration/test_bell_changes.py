@@ -136,3 +136,12 @@ def test_bad_grids_are_refused_naming_the_field_and_write_nothing(school):
     assert db.session.scalar(select(func.count(Period.id))) == rows
     assert db.session.scalar(select(func.count(BellSchedule.id))) == 1
     assert db.session.scalar(select(func.count(ChangeSet.id))) == changes
+
+
+def test_open_week_views_are_told_from_the_first_week_whose_grid_changed(school, monkeypatch):
+    timetable = school["timetable"]
+    set_up(timetable, day_grid(week(40)))
+    told = []
+    monkeypatch.setattr("timetable.services.editing.bell_changes.announce", lambda tid, kind, spans: told.append((tid, kind, spans)))
+    apply_bells(timetable, [day_grid(week(40)), day_grid(week(50), days=(1,))], None, None)
+    assert told == [(timetable.id, "change", ((week(50), None),))]

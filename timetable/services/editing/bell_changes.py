@@ -24,6 +24,7 @@ from ...rules.compare import UNCOVERED, breakpoints, segments, value_from
 from ...rules.periods import BellGrid, PeriodMove, describe_changes, period_moves, retime, validate_grids
 from ..bells import decode_grids, encode_grids, load_grids, replace_grids
 from ..errors import ServiceError
+from ..live import announce
 from ..recording import record_changes
 from ..stripes import COURSE, SLOT, StripeChange, load_stripes
 from .applying import STALE_MESSAGE, StalePlan
@@ -162,9 +163,13 @@ def apply_bells(timetable: Timetable, grids: Sequence[BellGrid], token: str | No
 
 
 def keep_grids(change_set: ChangeSet, before: Sequence[BellGrid], after: Sequence[BellGrid]) -> None:
-    """Keep the grids a change set replaced, for its undo (caller's transaction)."""
+    """Keep the grids a change set replaced, for its undo, and tell open week views from the
+    first week whose grid changed on, so that they redraw their period lines (caller's transaction)."""
     db.session.add(BellChange(change_set_id=change_set.id, before=encode_grids(before), after=encode_grids(after)))
     db.session.flush()
+    changed = {g.from_week for g in set(before) ^ set(after)}
+    if changed:
+        announce(change_set.timetable_id, "change", ((min(changed), None),))
 
 
 @dataclass(frozen=True)
