@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from timetable.rules.periods import (
@@ -32,8 +32,10 @@ def _key(day: date) -> int:
 WEEKS = [_key(date(2025, 12, 1) + timedelta(weeks=i)) for i in range(120)]  # crosses 2026-W53
 assert 202653 in WEEKS
 
+# The machine running the suite may be shared and busy: slow generation is not a failure here.
+PROPERTY = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+
 weeks = st.sampled_from(WEEKS)
-minutes = st.integers(0, 288).map(lambda n: n * 5)
 
 
 @st.composite
@@ -46,7 +48,7 @@ def periods(draw, weekday=None):
 @st.composite
 def valid_day(draw, weekday):
     """Periods of one day that never overlap: cut points on the day, every other gap a period."""
-    cuts = sorted(set(draw(st.lists(st.integers(0, 288), min_size=2, max_size=16))))
+    cuts = sorted(set(draw(st.lists(st.integers(0, 288), min_size=2, max_size=10))))
     found = []
     for index, (a, b) in enumerate(zip(cuts, cuts[1:])):
         if index % 2 == 0:
@@ -56,7 +58,7 @@ def valid_day(draw, weekday):
 
 @st.composite
 def valid_grid(draw):
-    days = draw(st.lists(st.integers(1, 7), unique=True, max_size=7))
+    days = draw(st.lists(st.integers(1, 7), unique=True, max_size=4))
     return BellGrid(draw(weeks), tuple(p for day in days for p in draw(valid_day(day))))
 
 
@@ -64,6 +66,7 @@ def _overlap(a: Period, b: Period) -> bool:
     return a.weekday == b.weekday and a.start < b.end and b.start < a.end
 
 
+@PROPERTY
 @given(st.lists(periods(), max_size=12))
 def test_a_list_of_periods_is_kept_exactly_when_no_two_of_a_day_overlap_or_share_a_name(given_periods):
     clash = any(
@@ -79,6 +82,7 @@ def test_a_list_of_periods_is_kept_exactly_when_no_two_of_a_day_overlap_or_share
         assert list(kept) == sorted(kept, key=lambda p: (p.weekday, p.start))
 
 
+@PROPERTY
 @given(valid_grid())
 def test_generated_valid_grids_pass_and_keep_every_period(grid):
     assert set(validate_grid(grid.from_week, grid.periods).periods) == set(grid.periods)
@@ -118,6 +122,7 @@ def test_two_grids_starting_the_same_week_and_bad_weeks_are_refused():
     assert caught.value.field == "from_week"
 
 
+@PROPERTY
 @given(st.lists(weeks, unique=True, max_size=6), weeks)
 def test_the_grid_of_a_week_is_the_latest_one_starting_by_then(starts, week):
     grids = validate_grids([BellGrid(w, ()) for w in starts])
@@ -130,6 +135,7 @@ def test_the_grid_of_a_week_is_the_latest_one_starting_by_then(starts, week):
         assert all(not (holding.from_week < g.from_week <= week) for g in grids)
 
 
+@PROPERTY
 @given(valid_grid(), valid_grid())
 def test_moves_are_exactly_the_periods_kept_by_name_with_other_times(old_grid, new_grid):
     old = (BellGrid(202640, old_grid.periods),)
@@ -170,11 +176,26 @@ def test_slots_follow_the_boundaries_of_moved_periods():
     assert retime(1, 480, 525, moves) is None  # Monday's period did not move
 
 
-@given(valid_grid(), valid_grid(), st.integers(1, 7), minutes, minutes)
-def test_retiming_only_touches_matching_boundaries_and_never_inverts_a_slot(old_grid, new_grid, weekday, a, b):
-    assume(a < b)
+@st.composite
+def slot_times(draw):
+    start = draw(st.integers(0, 287)) * 5
+    return start, start + draw(st.integers(1, 288 - start // 5)) * 5
+
+
+@PROPERTY
+@given(valid_grid(), valid_grid(), st.data())
+def test_retiming_only_touches_matching_boundaries_and_never_inverts_a_slot(old_grid, new_grid, data):
+    # Slots mostly on the old grid's boundaries, where retiming happens, sometimes anywhere.
+    boundaries = [(p.weekday, p.start, p.end) for p in old_grid.periods]
+    if boundaries and data.draw(st.booleans()):
+        weekday, a, b = data.draw(st.sampled_from(boundaries))
+    else:
+        weekday, (a, b) = data.draw(st.integers(1, 7)), data.draw(slot_times())
     moves = period_moves((BellGrid(202640, old_grid.periods),), (BellGrid(202640, new_grid.periods),))
     moved = retime(weekday, a, b, moves)
+    exact = [m for m in moves if (m.old.weekday, m.old.start, m.old.end) == (weekday, a, b)]
+    if exact:  # a slot that is exactly a moved period becomes exactly its new times
+        assert moved == (exact[0].new.start, exact[0].new.end)
     if moved is None:
         return
     start, end = moved
