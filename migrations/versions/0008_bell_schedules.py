@@ -5,9 +5,8 @@ Revises: 0004
 Create Date: 2026-12-01 03:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008'
@@ -21,7 +20,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('timetable_id', sa.Integer(), nullable=False),
     sa.Column('from_week', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['timetable_id'], ['timetables.id'], name=op.f('fk_bell_schedules_timetable_id_timetables'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['timetable_id'], ['timetables.id'], name=op.f('fk_bell_schedules_timetable_id_timetables'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bell_schedules')),
     sa.UniqueConstraint('timetable_id', 'from_week', name='uq_bell_schedules_week')
     )
@@ -45,7 +45,8 @@ def upgrade():
     sa.Column('change_set_id', sa.Integer(), nullable=False),
     sa.Column('before', sa.JSON(), nullable=False),
     sa.Column('after', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['change_set_id'], ['change_sets.id'], name=op.f('fk_bell_changes_change_set_id_change_sets'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['change_set_id'], ['change_sets.id'], name=op.f('fk_bell_changes_change_set_id_change_sets'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bell_changes')),
     sa.UniqueConstraint('change_set_id', name=op.f('uq_bell_changes_change_set_id'))
     )
