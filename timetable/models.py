@@ -73,6 +73,43 @@ class Term(db.Model):
     __table_args__ = (CheckConstraint("start_week <= end_week", name="week_order"),)
 
 
+class BellSchedule(db.Model):
+    """A bell grid: the periods of each weekday, holding from `from_week` until the next grid starts."""
+
+    __tablename__ = "bell_schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"))
+    from_week: Mapped[int] = mapped_column(Integer)
+
+    periods: Mapped[list[Period]] = relationship(
+        back_populates="schedule", order_by="[Period.weekday, Period.start_minute]", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (UniqueConstraint("timetable_id", "from_week", name="uq_bell_schedules_week"),)
+
+
+class Period(db.Model):
+    """One period of one weekday of a bell grid, in minutes since midnight."""
+
+    __tablename__ = "periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("bell_schedules.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(40))
+    start_minute: Mapped[int] = mapped_column(Integer)
+    end_minute: Mapped[int] = mapped_column(Integer)
+
+    schedule: Mapped[BellSchedule] = relationship(back_populates="periods")
+
+    __table_args__ = (
+        CheckConstraint("weekday >= 1 AND weekday <= 7", name="weekday_range"),
+        CheckConstraint("start_minute >= 0 AND start_minute < end_minute AND end_minute <= 1440", name="period_minutes"),
+        UniqueConstraint("schedule_id", "weekday", "name", name="uq_periods_name"),
+    )
+
+
 class _Resource:
     """Columns shared by what slot parameters point at: staff, rooms, groups, courses.
 
@@ -311,6 +348,20 @@ class ChangeStripe(db.Model):
     change_set: Mapped[ChangeSet] = relationship(back_populates="stripes")
 
     __table_args__ = (Index("ix_change_stripes_owner", "owner_kind", "owner_id", "param"),)
+
+
+class BellChange(db.Model):
+    """The bell grids a change set found and left, so that undo can put them back.
+
+    Grids are stored whole as [from_week, [[weekday, name, start, end], …]] lists.
+    """
+
+    __tablename__ = "bell_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_set_id: Mapped[int] = mapped_column(ForeignKey("change_sets.id", ondelete="CASCADE"), unique=True)
+    before: Mapped[list] = mapped_column(JSON)
+    after: Mapped[list] = mapped_column(JSON)
 
 
 class BookingUnit(db.Model):

@@ -297,6 +297,8 @@ class UndoPlanSchema(EditPlanSchema):
     summary = fields.Function(lambda plan: plan.summary,
                               metadata={"type": "string"})
     overwrites = fields.List(fields.Nested(OverwriteLineSchema), required=True)
+    grid_changes = fields.List(fields.String(), attribute="grid_lines", required=True,
+                               metadata={"description": "What undo does to the bell grids, when the change set replaced them"})
 
 
 class ChangedStripeSchema(Schema):

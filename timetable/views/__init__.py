@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
         api,
         api_booking,
         api_editing,
+        api_periods,
         api_setup,
         api_slots,
         assets,
@@ -20,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
         home,
         invitations,
         live,
+        periods,
         public,
         resources,
         settings,
@@ -41,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_booking.bp)
     app.register_blueprint(api_setup.bp)
     app.register_blueprint(api_slots.bp)
+    app.register_blueprint(api_periods.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(settings.bp)
     # Timetable pages live at /<slug>; registered last so fixed paths win.
@@ -48,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(booking.bp)
     app.register_blueprint(booking_admin.bp)
     app.register_blueprint(editing.bp)
+    app.register_blueprint(periods.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(public.bp)

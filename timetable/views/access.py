@@ -10,7 +10,6 @@ from ..services.access import ADMINISTER, SCHEDULE, VIEW, allowed
 from ..services.catalog import get_timetable
 from ..services.errors import NotFound
 
-
 _VERBS = {ADMINISTER: "administer timetables and accounts", SCHEDULE: "edit", VIEW: "read unpublished timetables"}
 
 

@@ -32,6 +32,7 @@ def week(slug: str):
         include_closed=request.args.get("closed") == "1",
         with_clashes=True,
         with_availability=True,
+        with_periods=True,
     )
     if "date" in request.args and not wants_fragment():
         return redirect(page.url(), code=303)

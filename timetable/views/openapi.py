@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app
 
-from .. import schemas, schemas_booking, schemas_editing, schemas_setup
+from .. import schemas, schemas_booking, schemas_editing, schemas_periods, schemas_setup
 
 # The editing API's schemas, each after the ones it nests (see build_spec).
 EDITING_SCHEMAS = (
@@ -29,6 +29,8 @@ BOOKING_SCHEMAS = (
     "UnitAvailabilitySchema", "AvailabilitySchema", "HoldSchema", "HoldResponseSchema",
     "BookingSchema", "BookingResponseSchema", "FullErrorBodySchema", "FullErrorSchema",
 )
+# The bell-times API's schemas, each after the ones it nests.
+PERIOD_SCHEMAS = ("PeriodSchema", "BellGridSchema", "BellGridsSchema", "BellPlanSchema")
 
 
 ERROR_RESPONSES = (
@@ -59,6 +61,8 @@ def build_spec() -> APISpec:
         spec.components.schema(name, schema=getattr(schemas_setup, name))
     for name in BOOKING_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas_booking, name))
+    for name in PERIOD_SCHEMAS:
+        spec.components.schema(name, schema=getattr(schemas_periods, name))
     # Error answers shared by the endpoints, referred to by name in their docstrings ("400: Invalid").
     for name, description in ERROR_RESPONSES:
         spec.components.response(name, {
@@ -71,6 +75,7 @@ def build_spec() -> APISpec:
     # Or a personal API token (on /account, or `flask users token NAME`), with no CSRF token.
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for endpoint, view in sorted(current_app.view_functions.items()):
-        if endpoint.split(".")[0] in ("api", "api_editing", "api_booking", "api_setup", "api_slots") and endpoint != "api.openapi":
+        api_blueprints = ("api", "api_editing", "api_booking", "api_setup", "api_slots", "api_periods")
+        if endpoint.split(".")[0] in api_blueprints and endpoint != "api.openapi":
             spec.path(view=view, app=current_app)
     return spec

@@ -12,6 +12,8 @@ from flask import url_for
 from ..grid import WeekGrid, layout_week
 from ..models import Timetable
 from ..rules import Clash, find_clashes, format_week, monday_of, next_week, previous_week
+from ..rules.periods import Period
+from ..services.bells import grid_for_week
 from ..services.booking import UnitAvailability, week_availability
 from ..services.catalog import current_week
 from ..services.editing.previews import placements
@@ -65,6 +67,25 @@ class WeekPage:
     clashes: tuple[Clash, ...] = ()
     # Places of each bookable occurrence by slot id, when the view shows them.
     availability: Mapping[int, list[UnitAvailability]] | None = None
+    # The periods of the week's bell grid, when the view draws them (the editor).
+    periods: tuple[Period, ...] = ()
+
+    def periods_on(self, weekday: int) -> tuple[Period, ...]:
+        """A day's periods that fall inside the grid's hours."""
+        return tuple(p for p in self.periods if p.weekday == weekday and p.end > self.grid.first_minute and p.start < self.grid.last_minute)
+
+    def periods_attribute(self, weekday: int) -> str:
+        """A day's periods for the grid script, as "start-end" minutes: "480-525,525-570"."""
+        return ",".join(f"{p.start}-{p.end}" for p in self.periods if p.weekday == weekday)
+
+    @property
+    def axis_periods(self) -> tuple[Period, ...]:
+        """The periods named on the time axis: those of the first shown day that has any."""
+        for day in self.grid.days:
+            found = self.periods_on(day.weekday)
+            if found:
+                return found
+        return ()
 
     def bookings_of(self, occurrence: Occurrence) -> BlockBookings | None:
         """The occurrence's places, if this view shows availability and it is bookable this week."""
@@ -134,6 +155,7 @@ class WeekPage:
 def build_week_page(
     timetable: Timetable, week: int, filters: WeekFilter, *, endpoint: str, include_closed: bool = False,
     with_clashes: bool = False, with_availability: bool = False, lock_code: str | None = None, public: bool = False,
+    with_periods: bool = False,
 ) -> WeekPage:
     """The week as a view shows it; `public` keeps only what anonymous visitors may see of each occurrence."""
     everything = resolve_week(timetable, week, include_closed=include_closed)
@@ -156,4 +178,10 @@ def build_week_page(
         endpoint=endpoint,
         clashes=clashes,
         availability=availability,
+        periods=_periods(timetable, week) if with_periods else (),
     )
+
+
+def _periods(timetable: Timetable, week: int) -> tuple[Period, ...]:
+    grid = grid_for_week(timetable, week)
+    return grid.periods if grid is not None else ()

@@ -17,6 +17,7 @@ from ..recording import record_changes
 from ..resolution import load_directory
 from ..stripes import SLOT, StripeChange, decode_rules, load_stripes
 from .applying import STALE_MESSAGE, StalePlan
+from .bell_changes import grid_undo, undo_grids
 from .planning import fingerprint
 from .previews import Preview, build_preview, describe
 
@@ -45,10 +46,12 @@ class UndoPlan:
     overwrites: tuple[OverwriteLine, ...]
     token: str
     preview: Preview
+    # What undo does to the bell grids, when the change set replaced them.
+    grid_lines: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not self.changes
+        return not self.changes and not self.grid_lines
 
     @property
     def summary(self) -> str:
@@ -124,7 +127,9 @@ def plan_undo(timetable: Timetable, change_set_id: int, reference_week: int) -> 
         OverwriteLine(owner, owner_id, param, c.start, c.end, describe(param, c.found, directory), describe(param, c.restored, directory))
         for (owner, owner_id, param), c in overwrites
     )
-    return UndoPlan(change_set, tuple(changes), lines, token, build_preview(timetable, changes, reference_week))
+    grids = grid_undo(timetable, change_set)
+    return UndoPlan(change_set, tuple(changes), lines, token, build_preview(timetable, changes, reference_week),
+                    tuple(grids.lines) if grids else ())
 
 
 def apply_undo(timetable: Timetable, change_set_id: int, token: str, user_id: int | None) -> ChangeSet:
@@ -135,7 +140,10 @@ def apply_undo(timetable: Timetable, change_set_id: int, token: str, user_id: in
         changes, _overwrites, current_token = _undo_changes(change_set, for_update=True)
         if current_token != token:
             raise StalePlan(STALE_MESSAGE)
-        if not changes:
+        grids = grid_undo(timetable, change_set)
+        if not changes and grids is None:
             raise ServiceError(f"Undoing change {change_set.id} would change nothing: its weeks already hold the earlier values.")
-        return record_changes(timetable, changes, undo_summary(change_set), user_id,
-                              kind="undo", undoes_id=change_set.id)
+        undo = record_changes(timetable, changes, undo_summary(change_set), user_id, kind="undo", undoes_id=change_set.id)
+        if grids is not None:
+            undo_grids(timetable, grids, undo)
+        return undo

@@ -1,6 +1,7 @@
 // Editor interactions on the week grid: selecting blocks, dragging to move or resize them,
-// drawing a new slot. Every gesture ends in an ordinary htmx request for a server-rendered
-// form or panel, so the server decides everything and each gesture has a form path too.
+// drawing a new slot. Gestures snap to the day's periods when the week has bell times, else
+// to 5 minutes. Every gesture ends in an ordinary htmx request for a server-rendered form or
+// panel, so the server decides everything and each gesture has a form path too.
 (function () {
   "use strict";
 
@@ -23,6 +24,45 @@
 
   function snap(minutes) {
     return Math.round(minutes / SNAP_MINUTES) * SNAP_MINUTES;
+  }
+
+  // --- bell times: a day's periods come as data-periods="480-525,525-570" on its column ---
+
+  function periodsOf(weekday) {
+    const day = document.querySelector(`#week .day[data-weekday="${weekday}"]`);
+    const text = day && day.dataset.periods;
+    if (!text) return [];
+    return text.split(",").map((pair) => pair.split("-").map(Number)).map(([start, end]) => ({ start, end }));
+  }
+
+  function nearest(minute, candidates) {
+    return candidates.reduce((best, c) => (Math.abs(c - minute) < Math.abs(best - minute) ? c : best));
+  }
+
+  // The start a block dropped at `minute` takes: the nearest period start, else 5-minute steps.
+  function snapStart(weekday, minute) {
+    const periods = periodsOf(weekday);
+    return periods.length ? nearest(minute, periods.map((p) => p.start)) : snap(minute);
+  }
+
+  // The end a block resized to `minute` takes: the nearest period end after its start.
+  function snapEnd(weekday, start, minute) {
+    const ends = periodsOf(weekday).map((p) => p.end).filter((end) => end > start);
+    return ends.length ? nearest(minute, ends) : snap(minute);
+  }
+
+  // A slot drawn from `a` to `b`: from the start of the period under the upper end to the end
+  // of the period under the lower one (one period, or several in a row); null without periods.
+  function snapDrawn(weekday, a, b) {
+    const periods = periodsOf(weekday);
+    if (!periods.length) return null;
+    const low = Math.min(a, b), high = Math.max(a, b);
+    const under = (m) => periods.find((p) => p.start <= m && m < p.end);
+    const first = under(low) || periods.find((p) => p.start === nearest(low, periods.map((q) => q.start)));
+    const starts = periods.filter((p) => p.start >= first.start);
+    const last = under(high) || starts.find((p) => p.end === nearest(high, starts.map((q) => q.end)));
+    const end = last && last.end > first.start ? last.end : first.end;
+    return { start: first.start, duration: end - first.start };
   }
 
   function withArgs(url, args) {
@@ -167,7 +207,7 @@
       current.block.classList.remove("dragging");
       const day = dayAt(geometry, event.clientX);
       if (!day) return;
-      const start = clampDay(snap(minuteAt(geometry, day.rect, event.clientY) - (current.grabMinutes || 0)));
+      const start = clampDay(snapStart(day.weekday, minuteAt(geometry, day.rect, event.clientY) - (current.grabMinutes || 0)));
       if (day.weekday === Number(current.block.dataset.weekday) && start === Number(current.block.dataset.start)) return;
       load(withArgs(current.block.dataset.moveUrl, { weekday: day.weekday, start: hhmm(start) }), "#preview");
     } else if (current.kind === "resize") {
@@ -175,17 +215,20 @@
       current.block.classList.remove("dragging");
       const day = current.day;
       if (!day) return;
-      const end = snap(minuteAt(geometry, day.rect, event.clientY));
-      const duration = Math.max(SNAP_MINUTES, end - Number(current.block.dataset.start));
+      const blockStart = Number(current.block.dataset.start);
+      const end = snapEnd(day.weekday, blockStart, minuteAt(geometry, day.rect, event.clientY));
+      const duration = Math.max(SNAP_MINUTES, end - blockStart);
       if (duration === Number(current.block.dataset.duration)) return;
       load(withArgs(current.block.dataset.moveUrl, { duration: duration }), "#preview");
     } else if (current.kind === "draw") {
       if (current.ghost) current.ghost.remove();
       if (!current.day) return;
-      const a = snap(minuteAt(geometry, current.day.rect, current.y));
-      const b = snap(minuteAt(geometry, current.day.rect, event.clientY));
-      const start = clampDay(Math.min(a, b));
-      const duration = Math.max(SNAP_MINUTES * 3, Math.abs(b - a));
+      const rawA = minuteAt(geometry, current.day.rect, current.y);
+      const rawB = minuteAt(geometry, current.day.rect, event.clientY);
+      const drawn = snapDrawn(current.day.weekday, rawA, rawB);
+      const a = snap(rawA), b = snap(rawB);
+      const start = drawn ? drawn.start : clampDay(Math.min(a, b));
+      const duration = drawn ? drawn.duration : Math.max(SNAP_MINUTES * 3, Math.abs(b - a));
       load(withArgs(weekSection().dataset.createUrl, { weekday: current.day.weekday, start: hhmm(start), duration: duration }), "#panel");
     }
   });
