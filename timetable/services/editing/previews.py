@@ -286,7 +286,7 @@ def placements(occurrences) -> list[Placement]:
     return [
         Placement(o.slot_id, o.weekday, o.start, o.end, staff=o.present_staff, room=o.values["room"], group=o.values["group"])
         for o in occurrences
-        if o.status == "open"
+        if o.status == "open" and not o.off  # a holiday or the week cycle cancels it
     ]
 
 
