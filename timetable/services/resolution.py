@@ -171,9 +171,7 @@ class WeekFilter:
             return False
         if self.room is not None and values["room"] != self.room:
             return False
-        if self.group is not None and values["group"] != self.group:
-            return False
-        return True
+        return self.group is None or values["group"] == self.group
 
     @property
     def active(self) -> bool:

@@ -178,7 +178,8 @@ def build_preview(timetable: Timetable, changes: list[StripeChange], reference_w
                         continue
                     old = UNCOVERED  # nothing was there before
                 if old != new:
-                    lines.append(DiffLine(slot_id, "", param, seg_start, seg_end, describe(param, old, directory), describe(param, new, directory)))
+                    lines.append(DiffLine(slot_id, "", param, seg_start, seg_end,
+                                          describe(param, old, directory), describe(param, new, directory)))
                     if seg_start is not None:
                         first_weeks.setdefault(slot_id, seg_start)
                 elif old_source == SLOT and param != "course":
@@ -187,11 +188,12 @@ def build_preview(timetable: Timetable, changes: list[StripeChange], reference_w
                         course_old = value_from(worlds.stripe("before", (COURSE, course, param)), seg_start)
                         course_new = value_from(worlds.stripe("after", (COURSE, course, param)), seg_start)
                         if course_old != course_new:
-                            kept.append(KeptLine(slot_id, "", param, seg_start, seg_end, describe(param, old, directory), describe(param, course_new, directory)))
+                            kept.append(KeptLine(slot_id, "", param, seg_start, seg_end,
+                                                 describe(param, old, directory), describe(param, course_new, directory)))
 
     overrides = {change.key: list(change.after) for change in changes}
     labels = _labels(timetable, {line.slot_id for line in [*lines, *kept]}, reference_week, first_weeks, directory, overrides)
-    lines = _merge([DiffLine(l.slot_id, labels[l.slot_id], l.param, l.start, l.end, l.old, l.new) for l in lines])
+    lines = _merge([DiffLine(d.slot_id, labels[d.slot_id], d.param, d.start, d.end, d.old, d.new) for d in lines])
     kept = _merge([KeptLine(k.slot_id, labels[k.slot_id], k.param, k.start, k.end, k.own, k.course_new) for k in kept])
 
     clash_weeks = _clash_weeks(timetable, lines, reference_week)
