@@ -113,3 +113,20 @@ def replace_calendar(timetable: Timetable, spec: CalendarSpec) -> None:
         # Every open week view redraws: holidays and labels can change any week.
         announce(timetable.id, "change")
     db.session.expire(timetable, ["terms"])
+
+
+@dataclass(frozen=True)
+class WeekCalendar:
+    """What a week view shows of the calendar: the cycle label and each holiday weekday's holiday."""
+
+    label: str | None
+    holidays: dict[int, str]  # ISO weekday -> holiday name
+
+    @property
+    def heading(self) -> str:
+        return f"Week {self.label}" if self.label else ""
+
+
+def week_calendar(timetable: Timetable, week: int) -> WeekCalendar:
+    calendar = load_calendar(timetable)
+    return WeekCalendar(calendar.label(week), {day: h.name for day, h in calendar.holidays_of_week(week).items()})

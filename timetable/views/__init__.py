@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, api_booking, api_editing, assets, auth, booking, booking_admin, editing, editor, home, live, public
+    from . import api, api_booking, api_calendar, api_editing, assets, auth, booking, booking_admin, editing, editor, home, live, public
     from .filters import register_template_filters
     from .ids import IdConverter
 
@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(api_editing.bp)
     app.register_blueprint(api_booking.bp)
+    app.register_blueprint(api_calendar.bp)
     app.register_blueprint(home.bp)
     # Timetable pages live at /<slug>; registered last so fixed paths win.
     app.register_blueprint(live.bp)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from ..rules import RulesError, monday_of, parse_week
 from ..schemas import TimetableSchema, WeekSchema
+from ..services.calendar import week_calendar
 from ..services.catalog import get_timetable, list_timetables
 from ..services.errors import ServiceError
 from ..services.resolution import REFERENCE_KINDS, Directory, Occurrence, load_directory, resolve_week
@@ -82,12 +85,17 @@ def week(slug: str, week: str):
         raise ServiceError(f"{error}. Use an ISO week such as 2026-W47.") from error
     directory = load_directory(timetable.id)
     occurrences = resolve_week(timetable, week_key)
+    calendar = week_calendar(timetable, week_key)
+    monday = monday_of(week_key)
     return WeekSchema().dump(
         {
             "timetable": timetable.slug,
             "week": week_key,
-            "monday": monday_of(week_key),
+            "monday": monday,
             "time_zone": timetable.time_zone,
+            "cycle_label": calendar.label,
+            "holidays": [{"date": monday + timedelta(days=day - 1), "weekday": day, "name": name}
+                         for day, name in sorted(calendar.holidays.items())],
             "occurrences": [occurrence_payload(occ, directory) for occ in occurrences],
         }
     )

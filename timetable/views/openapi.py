@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app
 
-from .. import schemas, schemas_booking, schemas_editing
+from .. import schemas, schemas_booking, schemas_calendar, schemas_editing
 
 # The editing API's schemas, each after the ones it nests (see build_spec).
 EDITING_SCHEMAS = (
@@ -41,12 +41,14 @@ def build_spec() -> APISpec:
         plugins=[FlaskPlugin(), MarshmallowPlugin()],
     )
     # Nested schemas first, so that the outer ones refer to them instead of adding them again.
-    for name in ("ErrorSchema", "OccurrenceSchema", "TimetableSchema", "WeekSchema"):
+    for name in ("ErrorSchema", "OccurrenceSchema", "TimetableSchema", "DayHolidaySchema", "WeekSchema"):
         spec.components.schema(name, schema=getattr(schemas, name))
     for name in EDITING_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas_editing, name))
     for name in BOOKING_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas_booking, name))
+    for name in ("TermSchema", "HolidaySchema", "WeekOverrideSchema", "CycleSchema", "CalendarSchema"):
+        spec.components.schema(name, schema=getattr(schemas_calendar, name))
     # Error answers shared by the endpoints, referred to by name in their docstrings ("400: Invalid").
     for name, description in ERROR_RESPONSES:
         spec.components.response(name, {
@@ -57,6 +59,6 @@ def build_spec() -> APISpec:
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": current_app.config["SESSION_COOKIE_NAME"]})
     spec.components.security_scheme("csrf", {"type": "apiKey", "in": "header", "name": "X-CSRFToken"})
     for endpoint, view in sorted(current_app.view_functions.items()):
-        if endpoint.split(".")[0] in ("api", "api_editing", "api_booking") and endpoint != "api.openapi":
+        if endpoint.split(".")[0] in ("api", "api_editing", "api_booking", "api_calendar") and endpoint != "api.openapi":
             spec.path(view=view, app=current_app)
     return spec
