@@ -39,7 +39,8 @@ def test_the_week_api_shows_the_holiday_the_label_and_hides_the_holiday_occurren
     assert put(api, CALENDAR).status_code == 200
     holiday_week = api.client.get("/api/timetables/t/weeks/2026-W49").get_json()
     assert holiday_week["cycle_label"] is None and holiday_week["occurrences"] == []
-    assert [(h["date"], h["name"]) for h in holiday_week["holidays"]][:2] == [("2026-11-30", "Winter break"), ("2026-12-01", "Winter break")]
+    assert [(h["date"], h["name"]) for h in holiday_week["holidays"]][:2] == [
+        ("2026-11-30", "Winter break"), ("2026-12-01", "Winter break")]
     labels = [api.client.get(f"/api/timetables/t/weeks/2026-W{n}").get_json()["cycle_label"] for n in (48, 50, 51, 52)]
     assert labels == ["A", "B", "B", "B"]  # W51 is overridden to B; W52 follows the count (A, -, B, A, B)
     assert len(api.week("2026-W48")) == 6
@@ -55,29 +56,29 @@ def test_an_a_only_slot_is_in_the_week_api_of_week_a_only(api, api_school):  # n
     assert monday in api.week("2026-W53") and monday in api.week("2026-W47")
 
 
-@pytest.mark.parametrize(
-    ("change",                                                                             "field",                       "message"),
-    [
-        ({"holidays": [{"name": "Easter", "start": "2027-04-09", "end": "2027-03-29"}]},   ["holidays", "0", "end"],      "ends before it starts"),
-        ({"holidays": [{"name": "Easter", "start": "2027-04-31", "end": "2027-05-02"}]},   ["holidays", "0", "start"],    "Not a valid date"),
-        ({"terms": [{"name": "Autumn", "start": "2026-W54", "end": "2026-W60"}]},          ["terms", "0", "start"],       "2026 has 53 ISO weeks"),
-        ({"terms": [{"name": "Autumn", "start": "autumn", "end": "2026-W51"}]},            ["terms", "0", "start"],       "not a week"),
-        ({"terms": [{"name": "Autumn", "start": "2026-W51", "end": "2026-W36"}]},          ["terms", "0", "end"],         "ends before it starts"),
-        ({"terms": [CALENDAR["terms"][0], {**CALENDAR["terms"][0], "name": "autumn"}]},    ["terms", "1", "name"],        "Another term is called"),
-        ({"terms": [{"name": "", "start": "2026-W36", "end": "2026-W51"}]},                ["terms", "0", "name"],        "Give a name"),
-        ({"cycle": {"length": 2}},                                                         ["cycle", "start"],            "needs the week it starts with"),
-        ({"cycle": {"length": 27, "start": "2026-W48"}},                                   ["cycle", "length"],           "less than or equal to 26"),
-        ({"cycle": {"length": 2, "start": "2026-W48", "overrides": [{"week": "2026-W50", "label": "C"}]}},
-                                                                                           ["cycle", "overrides", "0", "label"], "not a label of this cycle (A, B)"),
-        ({"cycle": None},                                                                  ["cycle"],                     "may not be null"),
-    ],
-)
+BAD_INPUT = [
+    ({"holidays": [{"name": "Easter", "start": "2027-04-09", "end": "2027-03-29"}]}, "holidays.0.end", "ends before it starts"),
+    ({"holidays": [{"name": "Easter", "start": "2027-04-31", "end": "2027-05-02"}]}, "holidays.0.start", "Not a valid date"),
+    ({"terms": [{"name": "Autumn", "start": "2026-W54", "end": "2026-W60"}]}, "terms.0.start", "2026 has 53 ISO weeks"),
+    ({"terms": [{"name": "Autumn", "start": "autumn", "end": "2026-W51"}]}, "terms.0.start", "not a week"),
+    ({"terms": [{"name": "Autumn", "start": "2026-W51", "end": "2026-W36"}]}, "terms.0.end", "ends before it starts"),
+    ({"terms": [CALENDAR["terms"][0], {**CALENDAR["terms"][0], "name": "autumn"}]}, "terms.1.name", "Another term is called"),
+    ({"terms": [{"name": "", "start": "2026-W36", "end": "2026-W51"}]}, "terms.0.name", "Give a name"),
+    ({"cycle": {"length": 2}}, "cycle.start", "needs the week it starts with"),
+    ({"cycle": {"length": 27, "start": "2026-W48"}}, "cycle.length", "less than or equal to 26"),
+    ({"cycle": {"length": 2, "start": "2026-W48", "overrides": [{"week": "2026-W50", "label": "C"}]}},
+     "cycle.overrides.0.label", "not a label of this cycle (A, B)"),
+    ({"cycle": None}, "cycle", "may not be null"),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "message"), BAD_INPUT)
 def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(api, change, field, message):
     assert put(api, CALENDAR).status_code == 200
     response = put(api, {**CALENDAR, **change})
     assert response.status_code == 400
     found = response.get_json()["error"]["fields"]
-    for key in field:
+    for key in field.split("."):
         found = found[key]
     assert message in " ".join(found), found
     assert api.client.get("/api/timetables/t/calendar").get_json() == CALENDAR
