@@ -4,7 +4,22 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, api_booking, api_calendar, api_editing, assets, auth, booking, booking_admin, editing, editor, home, live, public
+    from . import (
+        api,
+        api_booking,
+        api_calendar,
+        api_editing,
+        assets,
+        auth,
+        booking,
+        booking_admin,
+        calendar,
+        editing,
+        editor,
+        home,
+        live,
+        public,
+    )
     from .filters import register_template_filters
     from .ids import IdConverter
 
@@ -22,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(live.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(booking_admin.bp)
+    app.register_blueprint(calendar.bp)
     app.register_blueprint(editing.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(public.bp)

@@ -12,6 +12,7 @@ from ..grid import WeekGrid, layout_week
 from ..models import Timetable
 from ..rules import Clash, find_clashes, format_week, monday_of, next_week, previous_week
 from ..services.booking import UnitAvailability, week_availability
+from ..services.calendar import WeekCalendar, week_calendar
 from ..services.catalog import current_week
 from ..services.editing.previews import placements
 from ..services.resolution import Directory, Occurrence, WeekFilter, load_directory, resolve_week
@@ -57,6 +58,8 @@ class WeekPage:
     directory: Directory
     endpoint: str
     clashes: tuple[Clash, ...] = ()
+    # The week's cycle label and holidays (a day column shows its holiday's name).
+    calendar: WeekCalendar = WeekCalendar(None, {})
     # Places of each bookable occurrence by slot id, when the view shows them.
     availability: Mapping[int, list[UnitAvailability]] | None = None
 
@@ -134,5 +137,6 @@ def build_week_page(
         directory=load_directory(timetable.id),
         endpoint=endpoint,
         clashes=clashes,
+        calendar=week_calendar(timetable, week),
         availability=availability,
     )
