@@ -32,6 +32,8 @@ MAX_CLASH_WEEKS = 12
 
 def describe(param: str, value: Any, directory: Directory) -> str:
     """A value as people read it: names for references, "08:30" for times, "—" when not set."""
+    if param == "cycle_weeks" and value in (UNCOVERED, None, ""):
+        return "Every week"  # not set means every week of the cycle
     if value is UNCOVERED or value is None or value == "":
         return "—"
     if param in REFERENCE_KINDS:
