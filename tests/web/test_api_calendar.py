@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from tests.web.test_api_booking import MONDAY, W48, Visitor, clinic_ids  # noqa: F401  (fixture)
 from tests.web.test_api_editing import Api, api_school  # noqa: F401  (fixture)
+from timetable.rules.calendar import Holiday
+from timetable.services.calendar import CalendarSpec, replace_calendar
+from timetable.services.catalog import get_timetable
 
 CALENDAR = {
     "terms": [{"name": "Autumn", "start": "2026-W36", "end": "2026-W51"}, {"name": "Year", "start": "2026-W36", "end": "2027-W27"}],
@@ -104,3 +110,18 @@ def test_the_openapi_description_documents_the_calendar(client, api_school):  # 
     spec = client.get("/api/openapi.json").get_json()
     assert {"get", "put"} <= set(spec["paths"]["/api/timetables/{slug}/calendar"])
     assert "CalendarSchema" in spec["components"]["schemas"]
+
+
+def test_booking_on_a_holiday_is_refused_by_the_api_and_the_booking_page(client, app, clinic_ids):  # noqa: F811
+    ids = clinic_ids
+    monday = date.fromisoformat(MONDAY)
+    with app.app_context():
+        replace_calendar(get_timetable("c"), CalendarSpec(holidays=[Holiday("Bank holiday", monday, monday)]))
+    visitor = Visitor(client, ids, "lock-1")
+    assert (ids["class"], 0) not in visitor.units(W48)
+    response = visitor.hold("class")
+    assert response.status_code == 400
+    assert f"does not take place on {MONDAY} (Holiday: Bank holiday): booking is closed" in response.get_json()["error"]["message"]
+    page = client.get(f"/c/book/{ids['class']}?week={W48}").get_data(as_text=True)
+    assert "Holiday: Bank holiday" in page and "booking is closed" in page
+    assert client.get(f"/api/timetables/c/weeks/{W48}/availability", query_string={"lock_code": "x"}).status_code == 200
