@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from ..schemas_calendar import CalendarSpecSchema, dump_calendar_spec
 from ..services.access import SCHEDULE
-from ..services.calendar import calendar_spec, replace_calendar
+from ..services.calendar import CalendarSpec, calendar_spec, replace_calendar
 from ..services.catalog import get_timetable
 from .access import require
 from .api_bodies import invalid_request, load_body
@@ -72,6 +74,6 @@ def put_calendar(slug: str):
     # Anonymous callers learn nothing of unpublished timetables: 404 before 401.
     timetable = get_timetable(slug, published_only=not current_user.is_authenticated)
     require(SCHEDULE, timetable.id)
-    spec = load_body(CalendarSpecSchema())
+    spec = cast(CalendarSpec, load_body(CalendarSpecSchema()))  # post_load makes the body a CalendarSpec
     replace_calendar(timetable, spec)
     return dump_calendar_spec(calendar_spec(timetable))
