@@ -104,3 +104,20 @@ def test_a_duplicate_term_name_is_refused_and_nothing_changes(school):
             terms=[TermSpec("Autumn", week(40), week(45)), TermSpec("autumn", week(46), week(51))],
         ))
     assert [t.name for t in db.session.scalars(select(Term))] == ["Autumn"]
+
+
+def test_an_a_week_lesson_and_a_b_week_lesson_in_one_room_do_not_clash(school):
+    from timetable.services.creation import create_slot
+    from timetable.services.editing.previews import week_clashes
+
+    timetable, maths_monday = school["timetable"], school["lessons"][0]
+    replace_calendar(timetable, CalendarSpec(cycle=Cycle(2, week(48))))
+    with write_transaction():
+        other = create_slot(timetable, {"weekday": 1, "start": 8 * 60, "duration": 50, "room": school["r1"], "title": "Art"}, week(48))
+    assert [c.kind for c in week_clashes(timetable, week(48))] == ["room"]
+    with write_transaction():
+        paint(timetable, "slot", maths_monday, "cycle_weeks", week(48), None, "A")
+        paint(timetable, "slot", other.id, "cycle_weeks", week(48), None, "B")
+    assert week_clashes(timetable, week(48)) == [] and week_clashes(timetable, week(49)) == []
+    assert {o.slot_id for o in resolve_week(timetable, week(48)) if o.weekday == 1 and o.start == 480} == {maths_monday}
+    assert {o.slot_id for o in resolve_week(timetable, week(49)) if o.weekday == 1 and o.start == 480} == {other.id}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Course, Group, Room, Staff, Timetable
 from ..rules import PARAMETERS, Rule, monday_of, resolve_parameters
-from ..rules.calendar import Calendar, runs_in
+from ..rules.calendar import Holiday, runs_in
 from ..rules.compare import UNCOVERED, value_from
 from .calendar import load_calendar
 from .stripes import COURSE, SLOT, covering_values
@@ -124,7 +124,7 @@ def resolve_week(
     after the plan without writing anything.
     """
     calendar = load_calendar(timetable)
-    label = calendar.label(week)
+    label, holidays = calendar.label(week), calendar.holidays_of_week(week)
     slot_rules = covering_values(SLOT, timetable.id, week)
     course_rules = covering_values(COURSE, timetable.id, week)
     if overrides:
@@ -138,7 +138,7 @@ def resolve_week(
             continue
         if values["status"] == STATUS_CLOSED and not include_closed:
             continue
-        occurrence = _with_calendar(Occurrence(slot_id, week, values, sources), calendar, label)
+        occurrence = _with_calendar(Occurrence(slot_id, week, values, sources), holidays, label)
         if occurrence.off and not include_closed:
             continue
         occurrences.append(occurrence)
@@ -146,9 +146,9 @@ def resolve_week(
     return occurrences
 
 
-def _with_calendar(occurrence: Occurrence, calendar: Calendar, label: str | None) -> Occurrence:
-    """The occurrence marked `off` when a holiday or the week cycle cancels it."""
-    holiday = calendar.holiday_on(occurrence.date)
+def _with_calendar(occurrence: Occurrence, holidays: Mapping[int, Holiday], label: str | None) -> Occurrence:
+    """The occurrence marked `off` when a holiday (by weekday of its week) or the week cycle cancels it."""
+    holiday = holidays.get(occurrence.weekday)
     if holiday is not None:
         return replace(occurrence, off=f"Holiday: {holiday.name}")
     cycle_weeks = occurrence.values.get("cycle_weeks", "")
@@ -190,4 +190,4 @@ def resolve_slot(timetable: Timetable, slot_id: int, week: int) -> Occurrence | 
     if values["weekday"] is None or values["start"] is None:
         return None
     calendar = load_calendar(timetable)
-    return _with_calendar(Occurrence(slot_id, week, values, sources), calendar, calendar.label(week))
+    return _with_calendar(Occurrence(slot_id, week, values, sources), calendar.holidays_of_week(week), calendar.label(week))
