@@ -45,8 +45,6 @@ def submit_and_wait(page: EditorPage, form, what: str):
 
 
 def test_a_holiday_and_an_a_b_cycle_set_on_the_calendar_page_show_on_the_grids(editor_page: EditorPage, editing_app):
-    slot = monday_lesson(editing_app, WEEK_A)
-    make_a_only(editing_app, slot)
     page = editor_page.log_in_and_open(f"/school/edit?week={WEEK_A}")
     page.driver.find_element(*by_testid("calendar-link")).click()
     page.wait().until(lambda d: d.find_elements(*by_testid("calendar")))
@@ -71,6 +69,10 @@ def test_a_holiday_and_an_a_b_cycle_set_on_the_calendar_page_show_on_the_grids(e
     section = submit_and_wait(page, cycle, "Save cycle")
     assert section.find_element(*by_testid("cycle-length")).get_attribute("value") == "2"
     assert section.find_elements(*by_testid("override-form"))
+
+    # A lesson made week-A-only (the cycle must exist first: a label it lacks is refused).
+    slot = monday_lesson(editing_app, WEEK_A)
+    make_a_only(editing_app, slot)
 
     # Week A: the A-only lesson is there; week B: it is not.
     week_a = page.open(f"/school/edit?week={WEEK_A}")

@@ -33,3 +33,17 @@ def test_a_bad_cycle_weeks_value_is_refused_naming_the_parameter(editor_client, 
     response = post(editor_client, "/t/edit/plan", edit(school, [school["lessons"][0]], "cycle_weeks", "A1"))
     assert response.status_code == 400
     assert "cycle_weeks: &#39;1&#39; is not a week label" in response.get_data(as_text=True)
+
+
+def test_a_label_the_cycle_does_not_have_is_refused_and_writes_nothing(editor_client, school):  # noqa: F811
+    from tests.integration.helpers import all_rules
+
+    before = all_rules()
+    response = post(editor_client, "/t/edit/plan", edit(school, [school["lessons"][0]], "cycle_weeks", "A"))
+    assert response.status_code == 400
+    assert "this timetable has no week cycle (set one on its calendar page), so week A never comes" in response.get_data(as_text=True)
+    replace_calendar(school["timetable"], CalendarSpec(cycle=Cycle(2, 202648)))
+    response = post(editor_client, "/t/edit/plan", edit(school, [school["lessons"][0]], "cycle_weeks", "b,c"))
+    assert response.status_code == 400
+    assert "this timetable has weeks A, B, so week C never comes" in response.get_data(as_text=True)
+    assert all_rules() == before
