@@ -97,3 +97,11 @@ def test_the_grids_show_the_week_label_and_the_holiday_banner(editor_client):
     shown_off = editor_client.get("/t/edit?week=2026-W49&closed=1").get_data(as_text=True)
     assert shown_off.count('data-testid="block"') == 6
     assert "Not taking place: Holiday: Founders&#39; day" in shown_off
+
+
+def test_a_whole_holiday_week_says_so(editor_client):
+    post(editor_client, "holidays", action="add", name="Winter break", start="2026-11-28", end="2026-12-06")
+    html = editor_client.get("/t?week=2026-W49").get_data(as_text=True)
+    assert "2026-W49 is a holiday week: nothing takes place." in html
+    assert html.count('data-testid="holiday-banner"') == 5 and 'data-testid="block"' not in html
+    assert "Nothing is scheduled in 2026-W50" not in editor_client.get("/t?week=2026-W50").get_data(as_text=True)
