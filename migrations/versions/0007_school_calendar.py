@@ -5,9 +5,8 @@ Revises: 0004
 Create Date: 2026-12-01 03:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007'
@@ -43,7 +42,8 @@ def upgrade():
     sa.Column('timetable_id', sa.Integer(), nullable=False),
     sa.Column('week', sa.Integer(), nullable=False),
     sa.Column('label', sa.String(length=1), nullable=False),
-    sa.ForeignKeyConstraint(['timetable_id'], ['timetables.id'], name=op.f('fk_week_label_overrides_timetable_id_timetables'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['timetable_id'], ['timetables.id'],
+                            name=op.f('fk_week_label_overrides_timetable_id_timetables'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_week_label_overrides')),
     sa.UniqueConstraint('timetable_id', 'week', name='uq_week_label_overrides_week')
     )
