@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -108,6 +109,43 @@ class Period(db.Model):
         CheckConstraint("start_minute >= 0 AND start_minute < end_minute AND end_minute <= 1440", name="period_minutes"),
         UniqueConstraint("schedule_id", "weekday", "name", name="uq_periods_name"),
     )
+class Holiday(db.Model):
+    """A named range of dates on which no occurrence takes place; the stripes stay untouched."""
+
+    __tablename__ = "holidays"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (CheckConstraint("start_date <= end_date", name="date_order"),)
+
+
+class WeekCycle(db.Model):
+    """A timetable's cycle of `length` weeks (A, B, …), labelled from `start_week`; no row = no cycle."""
+
+    __tablename__ = "week_cycles"
+
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"), primary_key=True)
+    length: Mapped[int] = mapped_column(Integer)
+    start_week: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (CheckConstraint("length >= 1 AND length <= 26", name="length_range"),)
+
+
+class WeekLabelOverride(db.Model):
+    """A scheduler's label for one week, in place of the computed one."""
+
+    __tablename__ = "week_label_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"))
+    week: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(1))
+
+    __table_args__ = (UniqueConstraint("timetable_id", "week", name="uq_week_label_overrides_week"),)
 
 
 class _Resource:

@@ -74,11 +74,25 @@ class OccurrenceSchema(Schema):
     )
 
 
+class DayHolidaySchema(Schema):
+    date = fields.Date(required=True)
+    weekday = fields.Integer(required=True, metadata={"description": "ISO weekday, 1 = Monday"})
+    name = fields.String(required=True, metadata={"example": "Easter"})
+
+
 class WeekSchema(Schema):
     timetable = fields.String(required=True, metadata={"description": "The timetable's slug"})
     week = fields.Function(lambda page: format_week(page["week"]), required=True, metadata={"example": "2026-W47"})
     monday = fields.Date(required=True)
     time_zone = fields.String(required=True)
+    cycle_label = fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "The week's label in the timetable's cycle (A, B…); null without a cycle or in a holiday week"},
+    )
+    holidays = fields.List(
+        fields.Nested(DayHolidaySchema), required=True,
+        metadata={"description": "The days of this week that are holidays: no occurrence takes place on them"},
+    )
     occurrences = fields.List(fields.Nested(OccurrenceSchema), required=True)
 
 

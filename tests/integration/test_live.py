@@ -12,7 +12,7 @@ from tests.clock import weeks_ahead
 from tests.integration.helpers import week
 from timetable.services import booking as bk
 from timetable.services.editing import EditRequest, apply_plan, plan_edit
-from timetable.services.errors import Conflict
+from timetable.services.editing.applying import StalePlan
 from timetable.services.live import LiveEvent, broker, watchers
 
 
@@ -43,7 +43,7 @@ def test_a_refused_edit_announces_nothing(school, subscription):
     plan = plan_edit(school["timetable"], request, week(48))
     apply_plan(school["timetable"], request, plan.token, None)
     next_event(subscription)
-    with pytest.raises(Conflict):
+    with pytest.raises(StalePlan):
         apply_plan(school["timetable"], request, plan.token, None)  # stale now: rolled back
     with pytest.raises(queue.Empty):
         next_event(subscription, timeout=1.0)
@@ -141,3 +141,14 @@ def test_a_hold_that_runs_out_offers_its_place_to_the_waiting_list_without_cron(
         assert db.session.get(Booking, waiting.id).status == "offered"
     finally:
         broker.unsubscribe(clinic["timetable"].id, events)
+
+
+def test_a_calendar_change_announces_every_week(school, subscription):
+    from datetime import date
+
+    from timetable.rules.calendar import Holiday
+    from timetable.services.calendar import CalendarSpec, replace_calendar
+
+    replace_calendar(school["timetable"], CalendarSpec(holidays=[Holiday("Break", date(2026, 11, 25), date(2026, 11, 25))]))
+    event = next_event(subscription)
+    assert (event.kind, event.spans) == ("change", ((None, None),))

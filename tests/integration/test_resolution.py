@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import event
 
@@ -10,6 +12,8 @@ from timetable.database import write_transaction
 from timetable.extensions import db
 from timetable.models import Staff
 from timetable.rules import add_weeks, parse_week
+from timetable.rules.calendar import Cycle, Holiday
+from timetable.services.calendar import CalendarSpec, replace_calendar
 from timetable.services.creation import create_slot, create_timetable
 from timetable.services.resolution import WeekFilter, resolve_week
 
@@ -102,8 +106,14 @@ def count_queries():
 
 
 @pytest.mark.parametrize("extra_history", [0, 30])
-def test_a_week_is_resolved_in_two_queries_whatever_the_slots_and_history(school, extra_history):
+def test_a_week_is_resolved_in_three_queries_whatever_the_slots_history_and_calendar(school, extra_history):
+    """Two for the slot and course stripes, one for the calendar (holidays, cycle, overrides)."""
     timetable = school["timetable"]
+    replace_calendar(timetable, CalendarSpec(
+        holidays=[Holiday(f"Day {n}", date(2026, 1, 1) + timedelta(days=n), date(2026, 1, 1) + timedelta(days=n))
+                  for n in range(extra_history)],
+        cycle=Cycle(2, W46, {W48: "A"}),
+    ))
     with write_transaction():
         for n in range(20):
             create_slot(timetable, {"course": school["course"].id, "weekday": 3, "start": 8 * 60 + 5 * n}, W46)
@@ -119,5 +129,5 @@ def test_a_week_is_resolved_in_two_queries_whatever_the_slots_and_history(school
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert len(occurrences) == 22
-    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 3
 

@@ -25,7 +25,7 @@ def test_the_registry_lists_every_slot_parameter_in_order():
     assert list(PARAMETERS) == [
         "weekday", "start", "duration", "title", "course", "group", "staff", "staff_status",
         "substitute", "room", "status", "note", "color", "capacity", "appointment_length", "booking_approval",
-        "max_places_per_booking", "internal_note",
+        "max_places_per_booking", "internal_note", "cycle_weeks",
     ]
     assert all(name == parameter.name for name, parameter in PARAMETERS.items())
 
@@ -52,6 +52,7 @@ def test_the_registry_is_read_only():
         ("color",               "color",       None,        True,       None),
         ("capacity",            "count",       0,           False,      None),
         ("appointment_length",  "duration",    None,        True,       None),
+        ("cycle_weeks",         "labels",      "",          False,      None),
     ],
 )
 def test_parameter_definitions(name, kind, default, nullable, ref):
@@ -265,6 +266,8 @@ def valid_values(parameter: Parameter) -> st.SearchStrategy:
         values = st.integers(0, 2**31 - 1)
     elif kind == "color":
         values = st.from_regex(r"#[0-9a-f]{6}", fullmatch=True)
+    elif kind == "labels":
+        values = st.sets(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ")).map(lambda labels: ",".join(sorted(labels)))
     else:
         values = st.text(st.characters(blacklist_characters="\x00"), max_size=parameter.max_length)
     return values | st.none() if parameter.nullable else values
@@ -322,3 +325,37 @@ def test_booking_approval_is_automatic_unless_set_to_manual():
     assert approval.parse("Manual") == "manual" and approval.display("manual") == "Approved by a scheduler"
     with pytest.raises(InvalidValue):
         approval.parse("sometimes")
+
+
+@pytest.mark.parametrize(
+    ("text",        "value",  "shown"),
+    [
+        ("",            "",       "Every week"),
+        ("  ",          "",       "Every week"),
+        ("a",           "A",      "Week A"),
+        ("b, a",        "A,B",    "Weeks A, B"),
+        ("AB",          "A,B",    "Weeks A, B"),
+        ("c c",         "C",      "Week C"),
+    ],
+)
+def test_cycle_weeks_reads_labels_in_any_order_and_case(text, value, shown):
+    parameter = get_parameter("cycle_weeks")
+    assert parameter.parse(text) == value
+    assert parameter.display(value) == shown
+    assert parameter.decode(parameter.encode(value)) == value
+
+
+@pytest.mark.parametrize(
+    ("call",                                                        "message"),
+    [
+        (lambda p: p.parse("A1"),                                       "cycle_weeks: '1' is not a week label"),
+        (lambda p: p.validate("B,A"),                                   "each label once and in order"),
+        (lambda p: p.validate("a"),                                     "'a' is not week labels"),
+        (lambda p: p.validate(["A"]),                                   "is not week labels"),
+        (lambda p: p.decode("A,A"),                                     "each label once and in order"),
+    ],
+)
+def test_cycle_weeks_refuses_what_is_no_set_of_labels(call, message):
+    with pytest.raises(InvalidValue) as caught:
+        call(get_parameter("cycle_weeks"))
+    assert message in str(caught.value)

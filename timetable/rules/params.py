@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from .calendar import CYCLE_LABELS as WEEK_LABELS
+from .calendar import parse_labels
 from .errors import InvalidValue, RulesError, UnknownParameter
 
 # Kinds of parameter values.
@@ -33,7 +35,8 @@ REF = "ref"  # positive id of a staff member, room, group or course
 TEXT = "text"  # free text up to `max_length` characters
 COLOR = "color"  # "#rrggbb", lowercase
 COUNT = "count"  # non-negative integer
-KINDS = (TIME, DURATION, WEEKDAY, ENUM, REF, TEXT, COLOR, COUNT)
+LABELS = "labels"  # a set of week-cycle labels as canonical text "A,B"; "" = every week
+KINDS = (TIME, DURATION, WEEKDAY, ENUM, REF, TEXT, COLOR, COUNT, LABELS)
 
 REF_TARGETS = ("staff", "room", "group", "course")
 
@@ -83,6 +86,7 @@ _NUMBER = re.compile(r"\d+", _ASCII)
 _HOURS_TEXT = re.compile(r"(\d+)\s*h(?:\s*(\d{1,2}))?(?:\s*min)?", _ASCII | re.IGNORECASE)
 _MINUTES_TEXT = re.compile(r"(\d+)\s*min", _ASCII | re.IGNORECASE)
 _COLOR = re.compile(r"#[0-9a-f]{6}", _ASCII | re.IGNORECASE)
+_WEEK_LABELS = re.compile(rf"[{WEEK_LABELS[0]}-{WEEK_LABELS[-1]}](,[{WEEK_LABELS[0]}-{WEEK_LABELS[-1]}])*", _ASCII)
 _LOOSE_COLOR = re.compile(r"#?([0-9a-f]{3}|[0-9a-f]{6})", _ASCII | re.IGNORECASE)
 
 
@@ -178,6 +182,8 @@ class Parameter:
             what = f"a text of at most {self.max_length} characters"
         elif self.kind == COLOR:
             what = "a colour like #1a2b3c"
+        elif self.kind == LABELS:
+            what = "week labels like A or A,B (nothing for every week)"
         else:
             what = f"a whole number from 0 to {MAX_INTEGER}"
         return f"{what}, or nothing" if self.nullable else what
@@ -213,6 +219,13 @@ class Parameter:
             if problem := text_problem(value):
                 raise InvalidValue(f"{self.name}: {value[:20]!r} {problem}")
             return value
+        if kind == LABELS:
+            if not isinstance(value, str) or (value and not _WEEK_LABELS.fullmatch(value)):
+                raise self._invalid(value)
+            letters = value.split(",") if value else []
+            if letters != sorted(set(letters)):
+                raise InvalidValue(f"{self.name}: {value!r} is not {self.expected}, each label once and in order")
+            return value
         # COLOR
         if not isinstance(value, str) or not _COLOR.fullmatch(value):
             raise self._invalid(value)
@@ -231,6 +244,11 @@ class Parameter:
             if not text:
                 return None if self.nullable else ""
             return self.validate(text)
+        if self.kind == LABELS:
+            try:
+                return self.validate(parse_labels(text or ""))
+            except RulesError as error:
+                raise InvalidValue(f"{self.name}: {error}") from None
         stripped = (text or "").strip()
         if not stripped:
             if self.nullable:
@@ -308,6 +326,11 @@ class Parameter:
             return dict(self.choices)[value]
         if kind == REF:
             return f"#{value}"
+        if kind == LABELS:
+            letters = value.split(",") if value else []
+            if not letters:
+                return "Every week"
+            return ("Week " if len(letters) == 1 else "Weeks ") + ", ".join(letters)
         return str(value)
 
     def encode(self, value: Any) -> str | None:
@@ -379,6 +402,8 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
             # The most places one hold (one booking) may take; 0 lets visitors book none.
             Parameter("max_places_per_booking", "Places per booking", COUNT, default=DEFAULT_PLACES_PER_BOOKING, public=True),
             Parameter("internal_note", "Internal note", TEXT, default="", public=False),
+            # The weeks of the timetable's cycle (A, B, …) it takes place in; "" = every week.
+            Parameter("cycle_weeks", "Cycle weeks", LABELS, default="", public=True),
         )
     }
 )

@@ -41,7 +41,7 @@ TAKING = (CONFIRMED, REQUESTED)  # take a place for good
 BOOKED_STATUSES = (CONFIRMED, REQUESTED, HELD, OFFERED, WAITING)
 CANCELLABLE = (CONFIRMED, REQUESTED, WAITING, OFFERED)  # and a hold, while its lease runs
 # A change to these can move, shorten, close or shrink an occurrence that people booked.
-BOOKING_SENSITIVE = ("weekday", "start", "duration", "status", "capacity", "appointment_length")
+BOOKING_SENSITIVE = ("weekday", "start", "duration", "status", "capacity", "appointment_length", "cycle_weeks")
 
 # The most places one request may ask for anywhere; a slot's `max_places_per_booking` may lower it.
 MAX_PLACES_PER_BOOKING = 10
@@ -154,7 +154,7 @@ def units_of(occurrence: Occurrence) -> list[Unit]:
 
 
 def is_bookable(occurrence: Occurrence) -> bool:
-    return occurrence.status == "open" and occurrence.values["capacity"] > 0
+    return occurrence.status == "open" and occurrence.values["capacity"] > 0 and not occurrence.off
 
 
 def find_unit(timetable: Timetable, slot_id: int, week: int, appointment: int = 0) -> Unit:
@@ -162,6 +162,8 @@ def find_unit(timetable: Timetable, slot_id: int, week: int, appointment: int = 
     occurrence = resolve_slot(timetable, slot_id, week)
     if occurrence is None:
         raise NotFound(f"Slot {slot_id} does not take place in {format_week(week)}.")
+    if occurrence.off:
+        raise ServiceError(f"This occurrence does not take place on {occurrence.date.isoformat()} ({occurrence.off}): booking is closed.")
     if occurrence.status != "open":
         note = f" ({occurrence.values['note']})" if occurrence.values["note"] else ""
         raise ServiceError(f"This occurrence is closed in {format_week(week)}{note}: it cannot be booked.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +13,9 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Course, Group, Room, Staff, Timetable
 from ..rules import PARAMETERS, Rule, monday_of, resolve_parameters
+from ..rules.calendar import Holiday, runs_in
 from ..rules.compare import UNCOVERED, value_from
+from .calendar import load_calendar
 from .stripes import COURSE, SLOT, covering_values
 
 STATUS_CLOSED = "closed"
@@ -28,6 +30,8 @@ class Occurrence:
     values: Mapping[str, Any]
     # Where each value came from: "slot", "course" or "default".
     sources: Mapping[str, str]
+    # Why the calendar says it does not take place ("Holiday: Easter", "Week B only"), or None.
+    off: str | None = None
 
     @property
     def weekday(self) -> int:
@@ -123,12 +127,17 @@ def _override(values_by_owner: dict[int, dict[str, Any]], kind: str, overrides: 
 def resolve_week(
     timetable: Timetable, week: int, *, include_closed: bool = False, overrides: Overrides | None = None
 ) -> list[Occurrence]:
-    """Return the week's occurrences ordered by day and time, in two queries whatever the slot count.
+    """Return the week's occurrences ordered by day and time, in a few queries whatever the slot count.
 
     A slot occurs in a week when its weekday and start are set there; closed slots are left
-    out unless asked for. `overrides` replaces some stripes by what a plan would make of
-    them, so a preview can show the week after the plan without writing anything.
+    out unless asked for. The calendar is applied here, so every view agrees: an occurrence
+    on a holiday, or outside its `cycle_weeks` in this week of the cycle, does not take place.
+    It is left out, or with `include_closed` kept and marked (`off` says why). `overrides`
+    replaces some stripes by what a plan would make of them, so a preview can show the week
+    after the plan without writing anything.
     """
+    calendar = load_calendar(timetable)
+    label, holidays = calendar.label(week), calendar.holidays_of_week(week)
     slot_rules = covering_values(SLOT, timetable.id, week)
     course_rules = covering_values(COURSE, timetable.id, week)
     if overrides:
@@ -143,9 +152,23 @@ def resolve_week(
             continue
         if values["status"] == STATUS_CLOSED and not include_closed:
             continue
-        occurrences.append(Occurrence(slot_id, week, values, sources))
+        occurrence = _with_calendar(Occurrence(slot_id, week, values, sources), holidays, label)
+        if occurrence.off and not include_closed:
+            continue
+        occurrences.append(occurrence)
     occurrences.sort(key=lambda o: (o.weekday, o.start, o.end, o.slot_id))
     return occurrences
+
+
+def _with_calendar(occurrence: Occurrence, holidays: Mapping[int, Holiday], label: str | None) -> Occurrence:
+    """The occurrence marked `off` when a holiday (by weekday of its week) or the week cycle cancels it."""
+    holiday = holidays.get(occurrence.weekday)
+    if holiday is not None:
+        return replace(occurrence, off=f"Holiday: {holiday.name}")
+    cycle_weeks = occurrence.values.get("cycle_weeks", "")
+    if not runs_in(cycle_weeks, label):
+        return replace(occurrence, off=f"{PARAMETERS['cycle_weeks'].display(cycle_weeks)} only (this is week {label})")
+    return occurrence
 
 
 @dataclass(frozen=True)
@@ -170,7 +193,7 @@ class WeekFilter:
 
 
 def resolve_slot(timetable: Timetable, slot_id: int, week: int) -> Occurrence | None:
-    """One slot in one week (closed ones included), in two small queries: what booking needs."""
+    """One slot in one week (closed and calendar-cancelled ones included, marked): what booking needs."""
     own = covering_values(SLOT, timetable.id, week, [slot_id]).get(slot_id, {})
     if not own:
         return None
@@ -180,4 +203,5 @@ def resolve_slot(timetable: Timetable, slot_id: int, week: int) -> Occurrence | 
     values, sources = resolve_parameters(own, inherited)
     if values["weekday"] is None or values["start"] is None:
         return None
-    return Occurrence(slot_id, week, values, sources)
+    calendar = load_calendar(timetable)
+    return _with_calendar(Occurrence(slot_id, week, values, sources), calendar.holidays_of_week(week), calendar.label(week))

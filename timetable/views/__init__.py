@@ -8,6 +8,7 @@ def register_blueprints(app: Flask) -> None:
         admin_accounts,
         api,
         api_booking,
+        api_calendar,
         api_editing,
         api_periods,
         api_setup,
@@ -16,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         booking,
         booking_admin,
+        calendar,
         editing,
         editor,
         home,
@@ -44,12 +46,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_setup.bp)
     app.register_blueprint(api_slots.bp)
     app.register_blueprint(api_periods.bp)
+    app.register_blueprint(api_calendar.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(settings.bp)
     # Timetable pages live at /<slug>; registered last so fixed paths win.
     app.register_blueprint(live.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(booking_admin.bp)
+    app.register_blueprint(calendar.bp)
     app.register_blueprint(editing.bp)
     app.register_blueprint(periods.bp)
     app.register_blueprint(editor.bp)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from ..rules import monday_of
 from ..schemas import TimetableSchema, WeekSchema
 from ..services.access import VIEW, granted_timetables
+from ..services.calendar import week_calendar
 from ..services.catalog import list_timetables
 from ..services.public_view import occurrences_for
 from ..services.resolution import REFERENCE_KINDS, Directory, Occurrence, load_directory, resolve_week
@@ -84,12 +87,17 @@ def week(slug: str, week: str):
     directory = load_directory(timetable.id)
     # Callers without the VIEW right (anonymous visitors) get the public view of each occurrence.
     occurrences = occurrences_for(current_user, timetable.id, resolve_week(timetable, week_key))
+    calendar = week_calendar(timetable, week_key)
+    monday = monday_of(week_key)
     return WeekSchema().dump(
         {
             "timetable": timetable.slug,
             "week": week_key,
-            "monday": monday_of(week_key),
+            "monday": monday,
             "time_zone": timetable.time_zone,
+            "cycle_label": calendar.label,
+            "holidays": [{"date": monday + timedelta(days=day - 1), "weekday": day, "name": name}
+                         for day, name in sorted(calendar.holidays.items())],
             "occurrences": [occurrence_payload(occ, directory) for occ in occurrences],
         }
     )

@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app
 
-from .. import schemas, schemas_booking, schemas_editing, schemas_periods, schemas_setup
+from .. import schemas, schemas_booking, schemas_calendar, schemas_editing, schemas_periods, schemas_setup
 
 # The editing API's schemas, each after the ones it nests (see build_spec).
 EDITING_SCHEMAS = (
@@ -53,7 +53,7 @@ def build_spec() -> APISpec:
         plugins=[FlaskPlugin(), MarshmallowPlugin()],
     )
     # Nested schemas first, so that the outer ones refer to them instead of adding them again.
-    for name in ("ErrorSchema", "OccurrenceSchema", "TimetableSchema", "WeekSchema"):
+    for name in ("ErrorSchema", "OccurrenceSchema", "TimetableSchema", "DayHolidaySchema", "WeekSchema"):
         spec.components.schema(name, schema=getattr(schemas, name))
     for name in EDITING_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas_editing, name))
@@ -63,6 +63,8 @@ def build_spec() -> APISpec:
         spec.components.schema(name, schema=getattr(schemas_booking, name))
     for name in PERIOD_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas_periods, name))
+    for name in ("TermSchema", "HolidaySchema", "WeekOverrideSchema", "CycleSchema", "CalendarSchema"):
+        spec.components.schema(name, schema=getattr(schemas_calendar, name))
     # Error answers shared by the endpoints, referred to by name in their docstrings ("400: Invalid").
     for name, description in ERROR_RESPONSES:
         spec.components.response(name, {
@@ -75,7 +77,7 @@ def build_spec() -> APISpec:
     # Or a personal API token (on /account, or `flask users token NAME`), with no CSRF token.
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for endpoint, view in sorted(current_app.view_functions.items()):
-        api_blueprints = ("api", "api_editing", "api_booking", "api_setup", "api_slots", "api_periods")
+        api_blueprints = ("api", "api_editing", "api_booking", "api_setup", "api_slots", "api_periods", "api_calendar")
         if endpoint.split(".")[0] in api_blueprints and endpoint != "api.openapi":
             spec.path(view=view, app=current_app)
     return spec

@@ -15,6 +15,7 @@ from ..rules import Clash, find_clashes, format_week, monday_of, next_week, prev
 from ..rules.periods import Period
 from ..services.bells import grid_for_week
 from ..services.booking import UnitAvailability, week_availability
+from ..services.calendar import WeekCalendar, week_calendar
 from ..services.catalog import current_week
 from ..services.editing.previews import placements
 from ..services.public_view import public_occurrences
@@ -65,6 +66,8 @@ class WeekPage:
     directory: Directory
     endpoint: str
     clashes: tuple[Clash, ...] = ()
+    # The week's cycle label and holidays (a day column shows its holiday's name).
+    calendar: WeekCalendar = WeekCalendar(None, {})
     # Places of each bookable occurrence by slot id, when the view shows them.
     availability: Mapping[int, list[UnitAvailability]] | None = None
     # The periods of the week's bell grid, when the view draws them (the editor).
@@ -177,6 +180,7 @@ def build_week_page(
         directory=load_directory(timetable.id),
         endpoint=endpoint,
         clashes=clashes,
+        calendar=week_calendar(timetable, week),
         availability=availability,
         periods=_periods(timetable, week) if with_periods else (),
     )

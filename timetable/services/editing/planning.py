@@ -15,6 +15,7 @@ from ...extensions import db
 from ...models import Timetable
 from ...rules import FIRST_WEEK, LAST_WEEK, Rule, apply, erase, get_parameter, next_week, paint, previous_week, validate_week
 from ...rules.compare import transform
+from ..calendar import load_calendar
 from ..errors import NotFound, ServiceError
 from ..references import check_assignments
 from ..stripes import COURSE, OWNER_MODELS, StripeChange, StripeKey, Window, load_stripes
@@ -73,6 +74,18 @@ def check_owners(timetable: Timetable, owner: str, ids: tuple[int, ...], *, lock
         raise NotFound(f"This timetable has no {owner} {', '.join(missing)}.")
 
 
+def check_cycle_weeks(timetable: Timetable, requests: list[EditRequest]) -> None:
+    """Refuse cycle_weeks that name a label the timetable's cycle does not have: the slot would never occur."""
+    named = {label for r in requests if r.param == "cycle_weeks" and not r.erase and r.value for label in r.value.split(",")}
+    if not named:
+        return
+    labels = load_calendar(timetable).cycle.labels
+    unknown = sorted(named - set(labels))
+    if unknown:
+        has = f"weeks {', '.join(labels)}" if labels else "no week cycle (set one on its calendar page)"
+        raise ServiceError(f"cycle_weeks: this timetable has {has}, so week {', '.join(unknown)} never comes.")
+
+
 def stripe_changes(
     timetable: Timetable, requests: list[EditRequest], *, for_update: bool = False
 ) -> tuple[list[StripeChange], str]:
@@ -84,6 +97,7 @@ def stripe_changes(
     stripes changed since the preview.
     """
     requests = [request.validated() for request in requests]
+    check_cycle_weeks(timetable, requests)
     for owner in sorted({request.owner for request in requests}):
         check_owners(timetable, owner, tuple(i for r in requests if r.owner == owner for i in r.ids), lock=for_update)
     check_assignments(timetable.id, ((r.param, r.value, r.start, r.end) for r in requests if not r.erase))

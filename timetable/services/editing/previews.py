@@ -34,6 +34,8 @@ MAX_CLASH_WEEKS = 12
 
 def describe(param: str, value: Any, directory: Directory) -> str:
     """A value as people read it: names for references, "08:30" for times, "—" when not set."""
+    if param == "cycle_weeks" and value in (UNCOVERED, None, ""):
+        return "Every week"  # not set means every week of the cycle
     if value is UNCOVERED or value is None or value == "":
         return "—"
     if param in REFERENCE_KINDS:
@@ -351,7 +353,7 @@ def placements(occurrences) -> list[Placement]:
     return [
         Placement(o.slot_id, o.weekday, o.start, o.end, staff=o.present_staff, room=o.values["room"], group=o.values["group"])
         for o in occurrences
-        if o.status == "open"
+        if o.status == "open" and not o.off  # a holiday or the week cycle cancels it
     ]
 
 
