@@ -11,6 +11,7 @@ place free again without anybody asking.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
@@ -19,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar, overload
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import text
@@ -54,20 +56,37 @@ class LiveEvent:
         return cls(int(data["timetable"]), str(data["kind"]), tuple(tuple(span) for span in data["spans"]))
 
 
+class Inbox(Protocol):
+    """Where the broker puts a subscriber's events: `put_nowait` from any thread, raising queue.Full."""
+
+    def put_nowait(self, item: object) -> None: ...
+
+
+InboxT = TypeVar("InboxT", bound=Inbox)
+
+
 class Broker:
     """Fans events out to this process's subscribers, one bounded queue per open connection."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._subscribers: dict[int, set[queue.Queue]] = defaultdict(set)
+        self._subscribers: dict[int, set[Inbox]] = defaultdict(set)
 
-    def subscribe(self, timetable_id: int) -> queue.Queue:
-        subscription: queue.Queue = queue.Queue(maxsize=QUEUE_LIMIT)
+    @overload
+    def subscribe(self, timetable_id: int) -> queue.Queue: ...
+
+    @overload
+    def subscribe(self, timetable_id: int, subscription: InboxT) -> InboxT: ...
+
+    def subscribe(self, timetable_id: int, subscription: Inbox | None = None) -> Inbox:
+        """Add an inbox (a bounded queue.Queue unless one is given) that hears this timetable's events."""
+        if subscription is None:
+            subscription = queue.Queue(maxsize=QUEUE_LIMIT)
         with self._lock:
             self._subscribers[timetable_id].add(subscription)
         return subscription
 
-    def unsubscribe(self, timetable_id: int, subscription: queue.Queue) -> None:
+    def unsubscribe(self, timetable_id: int, subscription: Inbox) -> None:
         with self._lock:
             self._subscribers[timetable_id].discard(subscription)
 
@@ -75,20 +94,16 @@ class Broker:
         with self._lock:
             subscribers = list(self._subscribers.get(event.timetable_id, ()))
         for subscription in subscribers:
-            try:
+            with contextlib.suppress(queue.Full):  # that viewer will refresh when it catches up
                 subscription.put_nowait(event)
-            except queue.Full:
-                pass  # that viewer will refresh when it catches up
 
     def disconnect_all(self) -> None:
         """End every open stream of this process (graceful shutdown); browsers reconnect and catch up."""
         with self._lock:
             subscribers = [q for group in self._subscribers.values() for q in group]
         for subscription in subscribers:
-            try:
+            with contextlib.suppress(queue.Full):
                 subscription.put_nowait(DISCONNECT)
-            except queue.Full:
-                pass
 
     def count(self) -> int:
         with self._lock:

@@ -1,19 +1,33 @@
-"""Server-Sent Events: the stream a week view listens to for changes, holds and bookings."""
+"""Server-Sent Events: the stream a week view listens to for changes, holds and bookings.
+
+The view checks the timetable and the caps, then either hands the stream to the event loop
+(under the ASGI server, `timetable/asgi.py`: no thread is held while the stream is idle) or,
+under a plain WSGI server (`flask run`, the test client), streams from this thread.
+"""
 
 from __future__ import annotations
 
 import queue
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
 from flask_login import current_user
 
+from .. import sse
+from ..asgi import ASYNC_STREAMS, HANDOFF_HEADER, AsyncInbox, Handoff, hand_over
 from ..extensions import db
 from ..services.catalog import get_timetable
 from ..services.live import DISCONNECT, broker, watchers
+from ..services.stream_gate import Admission, StreamsFull, gate
 
 bp = Blueprint("live", __name__)
 
-HEARTBEAT_SECONDS = 15  # keeps proxies from closing an idle stream, and notices gone clients
+HEARTBEAT_SECONDS = sse.HEARTBEAT_SECONDS
+
+
+def _refused(error: StreamsFull) -> Response:
+    retry_after = current_app.config["LIVE_STREAMS_RETRY_AFTER"]
+    return Response(f"Live updates unavailable: {error.reason}. Retry in {retry_after} s.\n", status=503,
+                    mimetype="text/plain", headers={"Retry-After": str(retry_after)})
 
 
 @bp.get("/<slug>/events")
@@ -21,24 +35,40 @@ def events(slug: str):
     """Stream this timetable's events; the page decides which concern the week it shows."""
     timetable = get_timetable(slug, published_only=not current_user.is_authenticated)
     timetable_id = timetable.id
+    config = current_app.config
+    try:
+        admission = gate.admit(request.remote_addr or "", config["LIVE_STREAMS_PER_ADDRESS"], config["LIVE_STREAMS_TOTAL"])
+    except StreamsFull as error:
+        return _refused(error)
     watchers.ensure_started(current_app._get_current_object())
-    subscription = broker.subscribe(timetable_id)
     db.session.remove()  # the stream may last hours: give the connection back now
+    if request.environ.get(ASYNC_STREAMS):
+        inbox = broker.subscribe(timetable_id, AsyncInbox())
+        token = hand_over(Handoff(timetable_id, inbox, admission))
+        return Response(b"", mimetype="text/event-stream", headers={**sse.HEADERS, HANDOFF_HEADER: token})
+    return _threaded_stream(timetable_id, admission)
+
+
+def _threaded_stream(timetable_id: int, admission: Admission) -> Response:
+    """The stream served from this request's thread (plain WSGI servers: development and tests)."""
+    subscription = broker.subscribe(timetable_id)
 
     def stream():
-        try:
-            yield "retry: 2000\n\n"
-            while True:
-                try:
-                    live_event = subscription.get(timeout=HEARTBEAT_SECONDS)
-                except queue.Empty:
-                    yield ": still here\n\n"
-                    continue
-                if live_event is DISCONNECT:
-                    return
-                yield f"event: {live_event.kind}\ndata: {live_event.to_json()}\n\n"
-        finally:
-            broker.unsubscribe(timetable_id, subscription)
+        yield sse.PREAMBLE
+        while True:
+            try:
+                live_event = subscription.get(timeout=HEARTBEAT_SECONDS)
+            except queue.Empty:
+                yield sse.HEARTBEAT
+                continue
+            if live_event is DISCONNECT:
+                return
+            yield sse.message(live_event)
 
-    return Response(stream(), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    def close() -> None:
+        broker.unsubscribe(timetable_id, subscription)
+        admission.release()
+
+    response = Response(stream(), mimetype="text/event-stream", headers=sse.HEADERS)
+    response.call_on_close(close)
+    return response
