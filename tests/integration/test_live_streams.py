@@ -44,8 +44,9 @@ def test_the_gate_caps_streams_per_address_and_in_total_and_gives_places_back():
         streams.admit("10.0.0.1", per_address=2, total=3)
 
 
-def test_past_the_cap_a_stream_is_refused_with_503_and_retry_after(app, client, school):
-    app.config.update(LIVE_STREAMS_PER_ADDRESS=2, LIVE_STREAMS_RETRY_AFTER=7)
+def test_past_the_cap_a_stream_is_refused_with_503_and_retry_after(app, client, school, monkeypatch):
+    monkeypatch.setitem(app.config, "LIVE_STREAMS_PER_ADDRESS", 2)
+    monkeypatch.setitem(app.config, "LIVE_STREAMS_RETRY_AFTER", 7)
     open_ones = [client.get("/t/events", buffered=False) for _ in range(2)]
     try:
         assert [r.status_code for r in open_ones] == [200, 200]
@@ -67,8 +68,8 @@ def test_past_the_cap_a_stream_is_refused_with_503_and_retry_after(app, client, 
     again.close()
 
 
-def test_a_refused_stream_holds_no_place(app, client, school):
-    app.config.update(LIVE_STREAMS_TOTAL=0)
+def test_a_refused_stream_holds_no_place(app, client, school, monkeypatch):
+    monkeypatch.setitem(app.config, "LIVE_STREAMS_TOTAL", 0)
     assert client.get("/t/events").status_code == 503
     assert gate.open_streams() == 0
 
