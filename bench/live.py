@@ -262,14 +262,21 @@ def timed_gets(port: int, path: str, count: int) -> tuple[list[float], int]:
     return times, errors
 
 
-def event_to_all(port: int, slot_id: int, sockets: list[socket.socket], lock_code: str) -> tuple[list[float], int]:
-    """Make one hold; (ms from its request's start to its arrival on each stream, streams it missed within 10 s)."""
+def event_to_all(port: int, slot_id: int, sockets: list[socket.socket], lock_code: str) -> tuple[list[float], list[float], int]:
+    """Make one hold; ms from its request's start and from its response (≈ commit) to its arrival on each stream,
+    and the streams it missed within 10 s."""
     selector = selectors.DefaultSelector()
     for sock in sockets:
         sock.setblocking(False)
         selector.register(sock, selectors.EVENT_READ, bytearray())
     started = time.perf_counter()
-    poster = threading.Thread(target=hold, args=(port, slot_id, lock_code))
+    returned: list[float] = []
+
+    def post() -> None:
+        hold(port, slot_id, lock_code)
+        returned.append(time.perf_counter())
+
+    poster = threading.Thread(target=post)
     poster.start()
     arrived: list[float] = []
     waiting = len(sockets)
@@ -286,7 +293,7 @@ def event_to_all(port: int, slot_id: int, sockets: list[socket.socket], lock_cod
                     raise SystemExit("a stream closed during the bench")
                 buffer += chunk
                 if b"event: hold" in buffer:
-                    arrived.append((time.perf_counter() - started) * 1000)
+                    arrived.append(time.perf_counter())
                     selector.unregister(key.fileobj)
                     waiting -= 1
     finally:
@@ -294,7 +301,7 @@ def event_to_all(port: int, slot_id: int, sockets: list[socket.socket], lock_cod
         selector.close()
         for sock in sockets:
             sock.setblocking(True)
-    return arrived, waiting
+    return [(t - started) * 1000 for t in arrived], [(t - returned[0]) * 1000 for t in arrived], waiting
 
 
 def summary(times: list[float]) -> str:
@@ -351,16 +358,20 @@ def measure_load(port: int, worker: int, slot_id: int, idle: list[socket.socket]
     health, health_errors = timed_gets(port, "/healthz", REQUESTS)
     rss = rss_kib(worker)
     delivered: list[float] = []
+    after_commit: list[float] = []
     missed = 0
     for i in range(EVENTS):
-        arrived, lost = event_to_all(port, slot_id, idle, f"load-{i}-{uuid.uuid4().hex[:6]}")
+        arrived, since_response, lost = event_to_all(port, slot_id, idle, f"load-{i}-{uuid.uuid4().hex[:6]}")
         delivered += arrived
+        after_commit += since_response
         missed += lost
     progress(f"  week page of the demo school ({REQUESTS} GETs): {summary(page)}, errors {page_errors}")
     progress(f"  /healthz ({REQUESTS} GETs):                     {summary(health)}, errors {health_errors}")
     progress(f"  worker RSS with {STREAMS} streams open: {rss / 1024:.1f} MiB (+{(rss - base) / STREAMS:.1f} KiB per stream)")
     progress(f"  {EVENTS} events x {STREAMS} streams, request start -> arrival: {summary(delivered)}, "
              f"max {max(delivered, default=0):.1f} ms, missed {missed}")
+    progress(f"  the same, response received (≈ commit) -> arrival: {summary(after_commit)}")
+    progress(f"  load average of the machine: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     on_target = (bool(page) and bool(health) and percentile(page, 0.95) < 100 and percentile(health, 0.95) < 100
                  and page_errors == health_errors == missed == 0 and rss < 300 * 1024
                  and bool(delivered) and percentile(delivered, 0.95) < 200)

@@ -123,14 +123,17 @@ class AsyncInbox:
             if self._pending:
                 self._wakeup.set()
 
-    async def take(self, gone: asyncio.Future, timeout: float) -> list[object]:
-        """The events waiting, once there are some; [] after `timeout` or when `gone` is done."""
+    def interrupt(self) -> None:
+        """Wake the reader with nothing (on the loop): its client went away."""
+        if self._wakeup is not None:
+            self._wakeup.set()
+
+    async def take(self, timeout: float) -> list[object]:
+        """The events waiting, once there are some; [] after `timeout` or an interrupt."""
         assert self._wakeup is not None
-        if not self._wakeup.is_set():
-            waiter = asyncio.ensure_future(self._wakeup.wait())
-            await asyncio.wait((waiter, gone), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-            if not waiter.done():
-                waiter.cancel()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await self._wakeup.wait()
         with self._lock:
             self._wakeup.clear()
             items = list(self._pending)
@@ -183,11 +186,12 @@ async def serve_stream(handoff: Handoff, status: int, headers: list, receive: Re
     inbox = handoff.inbox
     inbox.attach()
     gone = asyncio.ensure_future(_until_disconnected(receive))
+    gone.add_done_callback(lambda _: inbox.interrupt())
     try:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send(_chunk(sse.PREAMBLE))
         while not gone.done():
-            items = await inbox.take(gone, sse.HEARTBEAT_SECONDS)
+            items = await inbox.take(sse.HEARTBEAT_SECONDS)
             if gone.done():
                 return
             if not items:
@@ -196,7 +200,8 @@ async def serve_stream(handoff: Handoff, status: int, headers: list, receive: Re
             if DISCONNECT in items:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
-            await send(_chunk("".join(sse.message(item) for item in items)))  # type: ignore[arg-type]
+            await send({"type": "http.response.body", "more_body": True,
+                        "body": b"".join(sse.message_bytes(item) for item in items)})  # type: ignore[arg-type]
     finally:
         gone.cancel()
         handoff.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .services.live import LiveEvent
 
 PREAMBLE = "retry: 2000\n\n"  # a browser that loses its stream reconnects after 2 s
@@ -12,3 +14,9 @@ HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 def message(live_event: LiveEvent) -> str:
     return f"event: {live_event.kind}\ndata: {live_event.to_json()}\n\n"
+
+
+@lru_cache(maxsize=256)
+def message_bytes(live_event: LiveEvent) -> bytes:
+    """The encoded message, made once however many streams send it."""
+    return message(live_event).encode()
