@@ -68,6 +68,14 @@ def test_past_the_cap_a_stream_is_refused_with_503_and_retry_after(app, client, 
     again.close()
 
 
+def test_a_head_request_opens_no_stream(app, client, school, monkeypatch):
+    monkeypatch.setitem(app.config, "LIVE_STREAMS_PER_ADDRESS", 1)
+    for _ in range(3):
+        head = client.head("/t/events")
+        assert head.status_code == 200 and head.mimetype == "text/event-stream"
+    assert gate.open_streams() == 0
+
+
 def test_a_refused_stream_holds_no_place(app, client, school, monkeypatch):
     monkeypatch.setitem(app.config, "LIVE_STREAMS_TOTAL", 0)
     assert client.get("/t/events").status_code == 503

@@ -35,6 +35,8 @@ def events(slug: str):
     """Stream this timetable's events; the page decides which concern the week it shows."""
     timetable = get_timetable(slug, published_only=not current_user.is_authenticated)
     timetable_id = timetable.id
+    if request.method == "HEAD":  # headers only: no stream to open, no place to take
+        return Response(b"", mimetype="text/event-stream", headers=sse.HEADERS)
     config = current_app.config
     try:
         admission = gate.admit(request.remote_addr or "", config["LIVE_STREAMS_PER_ADDRESS"], config["LIVE_STREAMS_TOTAL"])
