@@ -262,15 +262,21 @@ def timed_gets(port: int, path: str, count: int) -> tuple[list[float], int]:
     return times, errors
 
 
-def event_to_all(port: int, slot_id: int, sockets: list[socket.socket], lock_code: str) -> tuple[list[float], list[float], int]:
-    """Make one hold; ms from its request's start to its arrival on each stream, ms from its first arrival (on any
-    stream) to its arrival on each (the fan-out's own spread), and the streams it missed within 10 s."""
+def event_to_all(port: int, slot_id: int, sockets: list[socket.socket], lock_code: str) -> tuple[list[float], ...]:
+    """Make one hold; ms from its request's start, from its response (≈ commit) and from its first arrival (on any
+    stream: the fan-out's own spread) to its arrival on each stream; and the streams it missed within 10 s."""
     selector = selectors.DefaultSelector()
     for sock in sockets:
         sock.setblocking(False)
         selector.register(sock, selectors.EVENT_READ, bytearray())
     started = time.perf_counter()
-    poster = threading.Thread(target=hold, args=(port, slot_id, lock_code))
+    returned: list[float] = []
+
+    def post() -> None:
+        hold(port, slot_id, lock_code)
+        returned.append(time.perf_counter())
+
+    poster = threading.Thread(target=post)
     poster.start()
     arrived: list[float] = []
     waiting = len(sockets)
@@ -296,7 +302,8 @@ def event_to_all(port: int, slot_id: int, sockets: list[socket.socket], lock_cod
         for sock in sockets:
             sock.setblocking(True)
     first = min(arrived, default=started)
-    return [(t - started) * 1000 for t in arrived], [(t - first) * 1000 for t in arrived], waiting
+    return ([(t - started) * 1000 for t in arrived], [(t - returned[0]) * 1000 for t in arrived],
+            [(t - first) * 1000 for t in arrived], waiting)
 
 
 def summary(times: list[float]) -> str:
@@ -354,17 +361,20 @@ def measure_load(port: int, worker: int, slot_id: int, idle: list[socket.socket]
     rss = rss_kib(worker)
     delivered: list[float] = []
     spread: list[float] = []
+    after_response: list[float] = []
     missed = 0
     for i in range(EVENTS):
-        arrived, since_first, lost = event_to_all(port, slot_id, idle, f"load-{i}-{uuid.uuid4().hex[:6]}")
+        arrived, since_response, since_first, lost = event_to_all(port, slot_id, idle, f"load-{i}-{uuid.uuid4().hex[:6]}")
         delivered += arrived
         spread += since_first
-        missed += lost
+        after_response += since_response
+        missed += int(lost)
     progress(f"  week page of the demo school ({REQUESTS} GETs): {summary(page)}, errors {page_errors}")
     progress(f"  /healthz ({REQUESTS} GETs):                     {summary(health)}, errors {health_errors}")
     progress(f"  worker RSS with {STREAMS} streams open: {rss / 1024:.1f} MiB (+{(rss - base) / STREAMS:.1f} KiB per stream)")
     progress(f"  {EVENTS} events x {STREAMS} streams, request start -> arrival: {summary(delivered)}, "
              f"max {max(delivered, default=0):.1f} ms, missed {missed}")
+    progress(f"  the same, hold response received (≈ commit) -> arrival: {summary(after_response)}")
     progress(f"  the same, first stream's arrival -> each stream's arrival (the fan-out): {summary(spread)}")
     progress(f"  load average of the machine: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     on_target = (bool(page) and bool(health) and percentile(page, 0.95) < 100 and percentile(health, 0.95) < 100
