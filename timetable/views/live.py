@@ -37,12 +37,12 @@ def events(slug: str):
     timetable_id = timetable.id
     if request.method == "HEAD":  # headers only: no stream to open, no place to take
         return Response(b"", mimetype="text/event-stream", headers=sse.HEADERS)
+    watchers.ensure_started(current_app._get_current_object())
     config = current_app.config
     try:
         admission = gate.admit(request.remote_addr or "", config["LIVE_STREAMS_PER_ADDRESS"], config["LIVE_STREAMS_TOTAL"])
     except StreamsFull as error:
         return _refused(error)
-    watchers.ensure_started(current_app._get_current_object())
     db.session.remove()  # the stream may last hours: give the connection back now
     if request.environ.get(ASYNC_STREAMS):
         inbox = broker.subscribe(timetable_id, AsyncInbox())
