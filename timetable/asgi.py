@@ -201,7 +201,7 @@ async def serve_stream(handoff: Handoff, status: int, headers: list, receive: Re
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
             await send({"type": "http.response.body", "more_body": True,
-                        "body": b"".join(sse.message_bytes(item) for item in items)})  # type: ignore[arg-type]
+                        "body": b"".join(sse.message_bytes(item) for item in items)})
     finally:
         gone.cancel()
         handoff.close()
