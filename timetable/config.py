@@ -85,6 +85,12 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         # How many reverse proxies in front set X-Forwarded-For/-Proto; 0 trusts none of those headers.
         "TRUSTED_PROXIES": _integer("TIMETABLE_TRUSTED_PROXIES", 0),
+        # Live event streams each process keeps open, per client address and in all (503 + Retry-After beyond).
+        "LIVE_STREAMS_PER_ADDRESS": _integer("TIMETABLE_LIVE_STREAMS_PER_ADDRESS", 32),
+        "LIVE_STREAMS_TOTAL": _integer("TIMETABLE_LIVE_STREAMS_TOTAL", 4000),
+        "LIVE_STREAMS_RETRY_AFTER": _seconds("TIMETABLE_LIVE_STREAMS_RETRY_AFTER", 30),
+        # Threads per process that run Flask under the ASGI server (streams need none: see timetable/asgi.py).
+        "WSGI_THREADS": _integer("TIMETABLE_WSGI_THREADS", 16),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,

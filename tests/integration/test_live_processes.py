@@ -43,14 +43,14 @@ def start_server(port: int, database_url: str, log: Path) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="live-processes-test")
     with open(log, "wb") as log_file:  # the child keeps its own copy of the descriptor
         server = subprocess.Popen(
-            [str(GUNICORN), "-k", "gthread", "--threads", "8", "-w", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+            [str(GUNICORN), "-k", "timetable.serving.Worker", "-w", "1", "-b", f"127.0.0.1:{port}", "asgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file,
         )
     server.log = log
     return server
 
 
-def wait_ready(server: subprocess.Popen, port: int, timeout: float = 15) -> None:
+def wait_ready(server: subprocess.Popen, port: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar, overload
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import text
@@ -55,20 +56,37 @@ class LiveEvent:
         return cls(int(data["timetable"]), str(data["kind"]), tuple(tuple(span) for span in data["spans"]))
 
 
+class Inbox(Protocol):
+    """Where the broker puts a subscriber's events: `put_nowait` from any thread, raising queue.Full."""
+
+    def put_nowait(self, item: object) -> None: ...
+
+
+InboxT = TypeVar("InboxT", bound=Inbox)
+
+
 class Broker:
     """Fans events out to this process's subscribers, one bounded queue per open connection."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._subscribers: dict[int, set[queue.Queue]] = defaultdict(set)
+        self._subscribers: dict[int, set[Inbox]] = defaultdict(set)
 
-    def subscribe(self, timetable_id: int) -> queue.Queue:
-        subscription: queue.Queue = queue.Queue(maxsize=QUEUE_LIMIT)
+    @overload
+    def subscribe(self, timetable_id: int) -> queue.Queue: ...
+
+    @overload
+    def subscribe(self, timetable_id: int, subscription: InboxT) -> InboxT: ...
+
+    def subscribe(self, timetable_id: int, subscription: Inbox | None = None) -> Inbox:
+        """Add an inbox (a bounded queue.Queue unless one is given) that hears this timetable's events."""
+        if subscription is None:
+            subscription = queue.Queue(maxsize=QUEUE_LIMIT)
         with self._lock:
             self._subscribers[timetable_id].add(subscription)
         return subscription
 
-    def unsubscribe(self, timetable_id: int, subscription: queue.Queue) -> None:
+    def unsubscribe(self, timetable_id: int, subscription: Inbox) -> None:
         with self._lock:
             self._subscribers[timetable_id].discard(subscription)
 
