@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import AuthActions, csrf_token_from
-from tests.web.conftest import HTMX
+from tests.conftest import HTMX, AuthActions, csrf_token_from
 from tests.web.test_api_editing import api_school  # noqa: F401  (fixture)
 
 

@@ -19,7 +19,7 @@ from tests.clock import weeks_ahead
 from tests.conftest import HTMX
 from timetable.formatting import day_label, hhmm
 from timetable.rules import PARAMETERS, format_week, monday_of
-from timetable.rules.params import COLOR, DURATION, ENUM, REF, TEXT, TIME, WEEKDAY
+from timetable.rules.params import COLOR, DURATION, ENUM, LABELS, REF, TEXT, TIME, WEEKDAY
 
 WEEK_KEY = weeks_ahead(1)  # next week on the pinned clock: open for booking
 WEEK = format_week(WEEK_KEY)
@@ -46,6 +46,8 @@ def sample(name: str, refs: dict[str, int]):
         return next(value for value, _ in parameter.choices if value != parameter.default)
     if kind == COLOR:
         return "#a1b2c3"
+    if kind == LABELS:
+        return "A"  # the sampled timetable runs an A/B cycle whose week A is WEEK
     return 2  # COUNT: below the base capacity of 3
 
 
@@ -55,6 +57,8 @@ SHOWN_AS = {
     "capacity": lambda value: f'data-free="{value}"',
     "max_places_per_booking": lambda value: f"At most {value} places per booking.",
     "booking_approval": lambda value: "the organisers approve it before it is confirmed",
+    # An A-week lesson shows in week A, under the week's label.
+    "cycle_weeks": lambda value: f"Week {value}",
 }
 
 
@@ -90,12 +94,18 @@ def sampled(app, request):
     """A published timetable with one slot whose parameter `request.param` holds its sample value."""
     from timetable.database import write_transaction
     from timetable.extensions import db
-    from timetable.models import Group, Room, Staff
+    from timetable.models import Group, Room, Staff, Timetable
+    from timetable.rules.calendar import Cycle
+    from timetable.services.calendar import CalendarSpec, replace_calendar
     from timetable.services.creation import create_course, create_slot, create_timetable
 
     name = request.param
+    with app.app_context():
+        with write_transaction():
+            timetable_id = create_timetable("p", "Privacy school", "Europe/Paris", published=True).id
+        replace_calendar(db.session.get(Timetable, timetable_id), CalendarSpec(cycle=Cycle(2, WEEK_KEY)))
     with app.app_context(), write_transaction():
-        timetable = create_timetable("p", "Privacy school", "Europe/Paris", published=True)
+        timetable = db.session.get(Timetable, timetable_id)
         teacher = Staff(timetable_id=timetable.id, name="Base teacher")
         db.session.add(teacher)
         refs: dict[str, int] = {}

@@ -77,7 +77,8 @@ def world(app_ctx, clinic, school):
     change_id = db.session.scalar(select(db.func.max(ChangeSet.id)).where(ChangeSet.timetable_id == timetable.id))
     assert booking_hold.id == booking.id and change_id
     args = {"slug": timetable.slug, "slot_id": clinic["class"], "course_id": course.id, "booking_id": booking.id,
-            "change_id": change_id, "user_id": target.id, "week": "2026-W48", "kind": "rooms", "resource_id": room.id}
+            "change_id": change_id, "user_id": target.id, "week": "2026-W48", "kind": "rooms", "resource_id": room.id,
+            "section": "holidays"}
     return {"args": args, "accounts": {role: user.username for role, user in accounts.items()}}
 
 
