@@ -39,7 +39,7 @@ from ..services.catalog import get_timetable
 from ..services.public_view import public_occurrence, public_occurrences
 from ..services.resolution import load_directory, resolve_slot, resolve_week
 from .api_bodies import invalid_request, load_body
-from .booking import booking_lease
+from .booking_display import booking_lease
 from .booking_limits import booking_rate_limit, requesting_client
 from .errors import error_response
 from .week_args import week_from_text

@@ -5,21 +5,18 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 
 from .. import clock
 from ..models import Booking, Timetable
-from ..rules.params import APPROVAL_MANUAL, MAX_INTEGER
+from ..rules.params import MAX_INTEGER
 from ..services.booking import (
     CANCELLABLE,
-    CONFIRMED,
-    HELD,
     OFFERED,
     REQUESTED,
-    WAITING,
     UnitAvailability,
     accept_offer,
     cancel_booking,
@@ -30,29 +27,19 @@ from ..services.booking import (
     hold_place,
     join_waiting_list,
     places_allowed,
-    units_of,
     week_availability,
 )
 from ..services.catalog import get_timetable
 from ..services.errors import Conflict, LimitReached, NotFound, ServiceError
 from ..services.public_view import public_occurrence
-from ..services.resolution import Occurrence, load_directory, resolve_slot
+from ..services.resolution import resolve_slot
+from .booking_display import STATUS_TEXT, booking_lease, describe_place
 from .booking_limits import booking_rate_limit, requesting_client
 from .rendering import render_page_or_fragment
 from .week_args import requested_week
 
 bp = Blueprint("booking", __name__)
 
-# What a visitor may still do something about through the private link.
-STATUS_TEXT = {
-    CONFIRMED: "confirmed",
-    REQUESTED: "requested — awaiting the clinic's approval",
-    WAITING: "on the waiting list",
-    OFFERED: "a place is offered to you",
-    "cancelled": "cancelled",
-    "denied": "declined by the organisers",
-    HELD: "held",
-}
 NO_HOLD = ("You hold no place at the moment: your hold ran out and was released, or you chose again in "
            "another tab. Choose a place again.")
 
@@ -65,13 +52,6 @@ def _lock_code(create: bool = False) -> str | None:
     if create:
         return session.setdefault("lock_code", secrets.token_urlsafe(16))
     return session.get("lock_code")
-
-
-def booking_lease(requested: int | None = None) -> timedelta:
-    """The lease a hold gets: what was asked for (else the default), within the configured bounds."""
-    config = current_app.config
-    seconds = config["BOOKING_LEASE_SECONDS"] if requested is None else requested
-    return timedelta(seconds=min(max(seconds, config["BOOKING_LEASE_MIN"]), config["BOOKING_LEASE_MAX"]))
 
 
 def _number(name: str, default: int) -> int:
@@ -92,39 +72,6 @@ def _refusal_status(error: ServiceError) -> int:
 
 
 # -- what the pages show ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where and when a booking is, as a visitor reads it."""
-
-    title: str
-    day: date
-    start: int
-    end: int
-    room: str
-    staff: str
-    appointments: bool
-    manual: bool  # a scheduler approves each booking
-
-
-def describe_place(timetable: Timetable, occurrence: Occurrence | None, appointment: int = 0) -> Place | None:
-    """The occurrence (or one appointment of it) with names for its course, room and staff: its public view."""
-    if occurrence is None:
-        return None
-    occurrence = public_occurrence(occurrence)
-    directory = load_directory(timetable.id)
-    values = occurrence.values
-    units = units_of(occurrence)
-    unit = units[appointment] if 0 <= appointment < len(units) else units[0]
-    return Place(
-        title=occurrence.title(directory),
-        day=occurrence.date, start=unit.start, end=unit.end,
-        room=directory.name("room", values["room"]),
-        staff=directory.name("staff", values["substitute"] or values["staff"]),
-        appointments=bool(values["appointment_length"]),
-        manual=values["booking_approval"] == APPROVAL_MANUAL,
-    )
 
 
 @dataclass(frozen=True)

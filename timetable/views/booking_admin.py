@@ -25,10 +25,9 @@ from ..services.catalog import get_timetable
 from ..services.errors import Conflict, ServiceError
 from ..services.resolution import Occurrence, resolve_slot
 from .access import require_on_requested_timetable
-from .booking import STATUS_TEXT, describe_place
-from .editing import CHANGED_EVENT
+from .booking_display import STATUS_TEXT, describe_place
 from .ids import id_arg
-from .rendering import render_page_or_fragment, wants_fragment
+from .rendering import CHANGED_EVENT, render_page_or_fragment, wants_fragment
 from .week_args import requested_week
 from .week_page import BlockBookings
 

@@ -18,12 +18,11 @@ from ..services.stripes import COURSE, SLOT
 from .access import require_on_requested_timetable
 from .edit_forms import RANGE_CHOICES, EditForm, read_edit_form, read_weeks
 from .ids import id_arg, parse_id
-from .rendering import render_page_or_fragment, wants_fragment
+from .rendering import CHANGED_EVENT, render_page_or_fragment, wants_fragment
 from .week_args import requested_week
 
 bp = Blueprint("editing", __name__)
 
-CHANGED_EVENT = "timetable-changed"
 # What a new slot's creation form asks for, in order.
 CREATION_PARAMS = ("weekday", "start", "duration", "course", "title", "group", "staff", "room", "capacity", "appointment_length", "note")
 

@@ -12,6 +12,10 @@ def wants_fragment() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
+# The htmx event a write answers with: open week views reload their grid (see editor.js).
+CHANGED_EVENT = "timetable-changed"
+
+
 def render_page_or_fragment(
     page_template: str, fragment_template: str, *, status: int = 200, push_url: str | None = None, **context):
     as_fragment = wants_fragment()
