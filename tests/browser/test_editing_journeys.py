@@ -25,8 +25,12 @@ LESSON_MINUTES = 50
 
 
 def api_week(app, week: str) -> list[dict]:
-    """What the JSON API says is on in `week` (the reference the page is checked against)."""
-    response = app.test_client().get(f"/api/timetables/school/weeks/{week}")
+    """What the JSON API tells a scheduler is on in `week` (the reference the editor page is checked against)."""
+    from tests.conftest import AuthActions
+
+    client = app.test_client()
+    assert AuthActions(client).login().status_code == 303
+    response = client.get(f"/api/timetables/school/weeks/{week}")
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()["occurrences"]
 

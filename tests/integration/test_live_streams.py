@@ -21,7 +21,7 @@ from tests.clock import wall_weeks_ahead
 from tests.conftest import build_app
 from tests.integration.test_live_processes import free_port, post_json, stop, wait_ready
 from timetable.rules import format_week
-from timetable.services.stream_gate import StreamGate, StreamsFull, gate
+from timetable.services.stream_gate import StreamGate, StreamsFull
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -44,7 +44,17 @@ def test_the_gate_caps_streams_per_address_and_in_total_and_gives_places_back():
         streams.admit("10.0.0.1", per_address=2, total=3)
 
 
-def test_past_the_cap_a_stream_is_refused_with_503_and_retry_after(app, client, school, monkeypatch):
+@pytest.fixture
+def gate(monkeypatch):
+    """A gate of this test's own: streams other tests' servers (the browser tier) keep open don't count."""
+    from timetable.views import live
+
+    own = StreamGate()
+    monkeypatch.setattr(live, "gate", own)
+    return own
+
+
+def test_past_the_cap_a_stream_is_refused_with_503_and_retry_after(app, client, school, monkeypatch, gate):
     monkeypatch.setitem(app.config, "LIVE_STREAMS_PER_ADDRESS", 2)
     monkeypatch.setitem(app.config, "LIVE_STREAMS_RETRY_AFTER", 7)
     open_ones = [client.get("/t/events", buffered=False) for _ in range(2)]
@@ -68,7 +78,7 @@ def test_past_the_cap_a_stream_is_refused_with_503_and_retry_after(app, client, 
     again.close()
 
 
-def test_a_head_request_opens_no_stream(app, client, school, monkeypatch):
+def test_a_head_request_opens_no_stream(app, client, school, monkeypatch, gate):
     monkeypatch.setitem(app.config, "LIVE_STREAMS_PER_ADDRESS", 1)
     for _ in range(3):
         head = client.head("/t/events")
@@ -76,7 +86,7 @@ def test_a_head_request_opens_no_stream(app, client, school, monkeypatch):
     assert gate.open_streams() == 0
 
 
-def test_a_refused_stream_holds_no_place(app, client, school, monkeypatch):
+def test_a_refused_stream_holds_no_place(app, client, school, monkeypatch, gate):
     monkeypatch.setitem(app.config, "LIVE_STREAMS_TOTAL", 0)
     assert client.get("/t/events").status_code == 503
     assert gate.open_streams() == 0

@@ -6,7 +6,7 @@ changes. Week resolution reads it through `load_calendar` (services.resolution).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import Holiday, Term, Timetable, WeekCycle, WeekLabelOverride
 from ..rules import RulesError
 from ..rules import calendar as rules
-from .errors import ServiceError
+from .errors import InvalidField, ServiceError
 from .live import announce
 
 
@@ -130,3 +130,15 @@ class WeekCalendar:
 def week_calendar(timetable: Timetable, week: int) -> WeekCalendar:
     calendar = load_calendar(timetable)
     return WeekCalendar(calendar.label(week), {day: h.name for day, h in calendar.holidays_of_week(week).items()})
+
+
+def check_cycle_labels(timetable: Timetable, values: Iterable[str | None]) -> None:
+    """Refuse cycle_weeks values naming a label the timetable's cycle does not have: the slot would never occur."""
+    named = {label for value in values if value for label in value.split(",")}
+    if not named:
+        return
+    labels = load_calendar(timetable).cycle.labels
+    unknown = sorted(named - set(labels))
+    if unknown:
+        has = f"weeks {', '.join(labels)}" if labels else "no week cycle (set one on its calendar page)"
+        raise InvalidField(f"cycle_weeks: this timetable has {has}, so week {', '.join(unknown)} never comes.", "cycle_weeks")

@@ -8,6 +8,7 @@ from typing import Any
 from ..extensions import db
 from ..models import ChangeSet, Course, Slot, Timetable
 from ..rules import PARAMETERS, Action, Rule, format_span, get_parameter, validate_week
+from .calendar import check_cycle_labels
 from .catalog import RESERVED_SLUGS
 from .errors import ServiceError
 from .recording import record_changes
@@ -60,6 +61,7 @@ def create_slots(
     db.session.flush()
     changes = [change for row, values in zip(rows, slots) for change in initial_changes(SLOT, row.id, values, start, end)]
     check_changes(timetable.id, changes)
+    check_cycle_labels(timetable, (a.value for c in changes if c.param == "cycle_weeks" for a in c.actions))
     if summary is None:
         who = f"New slot {rows[0].id}" if len(rows) == 1 else f"{len(rows)} new slots"
         summary = f"{who} · {format_span(start, end)}"
@@ -87,6 +89,7 @@ def create_courses(
         for change in initial_changes(COURSE, row.id, values, start, end)
     ]
     check_changes(timetable.id, changes)
+    check_cycle_labels(timetable, (a.value for c in changes if c.param == "cycle_weeks" for a in c.actions))
     if summary is None:
         summary = f"New course {rows[0].name}" if len(rows) == 1 else f"{len(rows)} new courses"
     record_changes(timetable, changes, summary, user_id, kind="create")

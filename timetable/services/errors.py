@@ -9,6 +9,14 @@ class ServiceError(DomainError):
     """A refusal that is the user's to fix: a value out of range, a closed occurrence, a full class."""
 
 
+class InvalidField(ServiceError):
+    """A refusal about one field of the request, which the answer names (`fields`, as marshmallow does)."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.fields = {field: [message]}
+
+
 class Conflict(ServiceError):
     """The request came too late: someone changed or took it in the meantime."""
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Course, Group, Room, Staff
 from ..rules import PARAMETERS, format_week
-from .errors import ServiceError
+from .errors import InvalidField
 from .stripes import StripeChange
 
 # The model each kind of reference points at.
@@ -29,12 +29,8 @@ KIND_WORDS = {"staff": "staff member", "room": "room", "group": "group", "course
 Assignment = tuple[str, Any, int | None, int | None]
 
 
-class InvalidReference(ServiceError):
+class InvalidReference(InvalidField):
     """An edit names a resource that is not this timetable's, or is retired in those weeks."""
-
-    def __init__(self, message: str, param: str) -> None:
-        super().__init__(message)
-        self.fields = {param: [message]}
 
 
 def check_assignments(timetable_id: int, assignments: Iterable[Assignment]) -> None:

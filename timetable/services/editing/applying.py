@@ -11,6 +11,7 @@ from typing import Any
 from ...database import write_transaction
 from ...models import ChangeSet, Timetable
 from ...rules import PARAMETERS, format_span
+from ..calendar import check_cycle_labels
 from ..creation import create_slots, initial_changes
 from ..errors import Conflict, ServiceError
 from ..recording import record_changes
@@ -122,6 +123,7 @@ def _creation_changes(timetable: Timetable, slots: Sequence[dict[str, Any]], sta
         for change in initial_changes(SLOT, NEW_SLOT_ID - index, values, start, end)
     ]
     check_changes(timetable.id, changes)
+    check_cycle_labels(timetable, (a.value for c in changes if c.param == "cycle_weeks" for a in c.actions))
     return changes
 
 

@@ -15,7 +15,7 @@ from ...extensions import db
 from ...models import Timetable
 from ...rules import FIRST_WEEK, LAST_WEEK, Rule, apply, erase, get_parameter, next_week, paint, previous_week, validate_week
 from ...rules.compare import transform
-from ..calendar import load_calendar
+from ..calendar import check_cycle_labels
 from ..errors import NotFound, ServiceError
 from ..references import check_assignments
 from ..stripes import COURSE, OWNER_MODELS, StripeChange, StripeKey, Window, load_stripes
@@ -76,14 +76,7 @@ def check_owners(timetable: Timetable, owner: str, ids: tuple[int, ...], *, lock
 
 def check_cycle_weeks(timetable: Timetable, requests: list[EditRequest]) -> None:
     """Refuse cycle_weeks that name a label the timetable's cycle does not have: the slot would never occur."""
-    named = {label for r in requests if r.param == "cycle_weeks" and not r.erase and r.value for label in r.value.split(",")}
-    if not named:
-        return
-    labels = load_calendar(timetable).cycle.labels
-    unknown = sorted(named - set(labels))
-    if unknown:
-        has = f"weeks {', '.join(labels)}" if labels else "no week cycle (set one on its calendar page)"
-        raise ServiceError(f"cycle_weeks: this timetable has {has}, so week {', '.join(unknown)} never comes.")
+    check_cycle_labels(timetable, (r.value for r in requests if r.param == "cycle_weeks" and not r.erase))
 
 
 def stripe_changes(
