@@ -462,14 +462,21 @@ def _cancel(booking: Booking, now: datetime, status: str = CANCELLED) -> None:
         raise ServiceError("This booking is already cancelled.")
     booking.status, booking.expires_at = status, None
     announce(booking.timetable_id, "booking", ((booking.week, booking.week),))
-    timetable = db.session.get_one(Timetable, booking.timetable_id)
-    occurrence = resolve_slot(timetable, booking.slot_id, booking.week)
-    if occurrence is not None and is_bookable(occurrence):
-        units = units_of(occurrence)
-        if booking.appointment < len(units):
-            _lock_unit(units[booking.appointment])
-            db.session.flush()
-            offer_freed_places(units[booking.appointment], now)
+    _offer_freed_unit(db.session.get_one(Timetable, booking.timetable_id), booking.slot_id, booking.week,
+                      booking.appointment, now)
+
+
+def _offer_freed_unit(timetable: Timetable, slot_id: int, week: int, appointment: int, now: datetime) -> list[Booking]:
+    """Lock the unit and offer the places it has free to its waiting list, if it is still bookable."""
+    occurrence = resolve_slot(timetable, slot_id, week)
+    if occurrence is None or not is_bookable(occurrence):
+        return []
+    units = units_of(occurrence)
+    if appointment >= len(units):
+        return []
+    _lock_unit(units[appointment])
+    db.session.flush()
+    return offer_freed_places(units[appointment], now)
 
 
 def _scheduler_booking(timetable: Timetable, booking_id: int) -> Booking:
@@ -527,12 +534,7 @@ def purge_expired_holds(now: datetime | None = None) -> int:
         db.session.flush()
         for timetable_id, slot_id, week, appointment in sorted(touched):
             announce(timetable_id, "hold", ((week, week),))
-            timetable = db.session.get_one(Timetable, timetable_id)
-            occurrence = resolve_slot(timetable, slot_id, week)
-            if occurrence is not None and is_bookable(occurrence) and appointment < len(units_of(occurrence)):
-                unit = units_of(occurrence)[appointment]
-                _lock_unit(unit)
-                offer_freed_places(unit, now)
+            _offer_freed_unit(db.session.get_one(Timetable, timetable_id), slot_id, week, appointment, now)
     return len(expired)
 
 
@@ -606,12 +608,7 @@ def offer_after_edit(timetable: Timetable, slot_ids: set[int], now: datetime | N
     ).distinct()).all()
     offered = []
     for slot_id, week, appointment in sorted(units):
-        occurrence = resolve_slot(timetable, slot_id, week)
-        if occurrence is None or not is_bookable(occurrence) or appointment >= len(units_of(occurrence)):
-            continue
-        unit = units_of(occurrence)[appointment]
-        _lock_unit(unit)
-        offered += offer_freed_places(unit, now)
+        offered += _offer_freed_unit(timetable, slot_id, week, appointment, now)
     return offered
 
 
