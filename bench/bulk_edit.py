@@ -55,7 +55,8 @@ def add_past_history(app, factor: int) -> None:
     substitute stripes: each slot's stripes then hold some ten past absences the edit must read past.
     """
     with app.app_context():
-        substitute = db.session.scalar(select(Staff.id).where(Staff.name == "C. Ito"))
+        school = db.session.scalar(select(Timetable.id).where(Timetable.slug == "school"))
+        substitute = db.session.scalar(select(Staff.id).where(Staff.timetable_id == school, Staff.name == "C. Ito"))
     values = {"note": "past change", "staff_status": "sick", "substitute": substitute}
     history.add_past_history(app, factor, HISTORY_PARAMS, lambda param, n: values[param], say)
 
@@ -65,7 +66,8 @@ def choose_lessons(app) -> tuple[list[int], dict[str, int]]:
     with app.app_context():
         school = db.session.scalar(select(Timetable).where(Timetable.slug == "school"))
         start, end = (parse_week(w) for w in WEEKS)
-        weeks = [start, add_weeks(start, 1), end]
+        # The week before and after too: an absence touching the edited weeks would merge with it.
+        weeks = [add_weeks(start, -1), start, add_weeks(start, 1), end, add_weeks(end, 1)]
         absent: set[int] = set()
         by_staff: dict[int, list[int]] = defaultdict(list)
         for week in weeks:

@@ -28,11 +28,14 @@ WEEKS_PER_CHANGE = 5
 
 def add_past_history(app, factor: int, params: Sequence[str], value_of: Callable[[str, int], Any],
                      say: Callable[[str], None]) -> None:
-    """Add (factor - 1) × the demo's slot rules; week n back paints params[n % len(params)]."""
+    """Add (factor - 1) × the demo's slot rules to the school (what the benches measure); week n
+    back paints params[n % len(params)]."""
     with app.app_context():
         existing = db.session.scalar(select(func.count()).select_from(SlotRule))
         slots: dict[int, list[int]] = defaultdict(list)
-        for slot_id, timetable_id in db.session.execute(select(Slot.id, Slot.timetable_id).order_by(Slot.id)):
+        school = select(Timetable.id).where(Timetable.slug == "school").scalar_subquery()
+        for slot_id, timetable_id in db.session.execute(
+                select(Slot.id, Slot.timetable_id).where(Slot.timetable_id == school).order_by(Slot.id)):
             slots[timetable_id].append(slot_id)
         per_slot = -(-existing * (factor - 1) // sum(len(ids) for ids in slots.values()))
         first = SchoolYear.around(clock.today("Europe/Paris")).lessons_from

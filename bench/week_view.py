@@ -76,7 +76,7 @@ def build(url: str, label: str):
         upgrade()
         say(f"  {label}: loading the demo school…")
         load_demo(lambda step: None)
-        create_user("bench", "bench-password")
+        create_user("bench", "bench-password", is_admin=True)
     client = app.test_client()
     # Through the login form, as a person: a session is a row the server can end, not just a cookie.
     page = client.get("/login").get_data(as_text=True)

@@ -136,10 +136,31 @@ def resolve_week(
     replaces some stripes by what a plan would make of them, so a preview can show the week
     after the plan without writing anything.
     """
+    return occurrences_of(read_week(timetable, week), include_closed=include_closed, overrides=overrides)
+
+
+@dataclass(frozen=True)
+class WeekRules:
+    """What resolving a week reads from the database: every covering value, and the calendar of the week."""
+
+    week: int
+    slot_values: Mapping[int, Mapping[str, Any]]
+    course_values: Mapping[int, Mapping[str, Any]]
+    label: str | None
+    holidays: Mapping[int, Holiday]
+
+
+def read_week(timetable: Timetable, week: int) -> WeekRules:
     calendar = load_calendar(timetable)
-    label, holidays = calendar.label(week), calendar.holidays_of_week(week)
-    slot_rules = covering_values(SLOT, timetable.id, week)
-    course_rules = covering_values(COURSE, timetable.id, week)
+    return WeekRules(week, covering_values(SLOT, timetable.id, week), covering_values(COURSE, timetable.id, week),
+                     calendar.label(week), calendar.holidays_of_week(week))
+
+
+def occurrences_of(rules: WeekRules, *, include_closed: bool = False, overrides: Overrides | None = None) -> list[Occurrence]:
+    """The week's occurrences from what was read, with a plan's stripes in place of some (no database)."""
+    week, label, holidays = rules.week, rules.label, rules.holidays
+    slot_rules = {slot_id: dict(values) for slot_id, values in rules.slot_values.items()}
+    course_rules = {course_id: dict(values) for course_id, values in rules.course_values.items()}
     if overrides:
         _override(slot_rules, SLOT, overrides, week)
         _override(course_rules, COURSE, overrides, week)
@@ -156,8 +177,12 @@ def resolve_week(
         if occurrence.off and not include_closed:
             continue
         occurrences.append(occurrence)
-    occurrences.sort(key=lambda o: (o.weekday, o.start, o.end, o.slot_id))
-    return occurrences
+    return in_week_order(occurrences)
+
+
+def in_week_order(occurrences: list[Occurrence]) -> list[Occurrence]:
+    """By day, then time, then slot: the order every view lists a week in."""
+    return sorted(occurrences, key=lambda o: (o.weekday, o.start, o.end, o.slot_id))
 
 
 def _with_calendar(occurrence: Occurrence, holidays: Mapping[int, Holiday], label: str | None) -> Occurrence:

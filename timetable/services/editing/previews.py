@@ -26,7 +26,17 @@ from ...rules import (
 )
 from ...rules.compare import UNCOVERED, breakpoints, differences, segments, value_from
 from ..booking import BookingLine, booked_changes
-from ..resolution import REFERENCE_KINDS, Directory, Occurrence, load_directory, resolve_week
+from ..resolution import (
+    REFERENCE_KINDS,
+    Directory,
+    Occurrence,
+    WeekRules,
+    in_week_order,
+    load_directory,
+    occurrences_of,
+    read_week,
+    resolve_week,
+)
 from ..stripes import COURSE, SLOT, StripeChange, StripeKey, load_stripes, slots_of_courses
 
 MAX_CLASH_WEEKS = 12
@@ -181,6 +191,7 @@ class _ResolvedWeeks:
     def __init__(self, timetable: Timetable, overrides: dict[StripeKey, list]):
         self.timetable, self.overrides = timetable, overrides
         self._found: dict[tuple[bool, int], list[Occurrence]] = {}
+        self._read: dict[int, WeekRules] = {}
 
     def before(self, week: int, *, include_closed: bool = False) -> list[Occurrence]:
         return self._resolved(False, week, include_closed)
@@ -188,11 +199,29 @@ class _ResolvedWeeks:
     def after(self, week: int, *, include_closed: bool = False) -> list[Occurrence]:
         return self._resolved(True, week, include_closed)
 
+    def _touched(self, rules: WeekRules) -> set[int]:
+        slots = {owner_id for owner, owner_id, _param in self.overrides if owner == SLOT}
+        courses = {owner_id for owner, owner_id, _param in self.overrides if owner == COURSE}
+        if courses:
+            slots |= {slot_id for slot_id, values in rules.slot_values.items() if values.get("course") in courses}
+        return slots
+
     def _resolved(self, planned: bool, week: int, include_closed: bool) -> list[Occurrence]:
         key = (planned, week)
         if key not in self._found:
-            self._found[key] = resolve_week(self.timetable, week, include_closed=True,
-                                            overrides=self.overrides if planned else None)
+            # Read once per week; the plan's version of the week is the same rules with its stripes in place.
+            if week not in self._read:
+                self._read[week] = read_week(self.timetable, week)
+            rules = self._read[week]
+            if not planned:
+                self._found[key] = occurrences_of(rules, include_closed=True)
+            else:
+                # Only slots the plan touches (their own stripes, or their course's) can read otherwise.
+                touched = self._touched(rules)
+                unchanged = [o for o in self._resolved(False, week, True) if o.slot_id not in touched]
+                subset = replace(rules, slot_values={k: v for k, v in rules.slot_values.items() if k in touched})
+                changed = occurrences_of(subset, include_closed=True, overrides=self.overrides)
+                self._found[key] = in_week_order(unchanged + changed)
         everything = self._found[key]
         return everything if include_closed else [o for o in everything if o.status != STATUS_CLOSED]
 
