@@ -133,3 +133,9 @@ def test_the_api_is_described_in_openapi(client, changed_school):
     spec = client.get("/api/openapi.json").get_json()
     operation = spec["paths"]["/api/timetables/{slug}/changes"]["get"]
     assert [p["name"] for p in operation["parameters"]] == ["slug", "date"]
+
+
+def test_classes_come_in_the_order_people_count_them(app_ctx):
+    from timetable.services.changes import NO_GROUP, group_order
+
+    assert sorted(["12A", NO_GROUP, "9B", "7a", "10B", "7B"], key=group_order) == ["7a", "7B", "9B", "10B", "12A", NO_GROUP]

@@ -10,6 +10,7 @@ lesson takes place. Anonymous readers get every occurrence through the public vi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -87,6 +88,12 @@ def _lines(this: Occurrence, samples: Sequence[Occurrence], directory: Directory
     return lines
 
 
+def group_order(name: str) -> tuple:
+    """Classes in the order people count them: 7A, 9B, 10B, 12A; "Every class" last."""
+    parts = tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", name) if part)
+    return (name == NO_GROUP, parts)
+
+
 def _occurs(occurrence: Occurrence) -> bool:
     return occurrence.status != STATUS_CLOSED
 
@@ -130,7 +137,7 @@ def day_changes(timetable: Timetable, day: date, *, public: bool) -> DayChanges:
         group = directory.name("group", this.values.get("group")) or NO_GROUP
         by_group.setdefault(group, []).append(Change(slot_id, this.title(directory), start, end, tuple(lines)))
     groups = tuple(GroupChanges(name, tuple(sorted(changes, key=lambda c: (c.start, c.end, c.slot_id))))
-                   for name, changes in sorted(by_group.items(), key=lambda item: (item[0] == NO_GROUP, item[0].casefold())))
+                   for name, changes in sorted(by_group.items(), key=lambda item: group_order(item[0])))
     return DayChanges(day, (), groups)
 
 
