@@ -3,8 +3,9 @@
 Every parameter of rules/params.py is walked, so a new one is covered as soon as it exists:
 it is given a sample value on a slot of a published timetable, and each anonymous output is
 read — the week page (whole and as an htmx fragment), the booking page, the week API, the
-availability API, a booking made through the API and its private page, and the live stream
-while the parameter is edited. A public value must show; a private one must never.
+availability API, the day's changes (page, fragment and API), the iCalendar feeds, a booking
+made through the API and its private page, and the live stream while the parameter is edited.
+A public value must show; a private one must never.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ SHOWN_AS = {
     # An A-week lesson shows in week A, under the week's label.
     "cycle_weeks": lambda value: f"Week {value}",
 }
+
+
+# The public parameters a calendar event shows in its own words (summary, location, description).
+FEED_SHOWS = ("title", "group", "staff", "substitute", "room", "note")
 
 
 def evidence(name: str, value, refs_named: dict[int, str]) -> str:
@@ -136,12 +141,21 @@ def anonymous_outputs(client, slot_id: int) -> dict[str, str]:
         "booking page": client.get(f"/p/book/{slot_id}?week={WEEK}"),
         "week API": client.get(f"/api/timetables/p/weeks/{WEEK}"),
         "availability API": client.get(f"/api/timetables/p/weeks/{WEEK}/availability"),
+        # The day's changes (Tuesday and Wednesday, where the sampled weekday moves the lesson to) and the feeds.
+        "changes page": client.get(f"/p/changes?date={monday_of(WEEK_KEY) + timedelta(days=1)}"),
+        "changes fragment": client.get(f"/p/changes?date={monday_of(WEEK_KEY) + timedelta(days=2)}", headers=HTMX),
+        "changes API": client.get(f"/api/timetables/p/changes?date={monday_of(WEEK_KEY) + timedelta(days=1)}"),
+        "calendar feed": client.get("/p/calendar.ics"),
+        "filtered calendar feed": client.get("/p/calendar.ics?staff=1"),
     }
     texts = {}
     for output, response in outputs.items():
         # The booking page of an occurrence that is not bookable says why, with a 400.
         assert response.status_code == 200 or (output == "booking page" and response.status_code == 400), (output, response.status_code)
         texts[output] = response.get_data(as_text=True)
+        if output.endswith("feed"):
+            # iCalendar folds long lines and escapes commas and semicolons: read it unfolded and unescaped.
+            texts[output] = texts[output].replace("\r\n ", "").replace("\\,", ",").replace("\\;", ";")
     held = client.post("/api/timetables/p/holds", json={"slot_id": slot_id, "week": WEEK, "lock_code": "privacy"})
     if held.status_code == 201:  # bookable (a closed occurrence is not)
         booked = client.post("/api/timetables/p/confirm", json={"lock_code": "privacy", "name": "Ada", "email": "ada@example.org"})
@@ -172,6 +186,10 @@ def test_every_anonymous_output_shows_public_parameters_and_hides_private_ones(c
         pages = " ".join(texts[output] for output in ("week page", "booking page"))
         assert shown in pages, f"public {name} = {value!r} is not shown to visitors (looked for {shown!r})"
         assert shown in texts["week fragment"] or shown in texts["booking page"]
+        if name in FEED_SHOWS:
+            # Resources are named after the parameter they were made for ("Sample room"); ids repeat across kinds.
+            in_feed = f"Sample {name}" if parameter.kind == REF else shown
+            assert in_feed in texts["calendar feed"], f"public {name} = {value!r} is missing from the calendar feed"
     else:
         assert name not in occurrence["parameters"] and name not in occurrence["sources"]
         assert name not in occurrence["labels"]

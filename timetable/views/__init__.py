@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
         api,
         api_booking,
         api_calendar,
+        api_changes,
         api_editing,
         api_periods,
         api_setup,
@@ -18,8 +19,10 @@ def register_blueprints(app: Flask) -> None:
         booking,
         booking_admin,
         calendar,
+        changes,
         editing,
         editor,
+        feeds,
         home,
         invitations,
         live,
@@ -47,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_slots.bp)
     app.register_blueprint(api_periods.bp)
     app.register_blueprint(api_calendar.bp)
+    app.register_blueprint(api_changes.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(settings.bp)
     # Timetable pages live at /<slug>; registered last so fixed paths win.
@@ -58,6 +62,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(periods.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(resources.bp)
+    app.register_blueprint(changes.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(public.bp)
     app.after_request(_vary_on_htmx)
 

@@ -25,6 +25,14 @@ def form_text(value, param: str) -> str:
     return "" if value is None else get_parameter(param).to_text(value)
 
 
+def webcal(url: str) -> str:
+    """A feed's absolute URL as a subscription link: calendar apps open webcal:// and keep it up to date."""
+    for scheme in ("https://", "http://"):
+        if url.startswith(scheme):
+            return "webcal://" + url[len(scheme):]
+    return url
+
+
 def register_template_filters(app: Flask) -> None:
     app.add_template_filter(hhmm)
     app.add_template_filter(weekday_name)
@@ -34,3 +42,4 @@ def register_template_filters(app: Flask) -> None:
     app.add_template_filter(form_text)
     app.add_template_filter(local_time)
     app.add_template_filter(spans_text)
+    app.add_template_filter(webcal)
