@@ -75,6 +75,8 @@ def load_config(instance_path: str) -> dict:
         # Anti-hoarding limits on anonymous booking (see the README's Security section). Per client network address:
         # requests that hold, confirm, queue, cancel or accept (Flask-Limiter syntax, ";" between limits),
         "BOOKING_RATE_LIMIT": os.environ.get("TIMETABLE_BOOKING_RATE_LIMIT", "30 per minute;300 per hour"),
+        # Calendar apps poll a feed every hour or so; building one reads up to a year of weeks.
+        "FEED_RATE_LIMIT": os.environ.get("TIMETABLE_FEED_RATE_LIMIT", "6 per minute;60 per hour"),
         # live holds at once on one timetable, and waiting-list entries on one timetable.
         "BOOKING_HOLDS_PER_CLIENT": _integer("TIMETABLE_BOOKING_HOLDS_PER_CLIENT", 3),
         "BOOKING_WAITING_PER_ADDRESS": _integer("TIMETABLE_BOOKING_WAITING_PER_ADDRESS", 10),

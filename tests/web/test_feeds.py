@@ -98,3 +98,14 @@ def test_unpublished_feeds_are_for_viewers_only_and_bad_filters_are_400(client, 
 def test_the_public_week_page_links_a_subscription_when_filtered(client, changed_school):  # noqa: F811
     html = client.get(f"/t?week=2026-W49&staff={changed_school['x']}").get_data(as_text=True)
     assert f"webcal://localhost/t/calendar.ics?staff={changed_school['x']}" in html
+
+
+def test_feeds_are_rate_limited_per_address_with_a_429_that_says_so(app, client, changed_school, monkeypatch):  # noqa: F811
+    """Building a feed reads up to a year of weeks: one address may not ask for them without end."""
+    monkeypatch.setitem(app.config, "FEED_RATE_LIMIT", "2 per minute")
+    assert [client.get("/t/calendar.ics").status_code for _ in range(2)] == [200, 200]
+    refused = client.get("/t/calendar.ics")
+    assert refused.status_code == 429
+    assert "Too many calendar feed requests" in refused.get_data(as_text=True)
+    other = client.get("/t/calendar.ics", environ_overrides={"REMOTE_ADDR": "192.0.2.7"})
+    assert other.status_code == 200

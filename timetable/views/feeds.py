@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response
+from flask import Blueprint, current_app, make_response
 from flask_login import current_user
 
+from ..extensions import limiter
 from ..services.feeds import build_feed
 from ..services.public_view import sees_everything
 from .access import readable_timetable
@@ -14,6 +15,8 @@ bp = Blueprint("feeds", __name__)
 
 
 @bp.get("/<slug>/calendar.ics")
+@limiter.limit(lambda: current_app.config["FEED_RATE_LIMIT"], scope="feeds",
+               error_message="Too many calendar feed requests from your network address. Wait a minute, then try again.")
 def feed(slug: str):
     """The timetable's occurrences as an iCalendar feed (published ones to everyone, others to their viewers)."""
     timetable = readable_timetable(slug)
