@@ -273,7 +273,7 @@ def booking(reference: str):
       summary: A booking, read with its private link's key
       parameters:
         - {in: path, name: reference, schema: {type: string}, required: true}
-        - {in: query, name: key, schema: {type: string}, required: true}
+        - {in: query, name: key, schema: {type: string, minLength: 1, maxLength: 200}, required: true}
       responses:
         200:
           content:
