@@ -50,7 +50,7 @@ def put_calendar(slug: str):
         holiday dates no occurrence takes place and booking is closed; the slots' stripes are
         not changed. Week labels (A, B…) count the weeks from the cycle's start week, skipping
         weeks whose shown weekdays are all holidays; an override sets one week's label.
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
