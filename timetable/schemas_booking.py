@@ -24,8 +24,8 @@ def _not_blank(what: str):
 
 
 # What the contract states of them: some character other than a space; text@domain.tld (spaces around ignored).
-NOT_BLANK_REGEX = r"\S"
-EMAIL_REGEX = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
+NOT_BLANK_REGEX = r"^[^\x00]*[^\s\x00][^\x00]*$"
+EMAIL_REGEX = r"^\s*[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+\s*$"
 
 
 def _email(value: str) -> None:

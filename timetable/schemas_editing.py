@@ -344,7 +344,8 @@ class ChangeSchema(Schema):
 
 
 class AppliedChangeSchema(Schema):
-    change = fields.Nested(ChangeSchema, required=True)
+    change = fields.Nested(ChangeSchema, required=True, allow_none=True,
+                           metadata={"description": "The change applied; null when there was nothing to change"})
 
 
 class SessionSchema(Schema):

@@ -13,6 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.conftest import build_app
 
@@ -48,34 +49,69 @@ def contract_app(make_database_url):
 
 
 @pytest.fixture(scope="module")
-def editor_headers(contract_app):
-    """The demo administrator's personal API token, as a Bearer header (no cookie, no CSRF token)."""
+def editor_token(contract_app):
+    """The demo administrator's personal API token, sent as a Bearer header (no cookie, no CSRF token)."""
     from timetable.services.accounts import find_user
     from timetable.services.api_tokens import create_token
 
     with contract_app.app_context():
         _row, token = create_token(find_user("scheduler").id, "contract fuzzing")
-    return {"Authorization": f"Bearer {token}"}
+    return token
 
 
-def fuzz(app, headers: dict[str, str] | None = None) -> None:
+# Where a well-formed request may still be refused for what JSON Schema cannot say, Schemathesis's "valid data is
+# accepted" check is left out (every other check still runs): names taken already, values whose type depends on
+# the parameter they set, weeks and times that must come in order.
+STATE_OR_SEMANTICS = {
+    "POST /api/timetables": "slug and name must not be taken",
+    **{f"POST /api/timetables/{{slug}}/{kind}": "names are unique per kind" for kind in ("staff", "rooms", "groups", "courses")},
+    "POST /api/timetables/{slug}/slots/plan": "each value's type depends on its parameter",
+    "POST /api/timetables/{slug}/slots/apply": "each value's type depends on its parameter",
+    "POST /api/timetables/{slug}/plan": "each value's type depends on its parameter; start <= end",
+    "POST /api/timetables/{slug}/apply": "each value's type depends on its parameter; start <= end",
+    "POST /api/timetables/{slug}/slots/{slot_id}/plan": "each value's type depends on its parameter; start <= end",
+    "POST /api/timetables/{slug}/slots/{slot_id}/apply": "each value's type depends on its parameter; start <= end",
+    "POST /api/timetables/{slug}/periods/plan": "periods must end after they start and not overlap",
+    "PUT /api/timetables/{slug}/periods": "periods must end after they start and not overlap",
+}
+
+
+def checked(cases, excluded: list):
+    """A Hypothesis test sending each case drawn and running all checks on its answer, but those excluded."""
+
+    @FUZZ
+    @given(case=cases)
+    def check(case):
+        case.call_and_validate(excluded_checks=excluded)
+
+    return check
+
+
+def fuzz(app, token: str | None = None) -> None:
     """Run every operation's positive and negative cases through all checks; fail listing what broke, operation by operation."""
     from timetable.extensions import limiter
 
     limiter.reset()  # the booking routes' rate limits are tested elsewhere; here every request must be judged
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    if token is not None:
+        # Schemathesis's own auth provider, so that its auth checks know the credential and can leave it out.
+        class BearerToken:
+            def get(self, case, context):
+                return token
+
+            def set(self, case, data, context):
+                case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+        schema.auth.auth(refresh_interval=None)(BearerToken)
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
+        auth_storage = schema.auth if token is not None else None
+        cases = st.one_of(*(operation.as_strategy(mode, auth_storage=auth_storage) for mode in GenerationMode))
 
-        @FUZZ
-        @given(case=cases)
-        def check(case):
-            case.call_and_validate(headers=headers)
-
+        excluded = [positive_data_acceptance] if operation.label in STATE_OR_SEMANTICS else []
         try:
-            check()
+            checked(cases, excluded)()
         except BaseExceptionGroup as failure:  # what Schemathesis found, gathered over all operations
             failures.append(f"{operation.label}: {failure}")
     assert not failures, "\n\n".join(failures)
@@ -85,5 +121,5 @@ def test_the_api_keeps_its_contract_for_anonymous_callers(contract_app):
     fuzz(contract_app)
 
 
-def test_the_api_keeps_its_contract_for_an_editor_with_a_token(contract_app, editor_headers):
-    fuzz(contract_app, editor_headers)
+def test_the_api_keeps_its_contract_for_an_editor_with_a_token(contract_app, editor_token):
+    fuzz(contract_app, editor_token)

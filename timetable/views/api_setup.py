@@ -137,7 +137,7 @@ def resources(slug: str, kind: str):
     ---
     get:
       summary: The staff, rooms, groups or courses of a timetable, retired ones included
-      security: [{session: []}, {bearer: []}]
+      security: [{}, {session: []}, {bearer: []}]  # anonymous callers read a published timetable's
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: kind, schema: {type: string, enum: [staff, rooms, groups, courses]}, required: true}

@@ -7,9 +7,11 @@ parameters in paths and queries get the week pattern the schemas' week fields ca
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 
 from ..schemas_editing import WEEK_REGEX
+from ..schemas_setup import INPUT_SCHEMAS
 
 # Exactly one target: a list of slots, or a course.
 ONE_TARGET = {"oneOf": [{"required": ["slots"], "not": {"required": ["course"]}},
@@ -25,7 +27,27 @@ CROSS_FIELD = {
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 
+def _one_path_per_kind(document: dict[str, Any]) -> None:
+    """/timetables/{slug}/{kind}… becomes one path per kind, each with its kind's body (a new one needs a name)."""
+    for path in [path for path in document["paths"] if "{kind}" in path]:
+        item = document["paths"].pop(path)
+        for kind, schema in INPUT_SCHEMAS.items():
+            copy = deepcopy(item)
+            for method in HTTP_METHODS:
+                operation = copy.get(method)
+                if operation is None:
+                    continue
+                operation["parameters"] = [p for p in operation.get("parameters", []) if p.get("name") != "kind"]
+                body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+                if body is not None:
+                    body.pop("example", None)
+                    reference = {"$ref": f"#/components/schemas/{schema.__name__}"}
+                    body["schema"] = {"allOf": [reference], "required": ["name"]} if method == "post" else reference
+            document["paths"][path.replace("{kind}", kind)] = copy
+
+
 def add_cross_field_rules(document: dict[str, Any]) -> dict[str, Any]:
+    _one_path_per_kind(document)
     schemas = document["components"]["schemas"]
     for name, rule in CROSS_FIELD.items():
         schemas[name].update(rule)
