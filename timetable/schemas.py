@@ -22,8 +22,16 @@ class Id(fields.Integer):
         super().__init__(strict=strict, validate=Range(min=1, max=MAX_INTEGER), **kwargs)
 
 
+# The contract's pattern of any text: no NUL (lone surrogates are refused too, but JSON Schema patterns cannot name them).
+TEXT_REGEX = r"^[^\x00]*$"
+
+
 class Text(fields.String):
     """Text read from a request, refused when no column could store it (a NUL, a lone surrogate)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["metadata"] = {"pattern": TEXT_REGEX, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)

@@ -23,6 +23,11 @@ def _not_blank(what: str):
     return check
 
 
+# What the contract states of them: some character other than a space; text@domain.tld (spaces around ignored).
+NOT_BLANK_REGEX = r"^[^\x00]*[^\s\x00][^\x00]*$"
+EMAIL_REGEX = r"^\s*[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+\s*$"
+
+
 def _email(value: str) -> None:
     if not EMAIL.fullmatch(value.strip()):
         raise ValidationError(f"“{value}” is not an email address; check it and try again.")
@@ -35,7 +40,7 @@ LOCK_CODE = ("Any non-empty text the visitor's client keeps for the whole form (
 def lock_code_field(description: str = LOCK_CODE, **kwargs) -> Text:
     return Text(
         validate=[_not_blank("lock code"), Length(max=MAX_LOCK_CODE)],
-        metadata={"description": description, "example": "f3a9c2d1-session"},
+        metadata={"description": description, "example": "f3a9c2d1-session", "pattern": NOT_BLANK_REGEX},
         **kwargs,
     )
 
@@ -62,11 +67,12 @@ def _places() -> fields.Integer:
 
 
 def _name() -> Text:
-    return Text(required=True, validate=[_not_blank("name"), Length(max=200)], metadata={"example": "Ada Lovelace"})
+    return Text(required=True, validate=[_not_blank("name"), Length(max=200)],
+                metadata={"example": "Ada Lovelace", "pattern": NOT_BLANK_REGEX})
 
 
 def _email_field() -> Text:
-    return Text(required=True, validate=[Length(max=254), _email], metadata={"example": "ada@example.org"})
+    return Text(required=True, validate=[Length(max=254), _email], metadata={"example": "ada@example.org", "pattern": EMAIL_REGEX})
 
 
 def _key(**kwargs) -> Text:

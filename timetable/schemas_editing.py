@@ -17,10 +17,19 @@ MAX_EDITS = 100
 MAX_BULK_SLOTS = 10_000
 MAX_HISTORY = 1000
 WEEK_FORMATS = 'an ISO week: "2026-W47", "2026W47" or "202647"'
+# The contract's pattern of a week: a year 0001-9999 and a week 01-52 (W53, which only some years have, is accepted
+# too but left out, so that every week the pattern allows exists).
+_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_WEEK = "(?:0[1-9]|[1-4][0-9]|5[0-2])"
+WEEK_REGEX = f"^(?:{_YEAR}-?[Ww](?:[1-9]|{_WEEK})|{_YEAR}{_WEEK})$"
 
 
 class WeekField(fields.String):
     """An ISO week: read from "2026-W47", "2026W47" or "202647", written as "2026-W47"; null is an open end."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["metadata"] = {"pattern": WEEK_REGEX, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _serialize(self, value: int | None, attr, obj, **kwargs) -> str | None:
         return None if value is None else format_week(value)
@@ -335,7 +344,8 @@ class ChangeSchema(Schema):
 
 
 class AppliedChangeSchema(Schema):
-    change = fields.Nested(ChangeSchema, required=True)
+    change = fields.Nested(ChangeSchema, required=True, allow_none=True,
+                           metadata={"description": "The change applied; null when there was nothing to change"})
 
 
 class SessionSchema(Schema):

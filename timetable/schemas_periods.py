@@ -15,6 +15,10 @@ from .schemas_editing import DiffLineSchema, WeekField
 _CLOCK = re.compile(r"(\d{1,2})[:h](\d{2})", re.ASCII)
 
 
+# The contract's pattern of a time of day as text: 00:00 to 24:00 ("8h45" is read too).
+TIME_OF_DAY_REGEX = r"^(?:(?:[01]?[0-9]|2[0-3])[:h][0-5][0-9]|24[:h]00)$"
+
+
 class MinuteField(fields.Field):
     """A time of day from "00:00" to "24:00" (or minutes since midnight); written as "08:45"."""
 
@@ -39,8 +43,8 @@ class PeriodSchema(Schema):
 
     weekday = fields.Integer(required=True, strict=True, validate=Range(1, 7), metadata={"description": "ISO weekday, 1 = Monday"})
     name = Text(required=True, validate=Length(1, MAX_NAME_LENGTH), metadata={"example": "3"})
-    start = MinuteField(required=True, metadata={"type": "string", "example": "10:00"})
-    end = MinuteField(required=True, metadata={"type": "string", "example": "10:45"})
+    start = MinuteField(required=True, metadata={"type": "string", "example": "10:00", "pattern": TIME_OF_DAY_REGEX})
+    end = MinuteField(required=True, metadata={"type": "string", "example": "10:45", "pattern": TIME_OF_DAY_REGEX})
 
 
 class BellGridSchema(Schema):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from zoneinfo import available_timezones
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 from marshmallow.validate import Email, Length, Range
@@ -70,6 +71,27 @@ class TimetableSettingsSchema(Schema):
     published = fields.Boolean(metadata={"description": "Whether visitors see it"})
 
 
+# What the server enforces, stated in the contract (the service checks the same, with its messages).
+SLUG_REGEX = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+HOUR_REGEX = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class NewTimetableSchema(TimetableSettingsSchema):
+    """A new timetable: slug, name and time_zone are required."""
+
+    slug = Text(required=True, validate=Length(min=1, max=64), metadata={
+        "description": "Its address: lowercase letters, digits, inner hyphens (not a reserved word, not taken)",
+        "example": "north-school", "pattern": SLUG_REGEX})
+    name = Text(required=True, validate=Length(min=1, max=200), metadata={"example": "North School"})
+    # The service refuses an unknown zone with its own message; the contract lists the known ones.
+    time_zone = Text(required=True, validate=Length(max=64),
+                     metadata={"description": "An IANA time zone", "example": "Europe/Paris", "enum": sorted(available_timezones())})
+    day_start = HourField(metadata={"type": "string", "description": "The day's first hour (before day_end)", "example": "08:00",
+                                    "pattern": HOUR_REGEX})
+    day_end = HourField(metadata={"type": "string", "description": "The day's last hour (after day_start)", "example": "18:00",
+                                  "pattern": HOUR_REGEX})
+
+
 class TimetableDetailSchema(Schema):
     id = fields.Integer(required=True)
     slug = fields.String(required=True)
@@ -95,7 +117,8 @@ class _ResourceInputSchema(Schema):
 
 class StaffInputSchema(_ResourceInputSchema):
     short_name = Text(allow_none=True, validate=Length(max=20), metadata={"example": "MOR"})
-    email = Text(allow_none=True, validate=[Length(max=200), Email(error="“{input}” is not an e-mail address.")])
+    email = Text(allow_none=True, validate=[Length(max=200), Email(error="“{input}” is not an e-mail address.")],
+                 metadata={"format": "email"})
     courses = fields.List(Id(), validate=Length(max=500),
                           metadata={"description": "Ids of the courses this person can teach or give"})
 

@@ -329,8 +329,10 @@ def test_openapi_describes_the_set_up_endpoints(client):
     assert {"post", "get"} <= set(paths["/api/timetables"]) | {"post"}
     assert "post" in paths["/api/timetables"]
     assert {"get", "patch"} <= set(paths["/api/timetables/{slug}"])
-    assert {"get", "post"} <= set(paths["/api/timetables/{slug}/{kind}"])
-    assert "patch" in paths["/api/timetables/{slug}/{kind}/{resource_id}"]
+    # One path per kind, so that each states its own body (see views/openapi_contract.py).
+    for kind in ("staff", "rooms", "groups", "courses"):
+        assert {"get", "post"} <= set(paths[f"/api/timetables/{{slug}}/{kind}"])
+        assert "patch" in paths[f"/api/timetables/{{slug}}/{kind}/{{resource_id}}"]
     assert "post" in paths["/api/timetables/{slug}/slots/plan"] and "post" in paths["/api/timetables/{slug}/slots/apply"]
 
 

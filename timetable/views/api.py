@@ -15,7 +15,7 @@ from ..services.catalog import list_timetables
 from ..services.public_view import occurrences_for
 from ..services.resolution import REFERENCE_KINDS, Directory, Occurrence, load_directory, resolve_week
 from .access import readable_timetable
-from .openapi import build_spec
+from .openapi import build_document
 from .week_args import week_from_text
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -106,5 +106,5 @@ def week(slug: str, week: str):
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3 description of this API."""
-    return jsonify(build_spec().to_dict())
+    return jsonify(build_document())
 

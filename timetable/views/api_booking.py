@@ -272,8 +272,8 @@ def booking(reference: str):
     get:
       summary: A booking, read with its private link's key
       parameters:
-        - {in: path, name: reference, schema: {type: string}, required: true}
-        - {in: query, name: key, schema: {type: string}, required: true}
+        - {in: path, name: reference, schema: {type: string, pattern: "^[A-Za-z0-9]{1,64}$"}, required: true}
+        - {in: query, name: key, schema: {type: string, minLength: 1, maxLength: 200, pattern: "^[^\\x00]*$"}, required: true}
       responses:
         200:
           content:
@@ -296,7 +296,7 @@ def cancel(reference: str):
       summary: Cancel a booking (or leave the waiting list); freed places go to the waiting list
       description: A wrong reference or key answers 404; an already cancelled booking, 400.
       parameters:
-        - {in: path, name: reference, schema: {type: string}, required: true}
+        - {in: path, name: reference, schema: {type: string, pattern: "^[A-Za-z0-9]{1,64}$"}, required: true}
       requestBody:
         required: true
         content:
@@ -327,7 +327,7 @@ def accept(reference: str):
       description: >
         400 when no place is on offer for this booking; 409 when the offer ran out.
       parameters:
-        - {in: path, name: reference, schema: {type: string}, required: true}
+        - {in: path, name: reference, schema: {type: string, pattern: "^[A-Za-z0-9]{1,64}$"}, required: true}
       requestBody:
         required: true
         content:

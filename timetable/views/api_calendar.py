@@ -12,7 +12,7 @@ from ..schemas_calendar import CalendarSpecSchema, dump_calendar_spec
 from ..services.access import SCHEDULE
 from ..services.calendar import CalendarSpec, calendar_spec, replace_calendar
 from ..services.catalog import get_timetable
-from .access import require
+from .access import require_on
 from .api_bodies import invalid_request, load_body
 
 bp = Blueprint("api_calendar", __name__, url_prefix="/api")
@@ -50,7 +50,7 @@ def put_calendar(slug: str):
         holiday dates no occurrence takes place and booking is closed; the slots' stripes are
         not changed. Week labels (A, B…) count the weeks from the cycle's start week, skipping
         weeks whose shown weekdays are all holidays; an override sets one week's label.
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
@@ -71,9 +71,8 @@ def put_calendar(slug: str):
         401: LoginRequired
         404: NotFound
     """
-    # Anonymous callers learn nothing of unpublished timetables: 404 before 401.
-    timetable = get_timetable(slug, published_only=not current_user.is_authenticated)
-    require(SCHEDULE, timetable.id)
+    # Anonymous callers learn nothing of unpublished timetables: 401 before the slug is looked up.
+    timetable = require_on(SCHEDULE, slug)
     spec = cast(CalendarSpec, load_body(CalendarSpecSchema()))  # post_load makes the body a CalendarSpec
     replace_calendar(timetable, spec)
     return dump_calendar_spec(calendar_spec(timetable))

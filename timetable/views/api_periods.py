@@ -46,7 +46,7 @@ def get_periods(slug: str):
     ---
     get:
       summary: The bell grids (periods per weekday) and the week from which each holds
-      security: [{session: []}]
+      security: [{session: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       responses:
@@ -71,7 +71,7 @@ def plan_periods(slug: str):
         A period that keeps its name but gets other times from a week on moves its slots: every
         slot that starts (ends) with it in those weeks gets the new start (end). Nothing is
         written; PUT the same grids with the plan's token to apply them.
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
@@ -106,7 +106,7 @@ def put_periods(slug: str):
         The grids and the slots' retiming are one change (history, undo), in one transaction;
         with a plan's token it is refused (409) if anything changed since the plan.
         Grids equal to the stored ones change nothing (200, change null).
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:

@@ -8,7 +8,15 @@ from marshmallow import ValidationError
 
 from ..models import Timetable
 from ..rules import format_week
-from ..schemas_setup import INPUT_SCHEMAS, OUTPUT_SCHEMAS, TimetableDetailSchema, TimetableSettingsSchema, UsesArgsSchema, UsesSchema
+from ..schemas_setup import (
+    INPUT_SCHEMAS,
+    OUTPUT_SCHEMAS,
+    NewTimetableSchema,
+    TimetableDetailSchema,
+    TimetableSettingsSchema,
+    UsesArgsSchema,
+    UsesSchema,
+)
 from ..services.access import ADMINISTER, SCHEDULE, VIEW
 from ..services.catalog import get_timetable
 from ..services.resources import add_resource, change_resource, get_resource, list_resources, uses_from
@@ -50,12 +58,12 @@ def create_timetable():
         slug, name and time_zone are required; weekdays default to Monday–Friday and the day to
         08:00–18:00; a new timetable is not published. A reserved or taken slug, a taken name or
         an unknown time zone is refused with a message per field, and nothing is written.
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       requestBody:
         required: true
         content:
           application/json:
-            schema: TimetableSettingsSchema
+            schema: NewTimetableSchema
             example:
               {slug: north-school, name: North School, time_zone: Europe/London, weekdays: [1, 2, 3, 4, 5], day_end: "17:00"}
       responses:
@@ -68,7 +76,7 @@ def create_timetable():
         403: Forbidden
     """
     require(ADMINISTER)
-    body = load_body(TimetableSettingsSchema())
+    body = load_body(NewTimetableSchema())
     timetable = add_timetable(body)
     return TimetableDetailSchema().dump(timetable), 201, {"Location": url_for(".timetable", slug=timetable.slug)}
 
@@ -99,7 +107,7 @@ def configure(slug: str):
     patch:
       summary: Rename, move, configure or publish a timetable (schedulers of it)
       description: Give only the settings that change. A new slug moves every address of the timetable.
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
@@ -129,7 +137,7 @@ def resources(slug: str, kind: str):
     ---
     get:
       summary: The staff, rooms, groups or courses of a timetable, retired ones included
-      security: [{session: []}]
+      security: [{}, {session: []}, {bearer: []}]  # anonymous callers read a published timetable's
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: kind, schema: {type: string, enum: [staff, rooms, groups, courses]}, required: true}
@@ -155,7 +163,7 @@ def add(slug: str, kind: str):
         staff take short_name, email and courses (the ids of the courses they can teach); rooms
         capacity and features; groups size; courses only a name (their defaults are edited as
         stripes, like a slot's parameters). Names are unique per kind within a timetable.
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: kind, schema: {type: string, enum: [staff, rooms, groups, courses]}, required: true}
@@ -188,7 +196,7 @@ def change(slug: str, kind: str, resource_id: int):
       description: >
         Nothing is deleted. From the week it is retired from, no edit may assign the resource;
         before it, its name still shows. GET …/uses?week= first lists what still assigns it.
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: kind, schema: {type: string, enum: [staff, rooms, groups, courses]}, required: true}
@@ -221,7 +229,7 @@ def uses(slug: str, kind: str, resource_id: int):
       description: >
         Reassign them in bulk (POST /api/timetables/{slug}/plan with their slot ids) before
         retiring the resource from that week; editor_url opens the editor with them selected.
-      security: [{session: []}]
+      security: [{session: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: kind, schema: {type: string, enum: [staff, rooms, groups, courses]}, required: true}

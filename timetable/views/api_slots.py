@@ -36,7 +36,7 @@ def plan_new_slots(slug: str):
         they would create. Every staff member, room, group and course named must be this
         timetable's and not retired in those weeks. Apply with the same body and the plan's token;
         the result is one change of the history, which undo reverts.
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
@@ -76,7 +76,7 @@ def apply_new_slots(slug: str):
       description: >
         Send the body of the plan with its token. If it differs from what was previewed, or a
         resource it names was retired since, nothing is written.
-      security: [{session: [], csrf: []}]
+      security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
         - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:

@@ -9,6 +9,7 @@ request is before any view runs (Flask-WTF's own check is turned off for that re
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request
+from flask_login import current_user
 
 from ..extensions import csrf
 from ..services.api_tokens import token_user
@@ -27,7 +28,10 @@ def authenticate_or_protect():
     """A Bearer request on /api acts as the token's user (401 if the token is unknown or revoked); any other is CSRF-checked."""
     token = _bearer_token()
     if token is None:
-        if current_app.config["WTF_CSRF_ENABLED"]:
+        # An anonymous API call has no session a forged request could borrow: the route answers it
+        # (401 where it needs a login) instead of a 400 for a missing CSRF token.
+        anonymous_api_call = request.path.startswith("/api/") and not current_user.is_authenticated
+        if current_app.config["WTF_CSRF_ENABLED"] and not anonymous_api_call:
             csrf.protect(apply_exemptions=True)
         return None
     user = token_user(token) if token else None

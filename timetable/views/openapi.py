@@ -8,6 +8,7 @@ from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app
 
 from .. import schemas, schemas_booking, schemas_calendar, schemas_editing, schemas_periods, schemas_setup
+from .openapi_contract import add_cross_field_rules
 
 # The editing API's schemas, each after the ones it nests (see build_spec).
 EDITING_SCHEMAS = (
@@ -19,7 +20,7 @@ EDITING_SCHEMAS = (
 )
 # The set-up API's schemas.
 SETUP_SCHEMAS = (
-    "TimetableSettingsSchema", "TimetableDetailSchema",
+    "TimetableSettingsSchema", "NewTimetableSchema", "TimetableDetailSchema",
     "StaffInputSchema", "RoomInputSchema", "GroupInputSchema", "CourseInputSchema",
     "StaffSchema", "RoomSchema", "GroupSchema", "CourseSchema", "UsesArgsSchema", "UseSchema", "UsesSchema",
 )
@@ -42,6 +43,11 @@ ERROR_RESPONSES = (
     ("TooMany", "429: beyond one client's share (holds at once, waiting-list entries) or too many booking requests; "
                 "the message says which, Retry-After when to try again"),
 )
+
+
+def build_document() -> dict:
+    """The OpenAPI document served at /api/openapi.json, cross-field rules included."""
+    return add_cross_field_rules(build_spec().to_dict())
 
 
 def build_spec() -> APISpec:
