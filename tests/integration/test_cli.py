@@ -74,7 +74,7 @@ def _demo_history(school):
         return {
             "lessons": len(occurrences),
             "substituted": len(substituted),
-            "moreau_sick": all(o.values["staff"] == moreau and o.values["staff_status"] == "sick" for o in substituted),
+            "moreau_sick": all(o.values["staff"] == (moreau,) and o.values["staff_status"] == "sick" for o in substituted),
             "notes": [o.values["note"] for o in occurrences if o.status == "temporarily_closed"],
             "in_lab": len([o for o in occurrences if o.values["room"] == lab]),
         }

@@ -31,7 +31,7 @@ def test_a_sick_teacher_is_replaced_in_two_actions_whatever_the_number_of_lesson
     for n in (48, 49, 50):
         for slot_id in lessons:
             v = values(timetable, n, slot_id)
-            assert (v["staff"], v["staff_status"], v["substitute"]) == (school["x"], "sick", school["y"])
+            assert (v["staff"], v["staff_status"], v["substitute"]) == ((school["x"],), "sick", school["y"])
     for n in (47, 51):
         assert all(values(timetable, n, s)["staff_status"] == "present" and values(timetable, n, s)["substitute"] is None for s in lessons)
     # The unrelated one-week room change inside W48–W50 is untouched.

@@ -44,7 +44,7 @@ def test_values_come_from_the_slot_then_the_course_then_the_default(school):
     monday, tuesday = occurrences[school["monday"].id], occurrences[school["tuesday"].id]
     assert (monday.duration, monday.sources["duration"]) == (50, "course")
     assert (tuesday.duration, tuesday.sources["duration"]) == (90, "slot")
-    assert (monday.values["staff"], monday.sources["staff"]) == (school["a"], "course")
+    assert (monday.values["staff"], monday.sources["staff"]) == ((school["a"],), "course")
     assert (monday.status, monday.sources["status"]) == ("open", "default")
     assert monday.end == 8 * 60 + 50
     assert str(monday.date) == "2026-11-16" and str(tuesday.date) == "2026-11-17"
@@ -59,11 +59,11 @@ def test_a_course_change_reaches_its_slots_except_where_a_slot_has_its_own_value
         paint(school["timetable"], "slot", school["tuesday"].id, "staff", W48, W48, school["a"])
         paint(school["timetable"], "course", school["course"].id, "staff", W48, None, school["b"])
     week48 = by_slot(resolve_week(school["timetable"], W48))
-    assert week48[school["monday"].id].values["staff"] == school["b"]
-    assert week48[school["tuesday"].id].values["staff"] == school["a"]
+    assert week48[school["monday"].id].values["staff"] == (school["b"],)
+    assert week48[school["tuesday"].id].values["staff"] == (school["a"],)
     assert week48[school["tuesday"].id].sources["staff"] == "slot"
     week47 = by_slot(resolve_week(school["timetable"], W47))
-    assert {occ.values["staff"] for occ in week47.values()} == {school["a"]}
+    assert {occ.values["staff"] for occ in week47.values()} == {(school["a"],)}
 
 
 def test_closed_slots_are_hidden_unless_asked_for_and_temporarily_closed_ones_show(school):
@@ -93,7 +93,7 @@ def test_the_filter_matches_the_teacher_actually_there(school):
     occurrences = resolve_week(timetable, W47)
     for_b = [occ.slot_id for occ in occurrences if WeekFilter(staff=school["b"]).matches(occ)]
     assert for_b == [school["monday"].id]
-    assert by_slot(occurrences)[school["monday"].id].present_staff == school["b"]
+    assert by_slot(occurrences)[school["monday"].id].present_staff == (school["b"],)
 
 
 def count_queries():

@@ -35,3 +35,18 @@ def test_a_long_occurrence_clashes_with_a_later_one_inside_it_past_a_short_one()
 
 def test_empty_resources_and_zero_length_occurrences_are_ignored():
     assert find_clashes([place(1), place(2), place(3, start=480, end=480, staff=1), place(4, staff=1)]) == []
+
+
+def test_every_member_of_a_set_of_staff_or_groups_is_checked():
+    # Team teaching (staff 3 and 7) against 7 alone; a joint class (groups 4 and 5) against 5 alone.
+    clashes = find_clashes([
+        place(1, staff=(3, 7), group=(4, 5)),
+        place(2, start=500, end=560, staff=(7,), group=(5,)),
+        place(3, start=500, end=560, staff=(8,), group=(6,)),  # shares no member: no clash
+    ])
+    assert clashes == [Clash("group", 5, 1, 1, 2), Clash("staff", 7, 1, 1, 2)]
+
+
+def test_two_sets_sharing_two_members_clash_once_per_member():
+    clashes = find_clashes([place(1, staff=(3, 7)), place(2, staff=(3, 7, 9))])
+    assert [(c.kind, c.resource) for c in clashes] == [("staff", 3), ("staff", 7)]

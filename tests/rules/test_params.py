@@ -42,8 +42,8 @@ def test_the_registry_is_read_only():
         ("start",               "time",        None,        False,      None),
         ("duration",            "duration",    45,          False,      None),
         ("course",              "ref",         None,        False,      "course"),
-        ("group",               "ref",         None,        False,      "group"),
-        ("staff",               "ref",         None,        False,      "staff"),
+        ("group",               "refs",        None,        False,      "group"),
+        ("staff",               "refs",        None,        False,      "staff"),
         ("staff_status",        "enum",        "present",   False,      None),
         ("substitute",          "ref",         None,        True,       "staff"),
         ("room",                "ref",         None,        False,      "room"),
@@ -115,6 +115,11 @@ def test_an_unknown_parameter_names_the_known_ones():
         ("color",               "",               None),
         ("appointment_length",  "",               None),
         ("appointment_length",  "15",             15),
+        ("staff",               "3",              (3,)),
+        ("staff",               "3,7",            (3, 7)),
+        ("staff",               "3, 7",           (3, 7)),
+        ("staff",               " 7 ,3,7 ",       (3, 7)),
+        ("group",               "12; 4",          (4, 12)),
     ],
 )
 def test_parse(name, text, value):
@@ -146,6 +151,11 @@ def test_parse(name, text, value):
         ("color",         "#12345",   "color: '#12345' is not a colour"),
         ("substitute",    "x",        "substitute: 'x' is not a staff id (a whole number from 1 to 2147483647), or nothing"),
         ("weekday",       "١",        "weekday: '١' is not a weekday"),
+        ("staff",         "",         "staff: a value is required (one or more staff ids"),
+        ("staff",         "3,x",      "staff: '3,x' is not one or more staff ids (whole numbers from 1 to 2147483647), like 3 or 3,7"),
+        ("staff",         "3,0",      "staff: 0 is not one or more staff ids"),
+        ("group",         "3,,7",     "group: '3,,7' is not one or more group ids"),
+        ("group",         "-3",       "group: '-3' is not one or more group ids"),
     ],
 )
 def test_parse_errors_name_the_parameter_the_text_and_what_is_expected(name, text, message):
@@ -201,7 +211,9 @@ def test_validate_returns_the_canonical_value():
         ("weekday",             7,                     "7",                  "Sunday",               "7"),
         ("staff_status",        "leave",               "leave",              "On leave",             "leave"),
         ("status",              "temporarily_closed",  "temporarily_closed", "Temporarily closed",   "temporarily_closed"),
-        ("staff",               12,                    "12",                 "#12",                  "12"),
+        ("staff",               (12,),                 "12",                 "#12",                  "12"),
+        ("staff",               (3, 7),                "3,7",                "#3, #7",               "3,7"),
+        ("group",               (2, 10, 11),           "2,10,11",            "#2, #10, #11",         "2,10,11"),
         ("substitute",          None,                  "",                   "",                     None),
         ("note",                "",                    "",                   "",                     ""),
         ("note",                "Bring a calculator",  "Bring a calculator", "Bring a calculator",   "Bring a calculator"),
@@ -235,6 +247,13 @@ def test_to_text_display_encode(name, value, text, shown, stored):
         ("color",       "#A1B2C3",     "color: stored '#A1B2C3' is not a colour"),
         ("capacity",    " 3",          "capacity: stored ' 3' is not a whole number"),
         ("capacity",    3,             "capacity: stored 3, which is not text"),
+        ("staff",       "7,3",         "staff: stored '7,3' is not one or more staff ids"),
+        ("staff",       "3,3",         "staff: stored '3,3' is not one or more staff ids"),
+        ("staff",       "3, 7",        "staff: stored '3, 7' is not one or more staff ids"),
+        ("staff",       "03",          "staff: stored '03' is not one or more staff ids"),
+        ("staff",       "",            "staff: stored '' is not one or more staff ids"),
+        ("group",       "0",           "group: stored '0' is not one or more group ids"),
+        ("group",       "2147483648",  "group: stored '2147483648': group: 2147483648 is not one or more group ids"),
     ],
 )
 def test_decode_reads_only_what_encode_writes(name, stored, message):
@@ -262,6 +281,8 @@ def valid_values(parameter: Parameter) -> st.SearchStrategy:
         values = st.sampled_from([value for value, _ in parameter.choices])
     elif kind == "ref":
         values = st.integers(1, 2**31 - 1)
+    elif kind == "refs":
+        values = st.sets(st.integers(1, 2**31 - 1), min_size=1).map(lambda ids: tuple(sorted(ids)))
     elif kind == "count":
         values = st.integers(0, 2**31 - 1)
     elif kind == "color":
@@ -359,3 +380,61 @@ def test_cycle_weeks_refuses_what_is_no_set_of_labels(call, message):
     with pytest.raises(InvalidValue) as caught:
         call(get_parameter("cycle_weeks"))
     assert message in str(caught.value)
+
+
+# Sets of ids (staff, groups): what is stored before they were sets still reads, and every way
+# of writing a set reads back to the one canonical value.
+
+
+@pytest.mark.parametrize("name", ["staff", "group"])
+def test_a_single_id_stored_before_sets_reads_as_a_set_of_one(name):
+    parameter = get_parameter(name)
+    assert parameter.decode("3") == (3,)
+    assert parameter.encode((3,)) == "3"
+
+
+@pytest.mark.parametrize(("value", "canonical"), [(5, (5,)), ([7, 3], (3, 7)), ((3, 7, 3), (3, 7)), ({9, 1}, (1, 9))])
+def test_refs_validate_takes_an_id_or_a_collection_and_returns_the_sorted_set(value, canonical):
+    assert get_parameter("staff").validate(value) == canonical
+
+
+@pytest.mark.parametrize("value", [(), [], "3", "3,7", (0,), (3, True), (3, 2**31), (1.0,), {"a": 1}, [[3]]])
+def test_refs_validate_refuses_what_is_no_set_of_ids(value):
+    with pytest.raises(InvalidValue, match="is not one or more staff ids"):
+        get_parameter("staff").validate(value)
+
+
+ids = st.lists(st.integers(1, 2**31 - 1), min_size=1, max_size=8)
+
+
+@given(ids)
+def test_refs_encode_decode_round_trip_is_canonical(members):
+    parameter = get_parameter("staff")
+    value = parameter.validate(members)
+    assert value == tuple(sorted(set(members)))
+    stored = parameter.encode(value)
+    assert stored == ",".join(str(member) for member in sorted(set(members)))
+    assert parameter.decode(stored) == value
+    assert parameter.encode(parameter.decode(stored)) == stored
+
+
+@given(ids, st.sampled_from([",", ", ", " , ", ";", " "]), st.booleans())
+def test_refs_parse_reads_any_separator_order_and_repeats(members, separator, padded):
+    parameter = get_parameter("group")
+    text = separator.join(str(member) for member in members)
+    if padded:
+        text = f"  {text} "
+    value = parameter.parse(text)
+    assert value == tuple(sorted(set(members)))
+    assert parameter.parse(parameter.to_text(value)) == value
+    assert parameter.to_text(value) == parameter.encode(value)
+
+
+@given(st.text(max_size=12))
+def test_refs_decode_never_accepts_what_encode_would_not_write(text):
+    parameter = get_parameter("staff")
+    try:
+        value = parameter.decode(text)
+    except InvalidValue:
+        return
+    assert parameter.encode(value) == text

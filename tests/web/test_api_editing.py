@@ -178,8 +178,8 @@ def test_a_sick_teacher_is_replaced_on_all_lessons_in_two_calls(api, api_school)
 
     for n in (48, 49, 50):
         week = api.week(f"2026-W{n}")
-        assert {(week[s]["staff"], week[s]["staff_status"], week[s]["labels"]["substitute"]) for s in lessons} == {
-            (api_school["x"], "sick", "Y")}
+        assert {(tuple(week[s]["staff"]), week[s]["staff_status"], week[s]["labels"]["substitute"]) for s in lessons} == {
+            ((api_school["x"],), "sick", "Y")}
     for n in (47, 51):
         week = api.week(f"2026-W{n}")
         assert {(week[s]["staff_status"], week[s]["substitute"]) for s in lessons} == {("present", None)}
@@ -416,3 +416,18 @@ def test_the_openapi_description_documents_the_editing_api(client):
     assert {"EditSchema", "EditPlanSchema", "UndoPlanSchema", "ChangeSchema", "DiffLineSchema", "KeptLineSchema"} <= set(schemas)
     assert schemas["EditSchema"]["required"] == ["end", "param", "start"]
     assert "overwrites" in schemas["UndoPlanSchema"]["properties"] and "overwrites" not in schemas["EditPlanSchema"]["properties"]
+
+
+def test_staff_is_a_set_given_as_one_id_or_a_list_and_returned_as_a_sorted_list(api, api_school):
+    lesson = api_school["lessons"][0]
+    x, y = api_school["x"], api_school["y"]
+    api.plan_and_apply(f"/slots/{lesson}", {"edits": [edit("staff", [y, x, y])]})
+    week = api.week("2026-W49")[lesson]
+    assert week["staff"] == sorted([x, y]) and week["labels"]["staff"] == "X, Y"
+    api.plan_and_apply(f"/slots/{lesson}", {"edits": [edit("staff", y, start="2026-W50", end="2026-W50")]})
+    assert api.week("2026-W50")[lesson]["staff"] == [y]
+    refused = api.post(f"/slots/{lesson}/plan", {"edits": [edit("staff", [x, 0])]})
+    assert refused.status_code == 400
+    assert "staff: 0 is not one or more staff ids" in str(refused.get_json())
+    refused = api.post(f"/slots/{lesson}/plan", {"edits": [edit("staff", [])]})
+    assert refused.status_code == 400 and "staff" in str(refused.get_json())

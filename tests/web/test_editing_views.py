@@ -189,7 +189,7 @@ def test_a_drawn_slot_is_previewed_then_created_from_its_first_week(editor_clien
     assert response.status_code == 200
     new = Slot.query.order_by(Slot.id.desc()).first()
     assert values(school["timetable"], 48, new.id)["title"] == "Extra maths"
-    assert values(school["timetable"], 48, new.id)["staff"] == school["x"]  # inherited from the course
+    assert values(school["timetable"], 48, new.id)["staff"] == (school["x"],)  # inherited from the course
     with pytest.raises(StopIteration):
         values(school["timetable"], 47, new.id)
     assert ChangeSet.query.count() == school["setup_changes"] + 1
@@ -226,3 +226,22 @@ def test_reset_to_course_from_the_slot_panel(editor_client, school):
     assert "room 102 → 101 · 2026-W49" in preview
     post(editor_client, "/t/edit/apply", hidden_fields(preview))
     assert not SlotRule.query.filter_by(slot_id=wednesday, param="room").all()
+
+
+def test_a_team_of_teachers_is_chosen_in_a_multiple_choice_and_shown_and_filtered_by_each(editor_client, school, client):
+    lesson = school["lessons"][0]
+    panel = get(editor_client, f"/t/edit/slots/{lesson}?week=2026-W48").get_data(as_text=True)
+    assert re.search(r'<select multiple[^>]*name="value-staff"', panel)
+    # The multiple choice sends one field per member.
+    data = edit(school, [lesson], "staff", [str(school["y"]), str(school["x"])])
+    preview = post(editor_client, "/t/edit/plan", data).get_data(as_text=True)
+    assert "staff X → X, Y" in preview
+    assert post(editor_client, "/t/edit/apply", hidden_fields(preview)).status_code == 200
+    assert values(school["timetable"], 49, lesson)["staff"] == (school["x"], school["y"])
+    assert values(school["timetable"], 51, lesson)["staff"] == (school["x"],)
+    # Visitors see both names, and the lesson under either teacher's filter.
+    for teacher in ("x", "y"):
+        html = client.get(f"/t?week=2026-W49&staff={school[teacher]}").get_data(as_text=True)
+        assert "X, Y" in html
+        assert f'data-staff="{school["x"]} {school["y"]}"' in html
+    assert "X, Y" not in client.get(f"/t?week=2026-W49&staff={school['z']}").get_data(as_text=True)

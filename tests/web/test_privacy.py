@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ from tests.clock import weeks_ahead
 from tests.conftest import HTMX
 from timetable.formatting import day_label, hhmm
 from timetable.rules import PARAMETERS, format_week, monday_of
-from timetable.rules.params import COLOR, DURATION, ENUM, LABELS, REF, TEXT, TIME, WEEKDAY
+from timetable.rules.params import COLOR, DURATION, ENUM, LABELS, REF, REFS, TEXT, TIME, WEEKDAY
 
 WEEK_KEY = weeks_ahead(1)  # next week on the pinned clock: open for booking
 WEEK = format_week(WEEK_KEY)
@@ -35,8 +36,8 @@ def sample(name: str, refs: dict[str, int]):
     kind = parameter.kind
     if kind == TEXT:
         return f"sample-{name}-text"
-    if kind == REF:
-        return refs[name]
+    if kind in (REF, REFS):
+        return refs[name]  # a set of two for staff and groups (team teaching, a joint class)
     if kind == TIME:
         return 13 * 60 + 35
     if kind == DURATION:
@@ -67,13 +68,15 @@ SHOWN_AS = {
 FEED_SHOWS = ("title", "group", "staff", "substitute", "room", "note")
 
 
-def evidence(name: str, value, refs_named: dict[int, str]) -> str:
+def evidence(name: str, value, refs_named: dict[str, dict[int, str]]) -> str:
     """Text that is on the visitors' pages when the parameter's value reaches them."""
     if name in SHOWN_AS:
         return SHOWN_AS[name](value)
     kind = PARAMETERS[name].kind
     if kind == REF:
-        return refs_named[value]
+        return refs_named[name][value]
+    if kind == REFS:
+        return ", ".join(refs_named[name][member] for member in value)
     if kind == TIME:
         return hhmm(value)
     if kind == DURATION:
@@ -85,12 +88,14 @@ def evidence(name: str, value, refs_named: dict[int, str]) -> str:
     raise AssertionError(f"say in SHOWN_AS how visitors see the public parameter {name!r}")
 
 
-def forbidden(name: str, value, refs_named: dict[int, str]) -> list[str]:
+def forbidden(name: str, value, refs_named: dict[str, dict[int, str]]) -> list[str]:
     """Every form in which a private value could leak: as stored, as displayed, by name."""
     parameter = PARAMETERS[name]
     texts = {parameter.encode(value), parameter.display(value)}
     if parameter.kind == REF:
-        texts.add(refs_named[value])
+        texts.add(refs_named[name][value])
+    if parameter.kind == REFS:
+        texts.update(refs_named[name][member] for member in value)
     return sorted(text for text in texts if text)
 
 
@@ -113,22 +118,34 @@ def sampled(app, request):
         timetable = db.session.get(Timetable, timetable_id)
         teacher = Staff(timetable_id=timetable.id, name="Base teacher")
         db.session.add(teacher)
-        refs: dict[str, int] = {}
+        refs: dict[str, Any] = {}
+        # Names by parameter: ids repeat across kinds.
+        refs_named: dict[str, dict[int, str]] = {}
         for param, parameter in PARAMETERS.items():
+            if parameter.kind == REFS:
+                model = {"staff": Staff, "group": Group}[parameter.ref]
+                members = [model(timetable_id=timetable.id, name=f"Sample {param}"),
+                           model(timetable_id=timetable.id, name=f"Second sample {param}")]
+                db.session.add_all(members)
+                db.session.flush()
+                refs[param] = tuple(sorted(member.id for member in members))
+                refs_named[param] = {member.id: member.name for member in members}
+                continue
             if parameter.kind != REF:
                 continue
             if parameter.ref == "course":
                 refs[param] = create_course(timetable, f"Sample {param}", {}).id
+                refs_named[param] = {refs[param]: f"Sample {param}"}
                 continue
             model = {"staff": Staff, "room": Room, "group": Group}[parameter.ref]
             resource = model(timetable_id=timetable.id, name=f"Sample {param}")
             db.session.add(resource)
             db.session.flush()
             refs[param] = resource.id
+            refs_named[param] = {resource.id: resource.name}
         db.session.flush()
         value = sample(name, refs)
         slot = create_slot(timetable, {**BASE, "staff": teacher.id, name: value} if name != "staff" else {**BASE, name: value}, 202640)
-        refs_named = {ref_id: f"Sample {param}" for param, ref_id in refs.items()}
         return {"name": name, "value": value, "slot": slot.id, "timetable_id": timetable.id, "refs": refs,
                 "refs_named": refs_named}
 
@@ -181,14 +198,14 @@ def test_every_anonymous_output_shows_public_parameters_and_hides_private_ones(c
 
     [occurrence] = [o for o in json.loads(texts["week API"])["occurrences"] if o["slot_id"] == sampled["slot"]]
     if parameter.public:
-        assert occurrence["parameters"][name] == value
+        assert occurrence["parameters"][name] == (list(value) if parameter.kind == REFS else value)
         shown = evidence(name, value, refs_named)
         pages = " ".join(texts[output] for output in ("week page", "booking page"))
         assert shown in pages, f"public {name} = {value!r} is not shown to visitors (looked for {shown!r})"
         assert shown in texts["week fragment"] or shown in texts["booking page"]
         if name in FEED_SHOWS:
             # Resources are named after the parameter they were made for ("Sample room"); ids repeat across kinds.
-            in_feed = f"Sample {name}" if parameter.kind == REF else shown
+            in_feed = f"Sample {name}" if parameter.kind in (REF, REFS) else shown
             assert in_feed in texts["calendar feed"], f"public {name} = {value!r} is missing from the calendar feed"
     else:
         assert name not in occurrence["parameters"] and name not in occurrence["sources"]

@@ -29,6 +29,7 @@ from .params import (
     PUBLIC_PARAMETERS,
     REF,
     REF_TARGETS,
+    REFS,
     STAFF_LEAVE,
     STAFF_OTHER,
     STAFF_PRESENT,
@@ -46,6 +47,7 @@ from .params import (
     WEEKDAYS,
     Parameter,
     get_parameter,
+    ref_ids,
 )
 from .stripes import (
     ACTION_KINDS,
@@ -146,6 +148,7 @@ __all__ = [
     "PARAMETERS",
     "PUBLIC_PARAMETERS",
     "get_parameter",
+    "ref_ids",
     "KINDS",
     "TIME",
     "DURATION",
@@ -156,6 +159,7 @@ __all__ = [
     "COLOR",
     "COUNT",
     "REF_TARGETS",
+    "REFS",
     "WEEKDAYS",
     "STATUS_OPEN",
     "STATUS_TEMPORARILY_CLOSED",

@@ -6,24 +6,30 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
+from .params import ref_ids
+
 CLASH_KINDS = ("staff", "room", "group")
+
+# One id, a set of ids (team teaching, joint classes) or None.
+Members = int | tuple[int, ...] | None
 
 
 @dataclass(frozen=True)
 class Placement:
     """What one occurrence occupies: a time on a weekday, and the resources it needs there.
 
-    `staff` is the person actually there (the substitute when there is one), so that a
+    `staff` are the people actually there (the substitute when there is one), so that a
     substitution moves the clash check from the absent teacher to the one who stands in.
+    `staff` and `group` may be sets: every member is checked.
     """
 
     key: Hashable
     weekday: int
     start: int
     end: int
-    staff: int | None = None
-    room: int | None = None
-    group: int | None = None
+    staff: Members = None
+    room: Members = None
+    group: Members = None
 
 
 @dataclass(frozen=True, order=True)
@@ -40,16 +46,15 @@ class Clash:
 def find_clashes(placements: Iterable[Placement]) -> list[Clash]:
     """Return every clash, sorted; touching occurrences (one ends when the next starts) do not clash.
 
-    Placements are bucketed by weekday and resource, then swept in start order, so the cost
-    is proportional to the placements plus the clashes found.
+    Placements are bucketed by weekday and resource (each member of a set on its own), then
+    swept in start order, so the cost is proportional to the placements plus the clashes found.
     """
     buckets: dict[tuple[str, int, int], list[Placement]] = defaultdict(list)
     for placement in placements:
         if placement.end <= placement.start:
             continue
         for kind in CLASH_KINDS:
-            resource = getattr(placement, kind)
-            if resource is not None:
+            for resource in ref_ids(getattr(placement, kind)):
                 buckets[(kind, resource, placement.weekday)].append(placement)
 
     clashes: set[Clash] = set()

@@ -32,11 +32,12 @@ DURATION = "duration"  # minutes, 5..1440, a multiple of 5
 WEEKDAY = "weekday"  # ISO weekday, 1 = Monday .. 7 = Sunday
 ENUM = "enum"  # one of `choices`, stored as its value string
 REF = "ref"  # positive id of a staff member, room, group or course
+REFS = "refs"  # a set of such ids: a sorted tuple of unique positive ids, stored as canonical text "3,7"
 TEXT = "text"  # free text up to `max_length` characters
 COLOR = "color"  # "#rrggbb", lowercase
 COUNT = "count"  # non-negative integer
 LABELS = "labels"  # a set of week-cycle labels as canonical text "A,B"; "" = every week
-KINDS = (TIME, DURATION, WEEKDAY, ENUM, REF, TEXT, COLOR, COUNT, LABELS)
+KINDS = (TIME, DURATION, WEEKDAY, ENUM, REF, REFS, TEXT, COLOR, COUNT, LABELS)
 
 REF_TARGETS = ("staff", "room", "group", "course")
 
@@ -87,6 +88,8 @@ _HOURS_TEXT = re.compile(r"(\d+)\s*h(?:\s*(\d{1,2}))?(?:\s*min)?", _ASCII | re.I
 _MINUTES_TEXT = re.compile(r"(\d+)\s*min", _ASCII | re.IGNORECASE)
 _COLOR = re.compile(r"#[0-9a-f]{6}", _ASCII | re.IGNORECASE)
 _WEEK_LABELS = re.compile(rf"[{WEEK_LABELS[0]}-{WEEK_LABELS[-1]}](,[{WEEK_LABELS[0]}-{WEEK_LABELS[-1]}])*", _ASCII)
+_STORED_IDS = re.compile(r"[1-9]\d*(,[1-9]\d*)*", _ASCII)
+_LOOSE_IDS = re.compile(r"\d+(\s*[,;\s]\s*\d+)*", _ASCII)
 _LOOSE_COLOR = re.compile(r"#?([0-9a-f]{3}|[0-9a-f]{6})", _ASCII | re.IGNORECASE)
 
 
@@ -119,6 +122,15 @@ def text_problem(text: str) -> str | None:
         except UnicodeEncodeError:
             return "contains a lone surrogate (it is not valid Unicode text)"
     return None
+
+
+def ref_ids(value: Any) -> tuple[int, ...]:
+    """The ids a reference value names, whatever its kind: None -> (), 3 -> (3,), (3, 7) -> (3, 7)."""
+    if value is None:
+        return ()
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return tuple(value)
+    return (value,)
 
 
 def _is_int(value: object) -> bool:
@@ -158,7 +170,7 @@ class Parameter:
             raise RulesError(f"parameter {self.name}: unknown kind {self.kind!r} (known: {', '.join(KINDS)})")
         if (self.kind == ENUM) != bool(self.choices):
             raise RulesError(f"parameter {self.name}: choices belong to enums, and every enum needs them")
-        if (self.kind == REF) != (self.ref is not None) or self.ref not in (None, *REF_TARGETS):
+        if (self.kind in (REF, REFS)) != (self.ref is not None) or self.ref not in (None, *REF_TARGETS):
             raise RulesError(
                 f"parameter {self.name}: a ref parameter points at one of {', '.join(REF_TARGETS)}"
             )
@@ -178,6 +190,8 @@ class Parameter:
             what = "one of " + ", ".join(value for value, _ in self.choices)
         elif self.kind == REF:
             what = f"a {self.ref} id (a whole number from 1 to {MAX_INTEGER})"
+        elif self.kind == REFS:
+            what = f"one or more {self.ref} ids (whole numbers from 1 to {MAX_INTEGER}), like 3 or 3,7"
         elif self.kind == TEXT:
             what = f"a text of at most {self.max_length} characters"
         elif self.kind == COLOR:
@@ -205,6 +219,8 @@ class Parameter:
             if not low <= value <= high or (kind == DURATION and value % 5):
                 raise self._invalid(value)
             return value
+        if kind == REFS:
+            return self._validate_ids(value)
         if kind == ENUM:
             if not isinstance(value, str) or value not in dict(self.choices):
                 raise self._invalid(value)
@@ -220,22 +236,36 @@ class Parameter:
                 raise InvalidValue(f"{self.name}: {value[:20]!r} {problem}")
             return value
         if kind == LABELS:
-            if not isinstance(value, str) or (value and not _WEEK_LABELS.fullmatch(value)):
-                raise self._invalid(value)
-            letters = value.split(",") if value else []
-            if letters != sorted(set(letters)):
-                raise InvalidValue(f"{self.name}: {value!r} is not {self.expected}, each label once and in order")
-            return value
+            return self._validate_labels(value)
         # COLOR
         if not isinstance(value, str) or not _COLOR.fullmatch(value):
             raise self._invalid(value)
         return value.lower()
 
+    def _validate_labels(self, value: Any) -> str:
+        if not isinstance(value, str) or (value and not _WEEK_LABELS.fullmatch(value)):
+            raise self._invalid(value)
+        letters = value.split(",") if value else []
+        if letters != sorted(set(letters)):
+            raise InvalidValue(f"{self.name}: {value!r} is not {self.expected}, each label once and in order")
+        return value
+
+    def _validate_ids(self, value: Any) -> tuple[int, ...]:
+        """One id or a collection of ids, as a sorted tuple of unique ids; at least one."""
+        members = (value,) if _is_int(value) else value
+        if not isinstance(members, (tuple, list, set, frozenset)) or not members:
+            raise self._invalid(value)
+        low, high = _INT_RANGES[REF]
+        for member in members:
+            if not (_is_int(member) and low <= member <= high):
+                raise self._invalid(member)  # names the member that is no id
+        return tuple(sorted(set(members)))
+
     def parse(self, text: str | None) -> Any:
         """Return the value typed in a form or query string; empty means None where nullable.
 
         Accepted: times "08:30", "8:30", "8h30"; durations "90" or "1:30"; weekdays "1".."7",
-        "mon", "Monday"; enum values or labels, any case; ids and counts "12"; colours
+        "mon", "Monday"; enum values or labels, any case; ids and counts "12"; sets of ids "3,7", "3, 7"; colours
         "#a1b2c3", "A1B2C3", "#abc". Text is taken verbatim.
         """
         if text is not None and not isinstance(text, str):
@@ -285,15 +315,23 @@ class Parameter:
                 if lowered in (value.lower(), label.lower()):
                     return value
             raise self._invalid(text)
-        if kind == COLOR:
-            match = _LOOSE_COLOR.fullmatch(stripped)
-            if not match:
-                raise self._invalid(text)
-            digits = match[1] if len(match[1]) == 6 else "".join(c * 2 for c in match[1])
-            return "#" + digits.lower()
+        if kind in (REFS, COLOR):
+            return self._read_loose(stripped, text)
         if _NUMBER.fullmatch(stripped):
             return int(stripped)
         raise self._invalid(text)
+
+    def _read_loose(self, stripped: str, text: str | None) -> Any:
+        """Sets of ids ("3, 7", "3;7") and colours ("#ABC", "a1b2c3")."""
+        if self.kind == REFS:
+            if not _LOOSE_IDS.fullmatch(stripped):
+                raise self._invalid(text)
+            return tuple(int(part) for part in re.split(r"[,;\s]+", stripped))
+        match = _LOOSE_COLOR.fullmatch(stripped)
+        if not match:
+            raise self._invalid(text)
+        digits = match[1] if len(match[1]) == 6 else "".join(c * 2 for c in match[1])
+        return "#" + digits.lower()
 
     def to_text(self, value: Any) -> str:
         """Return `value` as form text that `parse` reads back to the same value ("" for None)."""
@@ -302,6 +340,8 @@ class Parameter:
             return ""
         if self.kind == TIME:
             return _clock(value)
+        if self.kind == REFS:
+            return ",".join(map(str, value))
         return str(value)
 
     def display(self, value: Any) -> str:
@@ -326,6 +366,8 @@ class Parameter:
             return dict(self.choices)[value]
         if kind == REF:
             return f"#{value}"
+        if kind == REFS:
+            return ", ".join(f"#{member}" for member in value)
         if kind == LABELS:
             letters = value.split(",") if value else []
             if not letters:
@@ -340,6 +382,8 @@ class Parameter:
             return None
         if self.kind == TIME:
             return _clock(value)
+        if self.kind == REFS:
+            return ",".join(map(str, value))
         return str(value)
 
     def decode(self, text: str | None) -> Any:
@@ -360,6 +404,14 @@ class Parameter:
             if not _NUMBER.fullmatch(text) or str(int(text)) != text:
                 raise InvalidValue(f"{self.name}: stored {text!r} is not {self.expected}")
             value = int(text)
+        elif kind == REFS:
+            # Canonical only: ids without leading zeros, ascending, each once ("3" is the one-member set (3,)).
+            if not _STORED_IDS.fullmatch(text):
+                raise InvalidValue(f"{self.name}: stored {text!r} is not {self.expected}")
+            members = [int(part) for part in text.split(",")]
+            if members != sorted(set(members)):
+                raise InvalidValue(f"{self.name}: stored {text!r} is not {self.expected}, each id once and in order")
+            value = tuple(members)
         elif kind == COLOR and text != text.lower():
             raise InvalidValue(f"{self.name}: stored {text!r} is not {self.expected}")
         else:
@@ -387,8 +439,9 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
             Parameter("duration", "Duration", DURATION, default=45, public=True),
             Parameter("title", "Title", TEXT, default="", max_length=200, public=True),
             Parameter("course", "Course", REF, ref="course", public=True),
-            Parameter("group", "Group", REF, ref="group", public=True),
-            Parameter("staff", "Staff", REF, ref="staff", public=True),
+            # Sets: team teaching and joint classes (FET activities with several teachers or students sets).
+            Parameter("group", "Group", REFS, ref="group", public=True),
+            Parameter("staff", "Staff", REFS, ref="staff", public=True),
             Parameter("staff_status", "Staff status", ENUM, default=STAFF_PRESENT, choices=STAFF_STATUSES, public=False),
             Parameter("substitute", "Substitute", REF, ref="staff", nullable=True, public=True),
             Parameter("room", "Room", REF, ref="room", public=True),

@@ -35,8 +35,8 @@ def feed_window(timetable: Timetable) -> tuple[int, int]:
 
 
 def _teacher(occurrence: Occurrence, directory: Directory) -> str:
-    staff, substitute = occurrence.values.get("staff"), occurrence.values.get("substitute")
-    if substitute and substitute != staff:
+    staff, substitute = occurrence.staff_ids, occurrence.values.get("substitute")
+    if substitute and substitute not in staff:
         return f"{directory.name('staff', staff) or '—'} → {directory.name('staff', substitute)}"
     return directory.name("staff", staff)
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Course, Group, Room, Staff
-from ..rules import PARAMETERS, format_week
+from ..rules import PARAMETERS, format_week, ref_ids
 from .errors import InvalidField
 from .stripes import StripeChange
 
@@ -34,9 +34,11 @@ class InvalidReference(InvalidField):
 
 
 def check_assignments(timetable_id: int, assignments: Iterable[Assignment]) -> None:
-    """Refuse the first assignment of a missing or retired resource, naming it; one query per kind."""
-    refs = [(param, value, start, end) for param, value, start, end in assignments
-            if PARAMETERS[param].ref is not None and value is not None]
+    """Refuse the first assignment of a missing or retired resource, naming it; one query per kind.
+
+    A set of staff or groups is checked member by member: each must exist and not be retired."""
+    refs = [(param, member, start, end) for param, value, start, end in assignments
+            if PARAMETERS[param].ref is not None for member in ref_ids(value)]
     wanted: dict[str, set[int]] = defaultdict(set)
     for param, value, _start, _end in refs:
         wanted[PARAMETERS[param].ref or ""].add(value)

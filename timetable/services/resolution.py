@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Course, Group, Room, Staff, Timetable
-from ..rules import PARAMETERS, Rule, monday_of, resolve_parameters
+from ..rules import PARAMETERS, Rule, monday_of, ref_ids, resolve_parameters
 from ..rules.calendar import Holiday, runs_in
 from ..rules.compare import UNCOVERED, value_from
 from .calendar import load_calendar
@@ -58,9 +58,20 @@ class Occurrence:
         return self.values["status"]
 
     @property
-    def present_staff(self) -> int | None:
-        """The teacher actually there: the substitute when there is one."""
-        return self.values.get("substitute") or self.values.get("staff")
+    def staff_ids(self) -> tuple[int, ...]:
+        """The teachers it is planned with (several for team teaching)."""
+        return ref_ids(self.values.get("staff"))
+
+    @property
+    def group_ids(self) -> tuple[int, ...]:
+        """The groups it is for (several for a joint class)."""
+        return ref_ids(self.values.get("group"))
+
+    @property
+    def present_staff(self) -> tuple[int, ...]:
+        """The teachers actually there: the substitute, who stands in for them all, when there is one."""
+        substitute = self.values.get("substitute")
+        return (substitute,) if substitute else self.staff_ids
 
     def title(self, directory: Directory) -> str:
         """What people call it: its own title, else its course's name, else "Slot 12"."""
@@ -82,10 +93,10 @@ class Directory:
     # (kind, id) -> the week a resource is retired from; its name still shows before and after.
     retired: Mapping[tuple[str, int], int] = field(default_factory=dict)
 
-    def name(self, kind: str, resource_id: int | None) -> str:
-        if resource_id is None:
-            return ""
-        return getattr(self, kind).get(resource_id, f"#{resource_id}")
+    def name(self, kind: str, resource_id: int | tuple[int, ...] | None) -> str:
+        """A resource's name; a set of them ("A. Moreau, C. Ito") for a set of ids; "" for None."""
+        names = getattr(self, kind)
+        return ", ".join(names.get(member, f"#{member}") for member in ref_ids(resource_id))
 
     def retired_from(self, kind: str, resource_id: int) -> int | None:
         return self.retired.get((kind, resource_id))
@@ -206,11 +217,11 @@ class WeekFilter:
 
     def matches(self, occurrence: Occurrence) -> bool:
         values = occurrence.values
-        if self.staff is not None and self.staff not in (values["staff"], values["substitute"]):
+        if self.staff is not None and self.staff not in (*occurrence.staff_ids, values["substitute"]):
             return False
         if self.room is not None and values["room"] != self.room:
             return False
-        return self.group is None or values["group"] == self.group
+        return self.group is None or self.group in occurrence.group_ids
 
     @property
     def active(self) -> bool:

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, union_all, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.sql.elements import BindParameter
 
 from ..database import is_postgresql
 from ..extensions import db
 from ..models import Course, CourseRule, Slot, SlotRule
-from ..rules import Action, Rule, get_parameter
+from ..rules import REFS, Action, Rule, get_parameter
 
 SLOT, COURSE = "slot", "course"
 RULE_MODELS: dict[str, type[SlotRule] | type[CourseRule]] = {SLOT: SlotRule, COURSE: CourseRule}
@@ -213,10 +213,18 @@ def rules_naming(
     found = []
     for owner, model in RULE_MODELS.items():
         column = _owner_column(owner)
-        encoded = [get_parameter(param).encode(value) for param in params]
+        encoded = [get_parameter(param).encode(value) for param in params if get_parameter(param).kind != REFS]
+        # A set of ids ("3,7") names each member: match the id alone, first, last or in between.
+        member = str(value)
+        in_sets = [param for param in params if get_parameter(param).kind == REFS]
+        naming = or_(
+            model.value.in_(encoded),
+            and_(model.param.in_(in_sets), or_(model.value == member, model.value.like(f"{member},%"),
+                                               model.value.like(f"%,{member}"), model.value.like(f"%,{member},%"))),
+        )
         rows = db.session.execute(
             select(column, model.param, model.start_week, model.end_week)
-            .where(model.timetable_id == timetable_id, model.param.in_(params), model.value.in_(encoded),
+            .where(model.timetable_id == timetable_id, model.param.in_(params), naming,
                    or_(model.end_week.is_(None), model.end_week >= from_week))
             .order_by(column, model.param, model.start_week)
         )

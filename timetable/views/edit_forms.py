@@ -63,6 +63,14 @@ class EditForm:
         return fields
 
 
+def field_text(data: MultiDict, name: str) -> str:
+    """A value field as text; a multiple choice (staff, groups) sends one field per member: "3,7"."""
+    texts = data.getlist(name)
+    if len(texts) <= 1:
+        return texts[0] if texts else ""
+    return ",".join(text for text in texts if text.strip())
+
+
 def _ids(raw: list[str], errors: dict[str, str]) -> tuple[int, ...]:
     ids = []
     for text in raw:
@@ -131,7 +139,7 @@ def read_edit_form(timetable: Timetable, data: MultiDict, week: int) -> EditForm
         # One checkbox per parameter in the slot panel, one for the whole bulk form.
         if data.get(f"erase-{param}") or data.get("erase") == "1":
             form.erase.add(param)
-        form.texts[param] = data.get(f"value-{param}", "")
+        form.texts[param] = field_text(data, f"value-{param}")
     read_weeks(timetable, form, data)
     if form.errors:
         return form

@@ -16,7 +16,7 @@ from ..services.errors import ServiceError
 from ..services.resolution import load_directory, resolve_week
 from ..services.stripes import COURSE, SLOT
 from .access import require_on_requested_timetable
-from .edit_forms import RANGE_CHOICES, EditForm, read_edit_form, read_weeks
+from .edit_forms import RANGE_CHOICES, EditForm, field_text, read_edit_form, read_weeks
 from .ids import id_arg, parse_id
 from .rendering import CHANGED_EVENT, render_page_or_fragment, wants_fragment
 from .week_args import requested_week
@@ -170,7 +170,7 @@ def _applied(timetable, week, change_set):
 def _creation_values(data) -> tuple[dict, dict[str, str]]:
     values, errors = {}, {}
     for name in CREATION_PARAMS:
-        text = data.get(f"value-{name}", "")
+        text = field_text(data, f"value-{name}")
         if not text.strip():
             continue  # left empty: the slot inherits it from its course, or takes the default
         try:
@@ -182,7 +182,7 @@ def _creation_values(data) -> tuple[dict, dict[str, str]]:
 
 def _creation_form(timetable, week, data) -> tuple[EditForm, dict]:
     form = EditForm(week=week, form_id="create-form", params=list(CREATION_PARAMS),
-                    texts={name: data.get(f"value-{name}", "") for name in CREATION_PARAMS})
+                    texts={name: field_text(data, f"value-{name}") for name in CREATION_PARAMS})
     values, form.errors = _creation_values(data)
     read_weeks(timetable, form, data)
     return form, values

@@ -255,7 +255,8 @@
     const by = chooser.dataset.selectBy, value = chooser.value;
     // A teacher's lessons include the ones they cover as a substitute.
     const ids = allBlocks()
-      .filter((b) => b.dataset[by] === value || (by === "staff" && b.dataset.substitute === value))
+      // Staff and groups may be sets: data-staff="3 7" names every member.
+      .filter((b) => (b.dataset[by] || "").split(" ").includes(value) || (by === "staff" && b.dataset.substitute === value))
       .map((b) => b.dataset.slotId);
     chooser.value = "";
     selectOnly(ids);
