@@ -205,10 +205,13 @@ class Slot(db.Model):
     """A place in the weekly timetable; everything about it lives in its rule stripes."""
 
     __tablename__ = "slots"
+    # An import matches its slots again by the id they have in the source (a FET activity id).
+    __table_args__ = (UniqueConstraint("timetable_id", "external_ref", name="uq_slots_external_ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
+    external_ref: Mapped[str | None] = mapped_column(String(64))
 
 
 class _RuleRow:
