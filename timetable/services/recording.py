@@ -17,7 +17,19 @@ from ..rules import invert, union_spans
 from ..rules.compare import differences
 from .booking import BOOKING_SENSITIVE, offer_after_edit
 from .live import announce
-from .stripes import COURSE, SLOT, StripeChange, encode_actions, encode_rules, slots_of_courses, write_actions
+from .stripes import (
+    COURSE,
+    SLOT,
+    StripeChange,
+    delete_rules_of,
+    encode_actions,
+    encode_rules,
+    insert_new_stripes,
+    is_new_stripe,
+    is_whole_delete,
+    slots_of_courses,
+    write_actions,
+)
 
 
 def record_changes(
@@ -29,8 +41,18 @@ def record_changes(
     db.session.add(change_set)
     db.session.flush()
     history = []
+    # New stripes (creations, imports) are written in one batch; the others one action at a time, in order.
+    fresh = [change for change in changes if is_new_stripe(change)]
+    batched = dict(zip(map(id, fresh), insert_new_stripes(timetable.id, fresh), strict=True)) if fresh else {}
+    emptied = [change for change in changes if is_whole_delete(change)]
+    if emptied:
+        delete_rules_of(emptied)
+        batched.update((id(change), []) for change in emptied)
     for change in changes:
-        inserted = write_actions(change.owner, change.owner_id, timetable.id, change.param, change.actions)
+        if id(change) in batched:
+            inserted = batched[id(change)]
+        else:
+            inserted = write_actions(change.owner, change.owner_id, timetable.id, change.param, change.actions)
         inverse = invert(change.before, change.actions, inserted)
         history.append({
             "change_set_id": change_set.id, "owner_kind": change.owner, "owner_id": change.owner_id, "param": change.param,

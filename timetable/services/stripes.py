@@ -162,6 +162,58 @@ def write_actions(owner: str, owner_id: int, timetable_id: int, param: str, acti
     return inserted
 
 
+def is_new_stripe(change: StripeChange) -> bool:
+    """A change that only inserts rules into an empty stripe (a new slot's or course's first rules)."""
+    return not change.before and all(action.kind == "insert" for action in change.actions)
+
+
+def insert_new_stripes(timetable_id: int, changes: Sequence[StripeChange]) -> list[list[int]]:
+    """Write the rules of many new stripes in one batched INSERT per owner kind; the ids, per change, in order.
+
+    Rules of an empty stripe cannot overlap the rows of another stripe, so unlike `write_actions`
+    they need no statement of their own: a 1,500-slot import writes ten thousand rules at once.
+    """
+    db.session.flush()
+    inserted: list[list[int]] = [[] for _ in changes]
+    for owner in sorted({change.owner for change in changes}):
+        model = RULE_MODELS[owner]
+        rows, where = [], []
+        for index, change in enumerate(changes):
+            if change.owner != owner:
+                continue
+            encode = get_parameter(change.param).encode
+            for action in change.actions:
+                rows.append({OWNER_FIELDS[owner]: change.owner_id, "timetable_id": timetable_id, "param": change.param,
+                             "start_week": action.start, "end_week": action.end, "value": encode(action.value)})
+                where.append(index)
+        if not rows:
+            continue
+        ids = db.session.connection().execute(insert(model).returning(model.id, sort_by_parameter_order=True), rows).scalars().all()
+        for index, rule_id in zip(where, ids, strict=True):
+            inserted[index].append(rule_id)
+    return inserted
+
+
+def is_whole_delete(change: StripeChange) -> bool:
+    """A change that only deletes rules (undoing a creation or an import empties the stripe)."""
+    return bool(change.actions) and all(action.kind == "delete" for action in change.actions)
+
+
+def delete_rules_of(changes: Sequence[StripeChange], chunk: int = 500) -> None:
+    """Carry out many changes that only delete rules, a few statements per owner kind: deleting cannot overlap."""
+    db.session.flush()
+    for owner in sorted({change.owner for change in changes}):
+        model = RULE_MODELS[owner]
+        owner_column = _owner_column(owner)
+        pairs = [(action.id, change.owner_id) for change in changes if change.owner == owner for action in change.actions]
+        for first in range(0, len(pairs), chunk):
+            part = pairs[first:first + chunk]
+            result: CursorResult = db.session.connection().execute(
+                delete(model).where(model.id.in_([rule for rule, _ in part]), owner_column.in_({o for _, o in part})))
+            if result.rowcount != len(part):
+                raise LookupError(f"{len(part) - result.rowcount} of the rules to delete are no longer part of their stripes")
+
+
 @dataclass(frozen=True)
 class _RuleStatements:
     delete: Any
