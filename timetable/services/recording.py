@@ -31,6 +31,9 @@ from .stripes import (
     write_actions,
 )
 
+# The kinds of change whose new or emptied stripes are written in batches.
+BATCHED_KINDS = ("create", "import", "undo")
+
 
 def record_changes(
     timetable: Timetable, changes: Sequence[StripeChange], summary: str,
@@ -41,10 +44,12 @@ def record_changes(
     db.session.add(change_set)
     db.session.flush()
     history = []
-    # New stripes (creations, imports) are written in one batch; the others one action at a time, in order.
-    fresh = [change for change in changes if is_new_stripe(change)]
+    # Creations and imports write their new stripes in one batch, and undos empty stripes in a few
+    # statements (thousands of rules for an import); everything else goes one action at a time, in order.
+    batch = kind in BATCHED_KINDS
+    fresh = [change for change in changes if batch and is_new_stripe(change)]
     batched = dict(zip(map(id, fresh), insert_new_stripes(timetable.id, fresh), strict=True)) if fresh else {}
-    emptied = [change for change in changes if is_whole_delete(change)]
+    emptied = [change for change in changes if batch and is_whole_delete(change)]
     if emptied:
         delete_rules_of(emptied)
         batched.update((id(change), []) for change in emptied)
