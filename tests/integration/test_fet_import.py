@@ -215,3 +215,17 @@ def test_a_bad_file_is_refused_naming_the_line_and_writes_nothing(runner, app_ct
     assert result.exit_code != 0
     assert "line 3, column" in result.output and "Nothing was imported" in result.output
     assert db.session.scalar(select(func.count()).select_from(Timetable)) == 0
+
+
+@needs_fet
+def test_an_existing_timetable_that_hides_saturday_is_told_so_in_the_plan(runner, app_ctx, generated):
+    from timetable.database import write_transaction
+    from timetable.services.creation import create_timetable
+
+    with write_transaction():
+        create_timetable("weekdays", "Five days", "Europe/Paris")
+    fet_path, _ = generated["6-day week, dotted hour names"]
+    result = runner.invoke(args=["timetables", "import", str(fet_path), "--format", "fet", "--slug", "weekdays", "--from-week", FROM])
+    assert result.exit_code == 0, result.output
+    assert "Days_List: the timetable does not show Saturday" in result.output
+    assert "(a new timetable)" not in result.output

@@ -249,6 +249,11 @@ def _compute(slug: str, fet: FetFile, options: ImportOptions, progress: Progress
             raise ServiceError(f"the file is a cycle of {weeks} weeks but the timetable “{slug}” runs a cycle of {length}: "
                                "set its week cycle on its calendar page first")
     plan = ImportPlan(slug, options.from_week, timetable is None, weeks, unused=list(fet.unused))
+    hidden = [day for day in range(1, per_week + 1) if timetable is not None and day not in timetable.weekdays]
+    if hidden:
+        days = ", ".join(PARAMETERS["weekday"].display(day) for day in hidden)
+        plan.unused.append(Unused("Days_List", f"the timetable does not show {days}: those lessons are imported, and show "
+                                               "once the day is added to its weekdays on its settings page"))
     progress(f"Read {len(fet.activities)} placed activities, {len(fet.days)} days of {len(fet.hours)} hours")
     targets = _targets(fet, hours, per_week, weeks, plan.unused)
     ids = _Ids(timetable)

@@ -188,9 +188,20 @@ def insert_new_stripes(timetable_id: int, changes: Sequence[StripeChange]) -> li
                 where.append(index)
         if not rows:
             continue
-        ids = db.session.connection().execute(insert(model).returning(model.id, sort_by_parameter_order=True), rows).scalars().all()
-        for index, rule_id in zip(where, ids, strict=True):
-            inserted[index].append(rule_id)
+        connection = db.session.connection()
+        connection.execute(insert(model), rows)  # one executemany, no RETURNING: SQLite would send it row by row
+        # The stripes were empty, so their rows now are exactly the ones inserted; a rule is known by its first week.
+        owner_column = _owner_column(owner)
+        owners = sorted({change.owner_id for change in changes if change.owner == owner})
+        found: dict[tuple[int, str, int | None], int] = {}
+        for first in range(0, len(owners), 500):
+            part = owners[first:first + 500]
+            query = select(model.id, owner_column, model.param, model.start_week).where(
+                model.timetable_id == timetable_id, owner_column.in_(part))
+            found.update({(owner_id, param, start): rule_id for rule_id, owner_id, param, start in connection.execute(query)})
+        for index in sorted(set(where)):
+            change = changes[index]
+            inserted[index] = [found[(change.owner_id, change.param, action.start)] for action in change.actions]
     return inserted
 
 
