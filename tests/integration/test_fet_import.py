@@ -229,3 +229,30 @@ def test_an_existing_timetable_that_hides_saturday_is_told_so_in_the_plan(runner
     assert result.exit_code == 0, result.output
     assert "Days_List: the timetable does not show Saturday" in result.output
     assert "(a new timetable)" not in result.output
+
+
+@needs_fet
+def test_a_reimported_activity_may_name_a_teacher_the_import_creates(runner, app_ctx, generated, tmp_path):
+    fet_path, _ = generated["6-day week, dotted hour names"]
+    base = ["timetables", "import", "--format", "fet", "--slug", "hop"]
+    assert runner.invoke(args=[*base, str(fet_path), "--from-week", FROM, "--apply"]).exit_code == 0
+    activity = parse_fet(fet_path.read_bytes()).activities[0]
+    text = fet_path.read_text(encoding="utf-8")
+    blocks = re.findall(r"<Activity>.*?</Activity>", text, flags=re.S)
+    [block] = [b for b in blocks if f"<Id>{activity.id}</Id>" in b]
+    newer = tmp_path / "newer_data_and_timetable.fet"
+    newer.write_text(text.replace(block, re.sub(r"<Teacher>[^<]*</Teacher>", "<Teacher>New Teacher</Teacher>", block, count=1)),
+                     encoding="utf-8")
+    result = runner.invoke(args=[*base, str(newer), "--from-week", "2027-W06", "--apply"])
+    assert result.exit_code == 0, result.output
+    assert "Resources to create, staff (1): New Teacher" in result.output
+    timetable = db.session.scalar(select(Timetable).where(Timetable.slug == "hop"))
+    slot_id = db.session.scalar(select(Slot.id).where(Slot.external_ref == activity.id))
+    directory = load_directory(timetable.id)
+
+    def staff(week: str) -> str:
+        [occ] = [o for o in resolve_week(timetable, parse_week(week)) if o.slot_id == slot_id]
+        return directory.name("staff", occ.values["staff"])
+
+    assert set(staff("2027-W05").split(", ")) == set(activity.teachers)
+    assert set(staff("2027-W06").split(", ")) == {"New Teacher", *activity.teachers[1:]}

@@ -234,7 +234,7 @@ class _Work:
     targets: list[_Target]
     ids: _Ids
     existing: dict[str, int]
-    requests: list[EditRequest]
+    updates: list[tuple[int, _Target, tuple[str, ...]]]  # (slot id, its activity, the parameters to paint)
     per_week: int
     hours: list[tuple[int, int]]
 
@@ -270,7 +270,7 @@ def _compute(slug: str, fet: FetFile, options: ImportOptions, progress: Progress
     existing = _existing_slots(timetable)
     matched = {t.activity.id: existing[t.activity.id] for t in targets if t.activity.id in existing}
     stripes = load_stripes({(SLOT, slot_id, param) for slot_id in existing.values() for param in IMPORTED_PARAMS})
-    requests: list[EditRequest] = []
+    updates: list[tuple[int, _Target, tuple[str, ...]]] = []
     progress(f"Comparing {len(matched)} slots imported before")
     for target in targets:
         ref = target.activity.id
@@ -286,18 +286,31 @@ def _compute(slug: str, fet: FetFile, options: ImportOptions, progress: Progress
                 value = None  # every week: the default, not a rule
             if _reference(stripes[(SLOT, slot_id, param)], options.from_week, param) != value:
                 changed.append(param)
-                requests.append(EditRequest(SLOT, (slot_id,), param, options.from_week, None, value, erase=value is None))
         if changed:
             plan.change.append((ref, slot_id, tuple(changed)))
+            updates.append((slot_id, target, tuple(changed)))
         else:
             plan.unchanged += 1
     wanted_refs = {t.activity.id for t in targets}
     for ref, slot_id in sorted(existing.items(), key=lambda item: item[1]):
         if ref not in wanted_refs and _reference(stripes[(SLOT, slot_id, "status")], options.from_week, "status") != "closed":
             plan.close.append((ref, slot_id))
-            requests.append(EditRequest(SLOT, (slot_id,), "status", options.from_week, None, "closed"))
     plan.clashes = _clash_lines(fet, targets, ids)
-    return _Work(plan, targets, ids, existing, requests, per_week, hours)
+    return _Work(plan, targets, ids, existing, updates, per_week, hours)
+
+
+def _requests(work: _Work, week: int) -> list[EditRequest]:
+    """The edits of slots imported before: their changed parameters painted from `week` on, removed ones closed.
+
+    Built once every resource has its id (a changed activity may name a teacher the import creates)."""
+    requests = []
+    for slot_id, target, params in work.updates:
+        wanted = work.ids.values(target)
+        for param in params:
+            value = None if param == "cycle_weeks" and wanted[param] == "" else wanted[param]
+            requests.append(EditRequest(SLOT, (slot_id,), param, week, None, value, erase=value is None))
+    requests += [EditRequest(SLOT, (slot_id,), "status", week, None, "closed") for _ref, slot_id in work.plan.close]
+    return requests
 
 
 def plan_import(slug: str, fet: FetFile, options: ImportOptions, progress: Progress = _silent) -> ImportPlan:
@@ -330,8 +343,9 @@ def apply_import(
             work.ids.ids[kind].update({row.name: row.id for row in rows})
         progress(f"Created {sum(len(n) for n in plan.resources.values())} resources")
         changes: list[StripeChange] = []
-        if work.requests:
-            edits, _token = stripe_changes(timetable, work.requests, for_update=True)
+        requests = _requests(work, options.from_week)
+        if requests:
+            edits, _token = stripe_changes(timetable, requests, for_update=True)
             changes += edits
         by_ref = {t.activity.id: t for t in work.targets}
         new_rows = [Slot(timetable_id=timetable.id, external_ref=ref) for ref in plan.create]
