@@ -77,7 +77,7 @@ class ImportPlan:
                + (f", a cycle of {self.cycle_weeks} weeks" if self.cycle_weeks > 1 else "")]
         for kind, names in self.resources.items():
             if names:
-                out.append(f"Resources to create, {KIND_TITLES[kind]} ({len(names)}): {', '.join(names)}")
+                out.append(f"Resources to create, {KIND_TITLES[kind]} ({len(names)}): {', '.join(sorted(names, key=str.casefold))}")
         if self.bell_times:
             out.append("Bell times to add: " + ", ".join(f"{name} {_hhmm(s)}–{_hhmm(e)}" for name, s, e in self.bell_times))
         out.append(f"Slots to create: {len(self.create)}")
