@@ -98,6 +98,9 @@ def purge_holds_command() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from .cli_exports import timetables_cli
+
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(bookings_cli)
+    app.cli.add_command(timetables_cli)
