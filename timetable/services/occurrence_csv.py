@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ..formatting import hhmm
 from ..models import Timetable
 from ..rules import PARAMETERS, PUBLIC_PARAMETERS, WEEKDAYS, format_week, iter_weeks, weeks_between
 from ..rules.params import TEXT
@@ -24,7 +25,8 @@ from .resolution import Directory, Occurrence, WeekFilter, load_directory, resol
 from .transfer import ref_ids
 
 MAX_WEEKS = 60
-FIXED = ("slot_id", "week", "date", "day", "start", "end", "starts_at", "ends_at", "title")
+# Then one column per parameter ("start", "duration", "title", "room"…); `name` is what people call it (title, else course).
+FIXED = ("slot_id", "week", "date", "day", "end", "starts_at", "ends_at", "name")
 BOM = "\ufeff"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -56,8 +58,7 @@ def row(occurrence: Occurrence, directory: Directory, zone: ZoneInfo, names: tup
     values = occurrence.values
     fixed = [
         str(occurrence.slot_id), format_week(occurrence.week), occurrence.date.isoformat(), WEEKDAYS[occurrence.weekday - 1],
-        PARAMETERS["start"].to_text(occurrence.start), f"{occurrence.end // 60:02d}:{occurrence.end % 60:02d}"
-        if occurrence.end < 1440 else "24:00",
+        hhmm(occurrence.end),
         _moment(occurrence, occurrence.start, zone), _moment(occurrence, occurrence.end, zone), _safe(occurrence.title(directory)),
     ]
     return fixed + [_cell(name, values.get(name), directory) for name in names[len(FIXED):]]
