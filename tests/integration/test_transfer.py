@@ -166,6 +166,10 @@ def _document() -> dict:
     (lambda d: json.dumps({**d, "calendar": {**d["calendar"], "terms": [{"name": "X", "start_week": "2026-W99", "end_week": "2027-W01"}]}}),
      "calendar.terms[0].start_week: '2026-W99' is not an ISO week"),
     (lambda d: json.dumps({**d, "slots": [{"id": 1, "stripes": {"colour": []}}]}), "slots[0].stripes.colour: unknown parameter"),
+    (lambda d: json.dumps({**d, "resources": {**d["resources"], "rooms": [{"id": 1, "name": "Lab \ud800"}]}}),
+     "resources.rooms[0].name: contains a lone surrogate"),
+    (lambda d: json.dumps({**d, "history": [d["history"][1], d["history"][0]]}),
+     "history[1].id: changes must be listed once each, in increasing id order"),
 ])
 def test_a_bad_file_is_refused_naming_the_place_and_writes_nothing(app_ctx, damage, message):
     text = damage(_document())

@@ -14,6 +14,7 @@ from typing import Any
 
 from ...rules import PARAMETERS, Rule, RulesError, get_parameter, parse_week
 from ...rules import calendar as calendar_rules
+from ...rules.params import text_problem
 from ...rules.periods import BellGrid, Period, validate_grids
 from ...rules.stripes import validate_stripe
 from ..errors import ServiceError
@@ -85,8 +86,10 @@ def _list(value: Any, path: str) -> list:
 def _text(value: Any, path: str, max_length: int, *, optional: bool = False) -> str | None:
     if value is None and optional:
         return None
-    if not isinstance(value, str) or not value.strip() and not optional or len(value) > max_length or "\x00" in value:
+    if not isinstance(value, str) or not value.strip() and not optional or len(value) > max_length:
         raise fail(path, f"must be a text of 1 to {max_length} characters")
+    if problem := text_problem(value):
+        raise fail(path, problem)
     return value
 
 
@@ -325,13 +328,15 @@ def _moment(value: Any, path: str) -> datetime:
 
 def _history(document: Document, raw: list) -> None:
     seen: set[int] = set()
+    last = 0
     for index, change in enumerate(raw):
         path = f"history[{index}]"
         change = _obj(change, path)
         change_id = _int(change.get("id"), f"{path}.id")
         assert change_id is not None
-        if change_id in seen or (seen and change_id < max(seen)):
+        if change_id <= last:
             raise fail(f"{path}.id", "changes must be listed once each, in increasing id order")
+        last = change_id
         undoes = _int(change.get("undoes"), f"{path}.undoes", optional=True)
         if undoes is not None and undoes not in seen:
             raise fail(f"{path}.undoes", f"change {undoes} is not an earlier change of the history")
