@@ -98,6 +98,7 @@ def purge_holds_command() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from . import cli_exports  # noqa: F401  (adds `flask timetables export` to the group)
     from .cli_imports import timetables_cli
 
     app.cli.add_command(timetables_cli)

@@ -1,9 +1,11 @@
-"""`flask timetables import FILE --format fet --slug SLUG --from-week 2027-W02 [--apply]`: plan, then apply.
+"""`flask timetables import FILE --format fet|json …` (plan, then `--apply`); `export` lives in cli_exports.
 
 Without `--apply` the plan is printed and nothing is written. Progress goes to stderr.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -22,16 +24,30 @@ def _progress(message: str) -> None:
 
 @timetables_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--format", "file_format", type=click.Choice(["fet"]), required=True, help="fet: a FET *_data_and_timetable.fet file.")
-@click.option("--slug", required=True, help="The timetable to import into; created when it does not exist.")
-@click.option("--from-week", required=True, help="First week the import holds from, like 2027-W02.")
+@click.option("--format", "file_format", type=click.Choice(["fet", "json"]), required=True,
+              help="fet: a FET *_data_and_timetable.fet file; json: a `flask timetables export --format json` document.")
+@click.option("--slug", help="fet: the timetable to import into, created when it does not exist. "
+                             "json: the new timetable's slug (default: the one in the file); it must not exist yet.")
+@click.option("--from-week", help="fet: first week the import holds from, like 2027-W02.")
 @click.option("--periods", help="Times of the FET hours when their names carry none: 08:00-08:45,08:50-09:35,…")
 @click.option("--days-per-week", type=int, help="Days of one week when the file has more (Day 1…Day 10 is 5: a two-week cycle).")
 @click.option("--name", help="Name of the timetable if the import creates it (default: the slug).")
 @click.option("--apply", "apply_it", is_flag=True, help="Apply the plan as one change (otherwise only print it).")
-def import_command(file: str, file_format: str, slug: str, from_week: str, periods: str | None, days_per_week: int | None,
+def import_command(file: str, file_format: str, slug: str | None, from_week: str | None, periods: str | None, days_per_week: int | None,
                    name: str | None, apply_it: bool) -> None:
-    """Import a timetable. Files over 16 MiB are refused."""
+    """Import a timetable (prints the plan unless --apply). FET files over 16 MiB and JSON over 50 MiB are refused."""
+    if file_format == "json":
+        _import_json(file, slug, name, apply_it)
+        return
+    if not slug:
+        raise click.UsageError("A FET import needs --slug: the timetable to import into.")
+    if not from_week:
+        raise click.UsageError("A FET import needs --from-week: the first week it holds from, like 2027-W02.")
+    _import_fet(file, slug, from_week, periods, days_per_week, name, apply_it)
+
+
+def _import_fet(file: str, slug: str, from_week: str, periods: str | None, days_per_week: int | None,
+                name: str | None, apply_it: bool) -> None:
     from .services.importing import ImportOptions, apply_import, plan_import
 
     try:
@@ -65,3 +81,24 @@ def import_command(file: str, file_format: str, slug: str, from_week: str, perio
         click.echo("Nothing to change.")
     else:
         click.echo(f"Applied as change {change_set.id}: {change_set.summary} (undo it on the History page).")
+
+
+def _import_json(file: str, slug: str | None, name: str | None, do_apply: bool) -> None:
+    """Rebuild a timetable from a JSON export, replaying its history."""
+    from .services.transfer import MAX_DOCUMENT_BYTES
+    from .services.transfer.replay import apply_import, plan_import
+
+    path = Path(file)
+    try:
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise ServiceError(f"{file}: {path.stat().st_size} bytes; a document may have at most {MAX_DOCUMENT_BYTES} bytes (50 MiB).")
+        plan = plan_import(path.read_bytes(), slug, name)
+        for line in plan.lines:
+            click.echo(line)
+        if not do_apply:
+            click.echo("Nothing was written: run again with --apply to import.")
+            return
+        timetable = apply_import(plan, progress=lambda line: click.echo(f"  … {line}"))
+    except ServiceError as error:
+        raise click.ClickException(f"{file}: {error}" if not str(error).startswith(file) else str(error)) from error
+    click.echo(f"Imported “{timetable.name}” at /{timetable.slug}.")

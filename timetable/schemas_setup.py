@@ -55,6 +55,11 @@ def _retired_field() -> WeekField:
         "description": f"The week from which it can no longer be assigned ({WEEK_FORMATS}); null: in use", "example": "2027-W01"})
 
 
+# What the server enforces, stated in the contract (the service checks the same, with its messages).
+SLUG_REGEX = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+HOUR_REGEX = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
 class TimetableSettingsSchema(Schema):
     """A timetable's settings; a new one needs slug, name and time_zone, a change any of them."""
 
@@ -66,14 +71,9 @@ class TimetableSettingsSchema(Schema):
     time_zone = Text(validate=Length(max=64), metadata={"description": "An IANA time zone", "example": "Europe/Paris"})
     weekdays = fields.List(WeekdayField(), validate=Length(min=1, max=7, error="Show from 1 to 7 weekdays."),
                            metadata={"description": "Weekdays shown as columns, 1 = Monday", "example": [1, 2, 3, 4, 5]})
-    day_start = HourField(metadata={"type": "string", "description": "The day's first hour", "example": "08:00"})
-    day_end = HourField(metadata={"type": "string", "description": "The day's last hour", "example": "18:00"})
+    day_start = HourField(metadata={"type": "string", "description": "The day's first hour", "example": "08:00", "pattern": HOUR_REGEX})
+    day_end = HourField(metadata={"type": "string", "description": "The day's last hour", "example": "18:00", "pattern": HOUR_REGEX})
     published = fields.Boolean(metadata={"description": "Whether visitors see it"})
-
-
-# What the server enforces, stated in the contract (the service checks the same, with its messages).
-SLUG_REGEX = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
-HOUR_REGEX = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class NewTimetableSchema(TimetableSettingsSchema):

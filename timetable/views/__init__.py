@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
         api_calendar,
         api_changes,
         api_editing,
+        api_exports,
         api_periods,
         api_setup,
         api_slots,
@@ -22,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
         changes,
         editing,
         editor,
+        exports,
         feeds,
         home,
         invitations,
@@ -51,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_periods.bp)
     app.register_blueprint(api_calendar.bp)
     app.register_blueprint(api_changes.bp)
+    app.register_blueprint(api_exports.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(settings.bp)
     # Timetable pages live at /<slug>; registered last so fixed paths win.
@@ -64,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(resources.bp)
     app.register_blueprint(changes.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(exports.bp)
     app.register_blueprint(public.bp)
     app.after_request(_vary_on_htmx)
 
