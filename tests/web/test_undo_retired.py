@@ -7,12 +7,12 @@ writes nothing. Undo that only touches weeks before the retirement, or takes the
 
 from __future__ import annotations
 
-from tests.web.test_api_editing import Api, api, api_school, edit  # noqa: F401  (fixtures)
+from tests.web.test_api_editing import api, api_school, edit  # noqa: F401  (fixtures)
 
 
-def retire(api, room_id: int, week: str | None):
-    response = api.client.patch(f"/api/timetables/t/rooms/{room_id}", json={"retired_from_week": week},
-                                headers={"X-CSRFToken": api.csrf})
+def retire(client, room_id: int, week: str | None):
+    response = client.client.patch(f"/api/timetables/t/rooms/{room_id}", json={"retired_from_week": week},
+                                   headers={"X-CSRFToken": client.csrf})
     assert response.status_code == 200, response.get_json()
 
 
