@@ -25,7 +25,7 @@ PUBLIC_ENDPOINTS = {
     "api_booking.hold", "api_booking.confirm", "api_booking.waiting_list", "api_booking.cancel", "api_booking.accept",
 }
 # Pages that only read, but only for the timetable's schedulers (the editor) or administrators.
-PROTECTED_READ_BLUEPRINTS = {"editor", "editing", "booking_admin", "admin_accounts"}
+PROTECTED_READ_BLUEPRINTS = {"editor", "editing", "booking_admin", "admin_accounts", "settings", "calendar", "periods", "resources"}
 PROTECTED_READ_ENDPOINTS = {"api_editing.history"}
 # Writes that only need the VIEW right on the timetable: its viewers may make their own private calendar links.
 VIEW_ENDPOINTS = {"feed_links.create"}
