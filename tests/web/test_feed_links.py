@@ -164,7 +164,7 @@ def test_a_revoked_link_stops_working_and_can_be_made_again(app, world):
     read(app, url, 404)
 
 
-def test_a_link_stops_working_when_its_owner_loses_the_grant(app, world):
+def test_a_link_ends_when_its_owner_loses_the_grant_and_does_not_come_back_with_it(app, world):
     from timetable.services.access import VIEWER
     from timetable.services.accounts import set_rights
 
@@ -174,11 +174,42 @@ def test_a_link_stops_working_when_its_owner_loses_the_grant(app, world):
     with app.app_context():
         set_rights(world["vic"], is_admin=False, grants={world["other"]: VIEWER})
     read(app, url, 404)
-    account = client.get("/account").get_data(as_text=True)
-    assert 'data-testid="dead-link"' in account
+    assert "You have no private calendar link." in client.get("/account").get_data(as_text=True)
     # Nor can Vic make a new one of a timetable she may no longer read.
-    csrf = csrf_token_from(account)
+    csrf = csrf_token_from(client.get("/account").get_data(as_text=True))
     assert client.post("/t/feed-links", data={"csrf_token": csrf}).status_code == 403
+    # Granted again, the old link stays dead: only a new one works.
+    with app.app_context():
+        set_rights(world["vic"], is_admin=False, grants={world["timetable_id"]: VIEWER})
+    read(app, url, 404)
+    read(app, make_link(client))
+
+
+def test_a_link_is_checked_against_its_owners_rights_each_time_it_is_read(app, world):
+    """Whatever takes the right away (here the grant row itself), the link stops working at once and says so on /account."""
+    from timetable.database import write_transaction
+    from timetable.extensions import db
+    from timetable.models import Grant
+
+    client = logged_in(app)
+    url = make_link(client)
+    read(app, url)
+    with app.app_context(), write_transaction():
+        db.session.query(Grant).filter_by(user_id=world["vic"]).delete()
+    read(app, url, 404)
+    assert 'data-testid="dead-link"' in client.get("/account").get_data(as_text=True)
+
+
+def test_a_link_of_a_demoted_administrator_ends_with_the_right(app, world):
+    from timetable.services.accounts import create_user, set_rights
+
+    with app.app_context():
+        ada = create_user("ada", PASSWORD, is_admin=True).id
+    url = make_link(logged_in(app, "ada"))
+    read(app, url)
+    with app.app_context():
+        set_rights(ada, is_admin=False, grants={})
+    read(app, url, 404)
 
 
 def test_a_link_stops_working_when_the_account_is_deactivated(app, world):

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Delete, delete, false, func, select, update
 
 from .. import clock
 from ..database import write_transaction
@@ -91,6 +92,18 @@ def revoke_feed_link(user_id: int, link_id: int) -> None:
     with write_transaction() as session:
         if session.execute(delete(FeedLink).where(FeedLink.id == link_id, FeedLink.user_id == user_id)).rowcount != 1:
             raise NotFound("You have no such calendar link (it may be revoked already).")
+
+
+def dropping_links(user_id: int, readable: Collection[int] | None) -> Delete:
+    """The statement that ends the person's links of every timetable not in `readable` (None: they read all).
+
+    Run where their rights change, in that transaction: a link whose owner lost the grant is
+    gone for good, and does not come back to life if the grant is given again.
+    """
+    statement = delete(FeedLink).where(FeedLink.user_id == user_id)
+    if readable is None:
+        return statement.where(false())
+    return statement.where(FeedLink.timetable_id.not_in(sorted(readable)))
 
 
 def feed_reader(timetable: Timetable, key: str) -> User | None:
