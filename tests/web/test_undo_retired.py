@@ -86,3 +86,23 @@ def test_undo_may_not_put_a_retired_teacher_back_into_one_later_week_either(app,
     assert plan.get_json()["error"]["fields"].keys() == {"staff"}
     assert plan.get_json()["error"]["message"].startswith("Staff: X is retired from 2026-W50")
     assert rules(app) == before
+
+
+def test_the_editor_shows_why_an_undo_is_refused_in_its_preview_and_writes_nothing(app, api, api_school):  # noqa: F811
+    """The history page's "Undo…" (htmx) gets the reason in the preview region, not an error page."""
+    monday, lab = api_school["lessons"][0], api_school["r3"]
+    api.plan_and_apply(f"/slots/{monday}", {"edits": [edit("room", lab, start="2026-W48", end=None)]})
+    retire(api, lab, "2026-W50")
+    _, reassign = api.plan_and_apply(f"/slots/{monday}", {"edits": [edit("room", api_school["r1"], start="2026-W50", end=None)]})
+    before = rules(app)
+    htmx = {"HX-Request": "true", "X-CSRFToken": api.csrf}
+    for path in (f"/t/edit/changes/{reassign['id']}/undo/plan?week=2026-W50", f"/t/edit/changes/{reassign['id']}/undo?week=2026-W50"):
+        response = api.client.post(path, data={"token": "any"}, headers=htmx)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 400, body
+        assert 'data-testid="undo-refused"' in body and "<header" not in body
+        assert "Room: Lab is retired from 2026-W50" in body
+    # Without JavaScript, the editor page opens with the reason in its preview.
+    page = api.client.post(f"/t/edit/changes/{reassign['id']}/undo/plan?week=2026-W50", data={"csrf_token": api.csrf})
+    assert page.status_code == 400 and 'data-testid="undo-refused-message"' in page.get_data(as_text=True)
+    assert rules(app) == before
