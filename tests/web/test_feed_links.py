@@ -249,3 +249,15 @@ def test_nobody_without_the_view_right_gets_the_link_button_or_a_link(app, world
     assert 'data-testid="private-feed-form"' not in anonymous.get("/t").get_data(as_text=True)
     assert 'data-testid="private-feed-form"' not in olga.get("/t").get_data(as_text=True)
     assert 'data-testid="private-feed-form"' in logged_in(app).get("/t").get_data(as_text=True)
+
+
+def test_each_private_link_has_its_own_feed_budget_wherever_it_is_read_from(app, world, monkeypatch):
+    """Calendar services fetch many people's feeds from one address: a link is counted as one subscriber."""
+    monkeypatch.setitem(app.config, "FEED_RATE_LIMIT", "2 per minute")
+    client = logged_in(app)
+    first, second = make_link(client), make_link(client)
+    read(app, first)
+    read(app, first)
+    refused = app.test_client().get(path_of(first), environ_overrides={"REMOTE_ADDR": "192.0.2.7"})
+    assert refused.status_code == 429 and "Too many calendar feed requests" in refused.get_data(as_text=True)
+    read(app, second)

@@ -6,7 +6,10 @@ no session cookie, so the key stands for its owner and the feed holds what they 
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, current_app, make_response, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from ..extensions import limiter
@@ -40,9 +43,20 @@ def _reader():
     return timetable, owner
 
 
+def _feed_client() -> str:
+    """Whose budget a feed request spends: a private link's own, else its network address's.
+
+    Calendar services (Google's, Apple's) fetch every subscriber's feed from a few addresses of
+    theirs; a private link is one subscriber, so it is counted as one, wherever it is read from.
+    """
+    key = request.args.get("key")
+    return "link:" + hashlib.sha256(key.encode()).hexdigest() if key else get_remote_address()
+
+
 @bp.get("/<slug>/calendar.ics")
-@limiter.limit(lambda: current_app.config["FEED_RATE_LIMIT"], scope="feeds",
-               error_message="Too many calendar feed requests from your network address. Wait a minute, then try again.")
+@limiter.limit(lambda: current_app.config["FEED_RATE_LIMIT"], scope="feeds", key_func=_feed_client,
+               error_message="Too many calendar feed requests from your network address, or for this link. "
+                             "Wait a minute, then try again.")
 def feed(slug: str):
     """The timetable's occurrences as an iCalendar feed (published ones to everyone, others to their viewers)."""
     timetable, reader = _reader()
