@@ -72,6 +72,9 @@ def load_config(instance_path: str) -> dict:
         # Failed logins allowed per account and per client address (Flask-Limiter syntax, ";" between limits).
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("TIMETABLE_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;30 per hour"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("TIMETABLE_LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per hour"),
+        # On /account: wrong current passwords, and new API tokens or calendar links, per account.
+        "ACCOUNT_PASSWORD_LIMIT": os.environ.get("TIMETABLE_ACCOUNT_PASSWORD_LIMIT", "5 per minute;30 per hour"),
+        "ACCOUNT_WRITE_LIMIT": os.environ.get("TIMETABLE_ACCOUNT_WRITE_LIMIT", "10 per minute;100 per hour"),
         # Anti-hoarding limits on anonymous booking (see the README's Security section). Per client network address:
         # requests that hold, confirm, queue, cancel or accept (Flask-Limiter syntax, ";" between limits),
         "BOOKING_RATE_LIMIT": os.environ.get("TIMETABLE_BOOKING_RATE_LIMIT", "30 per minute;300 per hour"),

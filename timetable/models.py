@@ -330,6 +330,25 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class FeedLink(db.Model):
+    """A viewer's private calendar feed of one timetable (`/<slug>/calendar.ics?key=…`).
+
+    It reads the feed with its owner's rights, so it stops working when they are revoked, the
+    owner loses the right to view the timetable, or the account is deactivated. Only the key's
+    SHA-256 digest is kept; `label` says what it was made for (the timetable, a class…).
+    """
+
+    __tablename__ = "feed_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(300))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class UserSession(db.Model):
     """One login of an editor: the session cookie carries its token, and it ends when the row goes.
 

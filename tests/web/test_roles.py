@@ -12,23 +12,25 @@ from sqlalchemy import select
 from tests.conftest import AuthActions
 from tests.integration.helpers import week
 from timetable.extensions import db
-from timetable.models import ApiToken, Booking, ChangeSet, CourseRule, Grant, Invitation, Room, SlotRule, User
+from timetable.models import ApiToken, Booking, ChangeSet, CourseRule, FeedLink, Grant, Invitation, Room, SlotRule, User
 
 PASSWORD = "password-1234"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 # Routes anyone may call: logging in, one's own account and tokens, invitations, visitors' bookings.
 PUBLIC_ENDPOINTS = {
-    "auth.login", "auth.logout", "auth.account", "auth.logout_everywhere", "tokens.create", "tokens.revoke",
+    "auth.login", "auth.logout", "auth.account", "auth.logout_everywhere", "tokens.create", "tokens.revoke", "feed_links.revoke",
     "invitations.accept",
     "booking.hold", "booking.wait", "booking.confirm", "booking.cancel", "booking.accept",
     "api_booking.hold", "api_booking.confirm", "api_booking.waiting_list", "api_booking.cancel", "api_booking.accept",
 }
 # Pages that only read, but only for the timetable's schedulers (the editor) or administrators.
-PROTECTED_READ_BLUEPRINTS = {"editor", "editing", "booking_admin", "admin_accounts"}
+PROTECTED_READ_BLUEPRINTS = {"editor", "editing", "booking_admin", "admin_accounts", "settings", "calendar", "periods", "resources"}
 PROTECTED_READ_ENDPOINTS = {"api_editing.history", "api_exports.export_json"}
 # Timetable routes that only administrators may call, not the timetable's schedulers.
 ADMIN_ONLY_ENDPOINTS = {"api_exports.export_json"}
+# Writes that only need the VIEW right on the timetable: its viewers may make their own private calendar links.
+VIEW_ENDPOINTS = {"feed_links.create"}
 
 
 def _routes(app):
@@ -97,6 +99,7 @@ def snapshot():
         "grants": rows(Grant, "user_id", "timetable_id", "role"),
         "invitations": rows(Invitation, "user_id", "token_hash"),
         "tokens": rows(ApiToken, "user_id", "token_hash"),
+        "feed_links": rows(FeedLink, "user_id", "timetable_id", "token_hash"),
         "rooms": rows(Room, "id", "name", "capacity", "retired_from_week"),
     }
 
@@ -130,14 +133,14 @@ def test_the_walk_covers_the_editor_the_editing_api_and_the_accounts():
     walked = {endpoint for endpoint, _m, _r in ROUTES}
     assert {"editing.apply", "editing.undo", "editing.create_apply", "booking_admin.cancel", "api_editing.apply_slot_edit",
             "api_editing.apply_change_undo", "admin_accounts.create", "admin_accounts.change_rights", "editor.week",
-            "api_exports.export_json"} <= walked
+            "api_exports.export_json", "feed_links.create"} <= walked
 
 
 @pytest.mark.parametrize(("endpoint", "method", "rule"), ROUTES, ids=[f"{m} {e}" for e, m, _r in ROUTES])
 def test_each_role_is_refused_or_allowed_and_a_refusal_writes_nothing(app, world, endpoint, method, rule):
     args, accounts = world["args"], world["accounts"]
     timetable_route = "<slug>" in rule
-    expected_allowed = {"anonymous": False, "viewer": False, "other_scheduler": False,
+    expected_allowed = {"anonymous": False, "viewer": endpoint in VIEW_ENDPOINTS, "other_scheduler": False,
                         "scheduler": timetable_route and endpoint not in ADMIN_ONLY_ENDPOINTS, "admin": True}
     for role, allowed in expected_allowed.items():
         before = snapshot()

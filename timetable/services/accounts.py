@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Grant, Timetable, User
 from .access import ROLES
 from .errors import Conflict, NotFound, ServiceError
+from .feed_links import dropping_links
 from .sessions import ending_sessions
 
 MIN_PASSWORD_LENGTH = 8
@@ -69,6 +70,8 @@ def set_rights(user_id: int, *, is_admin: bool, grants: Mapping[int, str], actin
             raise ServiceError("You cannot take away your own administrator role: ask another administrator.")
         user.is_admin = is_admin
         _replace_grants(session, user, grants)
+        # Private calendar links of timetables the account may no longer read end with the grant.
+        session.execute(dropping_links(user_id, None if is_admin else set(grants)))
     return user
 
 

@@ -19,7 +19,7 @@ from icalendar import Calendar, Event, Timezone
 from .. import clock
 from ..models import Timetable
 from ..rules import add_weeks, format_week, iter_weeks
-from ..rules.params import STATUS_TEMPORARILY_CLOSED
+from ..rules.params import PARAMETERS, STAFF_PRESENT, STATUS_TEMPORARILY_CLOSED
 from .catalog import current_week
 from .public_view import public_occurrences
 from .resolution import Directory, Occurrence, WeekFilter, load_directory, resolve_week
@@ -36,9 +36,14 @@ def feed_window(timetable: Timetable) -> tuple[int, int]:
 
 def _teacher(occurrence: Occurrence, directory: Directory) -> str:
     staff, substitute = occurrence.staff_ids, occurrence.values.get("substitute")
+    name = directory.name("staff", staff)
+    # Staff status is private: only a full occurrence (a reader with the VIEW right) still has it.
+    status = occurrence.values.get("staff_status")
+    if name and status is not None and status != STAFF_PRESENT:
+        name = f"{name} ({PARAMETERS['staff_status'].display(status)})"
     if substitute and substitute not in staff:
-        return f"{directory.name('staff', staff) or '—'} → {directory.name('staff', substitute)}"
-    return directory.name("staff", staff)
+        return f"{name or '—'} → {directory.name('staff', substitute)}"
+    return name
 
 
 def _event(timetable: Timetable, occurrence: Occurrence, directory: Directory, zone: ZoneInfo, stamp: datetime) -> Event:

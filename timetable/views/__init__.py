@@ -24,6 +24,7 @@ def register_blueprints(app: Flask) -> None:
         editing,
         editor,
         exports,
+        feed_links,
         feeds,
         home,
         invitations,
@@ -43,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assets.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(tokens.bp)
+    app.register_blueprint(feed_links.bp)
     app.register_blueprint(admin_accounts.bp)
     app.register_blueprint(invitations.bp)
     app.register_blueprint(api.bp)

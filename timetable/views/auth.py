@@ -15,7 +15,9 @@ from ..models import User
 from ..services.accounts import MIN_PASSWORD_LENGTH, WrongPassword, authenticate, change_password
 from ..services.api_tokens import list_tokens
 from ..services.errors import ServiceError
+from ..services.feed_links import linkable_timetables, list_feed_links
 from ..services.sessions import end_session, end_sessions, session_user, start_session
+from .account_limits import password_change_limit
 from .ids import parse_id
 
 bp = Blueprint("auth", __name__)
@@ -134,8 +136,9 @@ def logout():
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@password_change_limit
 def account():
-    """Change the password (which logs out every other session), or log out everywhere."""
+    """Change the password (which logs out every other session), or log out everywhere; list tokens and calendar links."""
     form = PasswordForm()
     status = 200
     if form.validate_on_submit():
@@ -153,7 +156,8 @@ def account():
             return redirect(url_for(".account"), code=303)
     elif request.method == "POST":
         status = 400
-    return render_template("auth/account.html", form=form, tokens=list_tokens(current_user.id)), status
+    return render_template("auth/account.html", form=form, tokens=list_tokens(current_user.id),
+                           feed_links=list_feed_links(current_user), linkable=linkable_timetables(current_user)), status
 
 
 @bp.post("/account/logout-everywhere")

@@ -240,8 +240,17 @@ def undo_plan(slug: str, change_id: int):
     """What undoing a change would do now, including later edits it would overwrite."""
     timetable = get_timetable(slug)
     week = requested_week(timetable)
-    plan = plan_undo(timetable, change_id, week)
+    try:
+        plan = plan_undo(timetable, change_id, week)
+    except ServiceError as error:
+        return _undo_refused(timetable, week, change_id, error)
     return render_page_or_fragment("editor/page.html", "editor/_undo_preview.html", into="preview", **_context(timetable, week, plan=plan))
+
+
+def _undo_refused(timetable, week, change_id: int, error: ServiceError):
+    """Why this undo may not be made, in the preview, as a 400: nothing was written."""
+    return render_page_or_fragment("editor/page.html", "editor/_undo_refused.html", into="preview", status=400,
+                                   **_context(timetable, week, change_id=change_id, message=str(error)))
 
 
 @bp.post("/<slug>/edit/changes/<id:change_id>/undo")
@@ -251,9 +260,14 @@ def undo(slug: str, change_id: int):
     try:
         change_set = apply_undo(timetable, change_id, request.form.get("token", ""), current_user.id)
     except StalePlan as error:
-        plan = plan_undo(timetable, change_id, week)
+        try:
+            plan = plan_undo(timetable, change_id, week)
+        except ServiceError as refusal:
+            return _undo_refused(timetable, week, change_id, refusal)
         return render_page_or_fragment("editor/page.html", "editor/_undo_preview.html", into="preview", status=409,
                                        **_context(timetable, week, plan=plan, stale=str(error)))
+    except ServiceError as error:
+        return _undo_refused(timetable, week, change_id, error)
     return _applied(timetable, week, change_set)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request, session
+from flask_login import current_user
 
+from ..services.access import VIEW, allowed
 from .access import readable_timetable
 from .rendering import render_page_or_fragment, wants_fragment
 from .week_args import requested_filter, requested_week
@@ -23,4 +25,6 @@ def week(slug: str):
                            with_availability=timetable.published, lock_code=session.get("lock_code"), public=True)
     if "date" in request.args and not wants_fragment():
         return redirect(page.url(), code=303)
-    return render_page_or_fragment("public/week.html", "public/_week.html", page=page, push_url=page.url())
+    # People who may read the timetable whole can make a private calendar link of this view.
+    return render_page_or_fragment("public/week.html", "public/_week.html", page=page, push_url=page.url(),
+                                   private_feed=allowed(current_user, VIEW, timetable.id))

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..services.api_tokens import create_token, revoke_token
 from ..services.errors import ServiceError
+from .account_limits import account_write_limit
 from .errors import error_response
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
@@ -19,6 +20,7 @@ def require_login():
 
 
 @bp.post("")
+@account_write_limit
 def create():
     """Make a token and show it this once: only its digest is kept."""
     try:

@@ -14,6 +14,7 @@ from ...rules import PARAMETERS, apply, format_span
 from ...rules.compare import restore, transform
 from ..errors import NotFound, ServiceError
 from ..recording import record_changes
+from ..references import check_reassignments
 from ..resolution import load_directory
 from ..stripes import SLOT, StripeChange, decode_rules, load_stripes
 from .applying import STALE_MESSAGE, StalePlan
@@ -108,6 +109,10 @@ def _undo_changes(change_set: ChangeSet, *, for_update: bool) -> tuple[list[Stri
             before = tuple(sorted(current[key], key=lambda r: (r.start is not None, r.start or 0)))
             changes.append(StripeChange(*key, before, tuple(actions), tuple(apply(before, actions))))
         overwrites.extend((key, conflict) for conflict in conflicts)
+    # Undo rebuilds history; it may not bring a retired resource back into the weeks it is retired from.
+    check_reassignments(change_set.timetable_id, changes, retired_advice=(
+        f"undoing change {change_set.id} would assign it again in those weeks. Bring it back on the resources page first, "
+        "or make a new edit of those weeks instead"))
     return changes, overwrites, fingerprint(current)
 
 
