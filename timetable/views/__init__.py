@@ -7,6 +7,7 @@ def register_blueprints(app: Flask) -> None:
     from . import (
         admin_accounts,
         api,
+        api_absences,
         api_booking,
         api_calendar,
         api_changes,
@@ -51,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_periods.bp)
     app.register_blueprint(api_calendar.bp)
     app.register_blueprint(api_changes.bp)
+    app.register_blueprint(api_absences.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(settings.bp)
     # Timetable pages live at /<slug>; registered last so fixed paths win.
