@@ -43,6 +43,8 @@ class Lesson:
     room: int | None
     # Temporarily closed (cancelled for the week): it takes place for nobody.
     cancelled: bool = False
+    # What people call it ("Maths 7A"), for the reasons.
+    title: str = ""
 
     @property
     def key(self) -> tuple[int, int]:
@@ -226,7 +228,7 @@ class CoverWorld:
         return sorted(candidates, key=lambda c: (not c.eligible, c.cost, self.name(STAFF, c.staff_id)))
 
     def describe(self, lesson: Lesson) -> str:
-        what = self.name("course", lesson.course) if lesson.course is not None else f"slot {lesson.slot_id}"
+        what = lesson.title or (self.name("course", lesson.course) if lesson.course is not None else f"slot {lesson.slot_id}")
         return f"{what} at {lesson.start // 60:02d}:{lesson.start % 60:02d}"
 
 

@@ -16,13 +16,15 @@ from sqlalchemy import select
 from ..extensions import db
 from ..formatting import hhmm, weekday_name
 from ..models import Absence, CoverLimits, Group, Room, SlotRule, Staff, Term, Timetable, staff_courses
-from ..rules import PARAMETERS, STATUS_TEMPORARILY_CLOSED, iter_weeks, week_of, weeks_between
+from ..rules import PARAMETERS, STATUS_TEMPORARILY_CLOSED, add_weeks, iter_weeks, week_of, weeks_between
 from ..rules.cover import GROUP, ROOM, STAFF, Candidate, CoverWorld, Lesson, Limits, term_cover_counts
 from .absences import as_away
 from .resolution import Directory, Occurrence, load_directory, occurrences_of, read_week
 
 # Candidates shown per lesson (the others are counted); eligible ones come first.
 SHOWN_CANDIDATES = 5
+# Without a term around the absence, covers count for fairness over this many weeks before it.
+UNTERMED_WEEKS = 12
 
 
 def staff_ids(values: Mapping[str, Any]) -> tuple[int, ...]:
@@ -41,11 +43,11 @@ def group_ids(values: Mapping[str, Any]) -> tuple[int, ...]:
     return tuple(group) if isinstance(group, (tuple, list, frozenset, set)) else (group,)
 
 
-def lesson_of(occurrence: Occurrence) -> Lesson:
+def lesson_of(occurrence: Occurrence, directory: Directory) -> Lesson:
     values = occurrence.values
     return Lesson(occurrence.slot_id, occurrence.week, occurrence.date, occurrence.start, occurrence.end,
                   staff_ids(values), values.get("substitute"), group_ids(values), values.get("course"), values.get("room"),
-                  cancelled=occurrence.status == STATUS_TEMPORARILY_CLOSED)
+                  cancelled=occurrence.status == STATUS_TEMPORARILY_CLOSED, title=occurrence.title(directory))
 
 
 @dataclass(frozen=True)
@@ -166,12 +168,13 @@ def load_desk(timetable: Timetable, absences: Sequence[Absence], today: date, *,
     for week in weeks:
         for occurrence in occurrences_of(read_week(timetable, week)):
             occurrences[(occurrence.slot_id, week)] = occurrence
-    lessons = [lesson_of(o) for o in occurrences.values()]
+    lessons = [lesson_of(o, directory) for o in occurrences.values()]
     every_absence = db.session.scalars(select(Absence).where(
         Absence.timetable_id == timetable.id, Absence.withdrawn.is_(False), Absence.end_date >= first, Absence.start_date <= last))
-    aways = [as_away(a) for a in every_absence]
+    # The desk's own absences count even before they are stored (a preview of an absence being registered).
+    aways = list({a.id: as_away(a) for a in [*every_absence, *absences]}.values())
     active_staff = [s for s in directory.staff if (directory.retired_from("staff", s) or 10**7) > weeks[0]]
-    term = _term_of(timetable, weeks[0]) or (weeks[0], weeks[-1])
+    term = _term_of(timetable, weeks[0]) or (add_weeks(weeks[0], -UNTERMED_WEEKS), weeks[-1])
     world = CoverWorld(lessons, aways, active_staff, _qualifications(timetable), term_covers(timetable, term), limits,
                        _names(directory))
 
