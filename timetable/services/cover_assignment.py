@@ -21,6 +21,7 @@ from scipy.optimize import linear_sum_assignment
 from ..models import ChangeSet, Timetable
 from ..rules import format_span
 from ..rules.cover import Lesson
+from ..rules.params import MAX_INTEGER
 from .cover_desk import AffectedLesson, Desk, Suggestion
 from .editing import EditRequest, Plan, apply_plan, plan_edit
 from .errors import InvalidField
@@ -157,7 +158,17 @@ def parse_items(covers: Iterable[str], cancels: Iterable[str]) -> tuple[list[Cov
             cancelled.append((int(slot), int(week)))
     except ValueError:
         raise InvalidField("A cover is slot:week:staff:status and a cancel slot:week.", "cover") from None
+    ids = [n for c in found for n in (c.slot_id, c.staff_id)] + [slot for slot, _w in cancelled]
+    if any(not 1 <= n <= MAX_INTEGER for n in ids):
+        raise InvalidField(f"Slot and staff ids are whole numbers from 1 to {MAX_INTEGER}.", "cover")
     return found, cancelled
+
+
+def _requests(covers: Sequence[Cover], cancels: Sequence[tuple[int, int]]) -> list[EditRequest]:
+    requests = requests_for(covers, cancels)
+    if not requests:
+        raise InvalidField("There is nothing to assign: no open lesson has a free colleague.", "cover")
+    return requests
 
 
 def summary_of(timetable: Timetable, covers: Sequence[Cover], cancels: Sequence[tuple[int, int]]) -> str:
@@ -174,9 +185,7 @@ def summary_of(timetable: Timetable, covers: Sequence[Cover], cancels: Sequence[
 
 def plan_cover(timetable: Timetable, covers: Sequence[Cover], cancels: Sequence[tuple[int, int]] = ()) -> Plan:
     """The preview of the covers and cancellations, as any edit: diff, clashes created (should be none), token."""
-    requests = requests_for(covers, cancels)
-    if not requests:
-        raise InvalidField("There is nothing to assign: no open lesson has a free colleague.", "cover")
+    requests = _requests(covers, cancels)
     weeks = sorted({c.week for c in covers} | {w for _s, w in cancels})
     return plan_edit(timetable, requests, weeks[0], summary=summary_of(timetable, covers, cancels))
 
@@ -184,4 +193,4 @@ def plan_cover(timetable: Timetable, covers: Sequence[Cover], cancels: Sequence[
 def apply_cover(timetable: Timetable, covers: Sequence[Cover], cancels: Sequence[tuple[int, int]], token: str,
                 user_id: int | None) -> ChangeSet:
     """Apply the previewed covers as one change (one undo), refused if the stripes changed since the preview."""
-    return apply_plan(timetable, requests_for(covers, cancels), token, user_id, summary=summary_of(timetable, covers, cancels))
+    return apply_plan(timetable, _requests(covers, cancels), token, user_id, summary=summary_of(timetable, covers, cancels))

@@ -31,6 +31,7 @@ def register_blueprints(app: Flask) -> None:
         public,
         resources,
         settings,
+        substitutions,
         tokens,
     )
     from .filters import register_template_filters
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(booking_admin.bp)
     app.register_blueprint(calendar.bp)
     app.register_blueprint(editing.bp)
+    app.register_blueprint(substitutions.bp)
     app.register_blueprint(periods.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(resources.bp)
