@@ -102,7 +102,7 @@ def change(slug: str, absence_id: int):
     """Change an absence.
     ---
     patch:
-      summary: Change some fields of an absence, or withdraw it ({"withdrawn": true})
+      summary: "Change some fields of an absence, or withdraw it (withdrawn: true)"
       description: The same checks as registering; the audit keeps the fields before and after.
       security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
