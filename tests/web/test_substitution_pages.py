@@ -69,3 +69,24 @@ def test_one_candidate_or_a_cancel_is_previewed_alone(school, desk):
     assert first_candidate.startswith(f"{school['lessons'][0]}:{week(50)}:")
     preview = desk.post(f"{URL}/assign", {"cover": first_candidate}).get_data(as_text=True)
     assert "Covers (1)" in preview
+
+
+def test_cover_limits_are_set_on_the_desk_and_refused_when_no_count(school, desk):
+    from timetable.services.cover_desk import load_limits
+
+    saved = desk.post(f"{URL}/limits", {"per_day": "1", "per_week": "3"})
+    assert saved.status_code == 200 and "1 a day, 3 a week" in saved.get_data(as_text=True)
+    refused = desk.post(f"{URL}/limits", {"per_day": "-1", "per_week": "3"})
+    assert refused.status_code == 400 and "from 0 to 50" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert (load_limits(school["timetable"]).per_day, load_limits(school["timetable"]).per_week) == (1, 3)
+
+
+def test_a_changed_absence_shows_its_audit_and_the_desk_replans(school, desk):
+    desk.post(f"{URL}/absences", {"who": f"staff:{school['x']}", "start": "2026-12-07", "end": "2026-12-07"})
+    absence_id = db.session.scalar(select(Absence.id))
+    html = desk.post(f"{URL}/absences/{absence_id}", {"start": "2026-12-07", "end": "2026-12-08", "reason": "Flu"}).get_data(as_text=True)
+    assert html.count('data-testid="affected-lesson"') == 2
+    assert "end_date 2026-12-07 → 2026-12-08" in html
+    withdrawn = desk.post(f"{URL}/absences/{absence_id}", {"withdraw": "1"}).get_data(as_text=True)
+    assert 'data-testid="no-absences"' in withdrawn and 'data-testid="affected-lesson"' not in withdrawn

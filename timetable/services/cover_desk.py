@@ -13,12 +13,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..database import write_transaction
 from ..extensions import db
 from ..formatting import hhmm, weekday_name
 from ..models import Absence, CoverLimits, Group, Room, SlotRule, Staff, Term, Timetable, staff_courses
 from ..rules import PARAMETERS, STATUS_TEMPORARILY_CLOSED, add_weeks, iter_weeks, week_of, weeks_between
 from ..rules.cover import GROUP, ROOM, STAFF, Candidate, CoverWorld, Lesson, Limits, term_cover_counts
 from .absences import as_away
+from .errors import InvalidField
 from .resolution import Directory, Occurrence, load_directory, occurrences_of, read_week
 
 # Candidates shown per lesson (the others are counted); eligible ones come first.
@@ -109,6 +111,26 @@ class Desk:
 def load_limits(timetable: Timetable) -> Limits:
     row = db.session.get(CoverLimits, timetable.id)
     return Limits() if row is None else Limits(row.per_day, row.per_week)
+
+
+MAX_COVERS = 50
+
+
+def set_limits(timetable: Timetable, per_day: object, per_week: object) -> Limits:
+    """Store the timetable's cover limits (per teacher, per day and per week), refusing what is no count."""
+    counts = {}
+    for field_name, value in (("per_day", per_day), ("per_week", per_week)):
+        text = str(value).strip()
+        if not text.isdigit() or not 0 <= int(text) <= MAX_COVERS:
+            raise InvalidField(f"Give a whole number of covers from 0 to {MAX_COVERS}.", field_name)
+        counts[field_name] = int(text)
+    with write_transaction():
+        row = db.session.get(CoverLimits, timetable.id)
+        if row is None:
+            db.session.add(CoverLimits(timetable_id=timetable.id, **counts))
+        else:
+            row.per_day, row.per_week = counts["per_day"], counts["per_week"]
+    return Limits(counts["per_day"], counts["per_week"])
 
 
 def _term_of(timetable: Timetable, week: int) -> tuple[int, int] | None:

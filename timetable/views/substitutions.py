@@ -13,11 +13,11 @@ from marshmallow import ValidationError
 from .. import clock
 from ..rules import STAFF_STATUSES
 from ..schemas_absences import AbsenceInputSchema
-from ..services.absences import ABSENT_STATUSES, change_absence, list_absences, register_absence
+from ..services.absences import ABSENT_STATUSES, audit_of, change_absence, list_absences, register_absence
 from ..services.access import SCHEDULE
 from ..services.catalog import current_week, get_timetable
 from ..services.cover_assignment import apply_cover, parse_items, plan_cover, solve
-from ..services.cover_desk import SHOWN_CANDIDATES, load_desk
+from ..services.cover_desk import SHOWN_CANDIDATES, load_desk, set_limits
 from ..services.editing import StalePlan, apply_undo, plan_undo
 from ..services.errors import InvalidField, ServiceError
 from .access import require_on_requested_timetable
@@ -41,7 +41,8 @@ def _desk(timetable):
 
 def _render(timetable, *, status: int = 200, fragment: str = DESK, **extra):
     desk = extra.pop("desk", None) or _desk(timetable)
-    context = dict(timetable=timetable, desk=desk, statuses=[s for s in STAFF_STATUSES if s[0] in ABSENT_STATUSES],
+    context = dict(timetable=timetable, desk=desk, audits=audit_of([a.id for a in desk.absences]),
+                   statuses=[s for s in STAFF_STATUSES if s[0] in ABSENT_STATUSES],
                    shown=SHOWN_CANDIDATES, week=current_week(timetable), form=extra.pop("form", {}), errors=extra.pop("errors", {}),
                    **extra)
     return render_page_or_fragment(PAGE, fragment, status=status, **context)
@@ -102,6 +103,17 @@ def change(slug: str, absence_id: int):
     except (ValidationError, InvalidField) as error:
         return _render(timetable, status=400, errors={f"absence-{absence_id}": " ".join(_errors(error).values())})
     return _render(timetable)
+
+
+@bp.post("/<slug>/edit/substitutions/limits")
+def limits(slug: str):
+    """Set how many covers one teacher may be given per day and per week."""
+    timetable = get_timetable(slug)
+    try:
+        set_limits(timetable, request.form.get("per_day", ""), request.form.get("per_week", ""))
+    except InvalidField as error:
+        return _render(timetable, status=400, errors=_errors(error))
+    return _render(timetable, limits_saved=True)
 
 
 @bp.post("/<slug>/edit/substitutions/assign")
