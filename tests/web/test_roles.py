@@ -21,6 +21,7 @@ from timetable.models import (
     Booking,
     ChangeSet,
     CourseRule,
+    CoverLimits,
     Grant,
     Invitation,
     Room,
@@ -117,6 +118,7 @@ def snapshot():
         "rooms": rows(Room, "id", "name", "capacity", "retired_from_week"),
         "absences": rows(Absence, "id", "resource_id", "start_date", "end_date", "reason", "withdrawn"),
         "absence_changes": rows(AbsenceChange, "id"),
+        "cover_limits": rows(CoverLimits, "timetable_id", "per_day", "per_week"),
     }
 
 
