@@ -46,6 +46,9 @@ class AbsenceInputSchema(Schema):
     start_time = TimeOfDay(data_key="from", allow_none=True,
                            metadata={"example": "08:00", "description": "Only from this time of day (with until)"})
     end_time = TimeOfDay(data_key="until", allow_none=True, metadata={"example": "12:00", "description": "Only until this time of day"})
+    first_period = Text(validate=Length(min=1, max=40), metadata={
+        "description": "Or only from this period of the bell grid (its name), to last_period; instead of from/until", "example": "1"})
+    last_period = Text(validate=Length(min=1, max=40), metadata={"description": "The last period it covers", "example": "3"})
     status = fields.String(validate=OneOf(ABSENT_STATUSES), metadata={"description": "The staff status its covered lessons get"})
     reason = Text(validate=Length(max=MAX_REASON), metadata={"description": "Seen by the timetable's schedulers only"})
     withdrawn = fields.Boolean(metadata={"description": "True withdraws the absence (it stays in the audit)"})
@@ -63,6 +66,8 @@ class AbsenceInputSchema(Schema):
             raise ValidationError("Give both times of day (from and until), or neither for whole days.", "until")
         if data.get("start_time") is not None and data["end_time"] <= data["start_time"]:
             raise ValidationError("The time of day it ends must come after the time it starts.", "until")
+        if data.get("start_time") is not None and (data.get("first_period") or data.get("last_period")):
+            raise ValidationError("Give times of day or periods, not both.", "first_period")
 
     @post_load
     def _to_input(self, data, **kwargs) -> AbsenceInput:
@@ -72,7 +77,7 @@ class AbsenceInputSchema(Schema):
             kind=kind, resource_id=data.get(kind) if kind else None, start_date=data.get("start"), end_date=data.get("end"),
             start_minute=data.get("start_time"), end_minute=data.get("end_time"),
             whole_day=times_given and data.get("start_time") is None, status=data.get("status"), reason=data.get("reason"),
-            withdrawn=data.get("withdrawn"))
+            withdrawn=data.get("withdrawn"), first_period=data.get("first_period"), last_period=data.get("last_period"))
 
 
 class AbsenceChangeSchema(Schema):

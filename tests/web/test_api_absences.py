@@ -113,3 +113,25 @@ def test_the_cover_lists_each_lesson_of_the_absent_teacher_with_ranked_candidate
     assert [c["name"] for c in first if c["eligible"]] == ["Y", "Z"]
     assert next(c for c in first if c["name"] == "X")["reasons"] == ["teaches it already", "absent then"]
     assert "free then" in first[0]["reasons"]
+
+
+def test_an_absence_for_some_periods_takes_their_times_from_the_bell_grid(app, api, api_school):  # noqa: F811
+    from timetable.database import write_transaction
+    from timetable.rules import parse_week
+    from timetable.rules.periods import BellGrid, Period
+    from timetable.services.bells import replace_grids
+    from timetable.services.catalog import get_timetable
+
+    periods = tuple(Period(day, start, start + 50, name) for day in range(1, 6) for name, start in (("1", 480), ("2", 535)))
+    with app.app_context(), write_transaction():
+        replace_grids(get_timetable("t"), [BellGrid(parse_week("2026-W40"), periods)])
+    body = api.post("/absences", {"staff": api_school["z"], "start": "2026-12-07", "end": "2026-12-11",
+                                  "first_period": "2", "last_period": "2"}).get_json()
+    assert (body["from"], body["until"]) == ("08:55", "09:45")
+    # Z's Physics (Monday 09:00) overlaps period 2; nothing else of Z's is then.
+    affected = api.client.get(f"/api/timetables/t/absences/{body['id']}/cover").get_json()["affected"]
+    assert [a["slot_id"] for a in affected] == [api_school["other"]]
+    before = _rows(app)
+    refused = api.post("/absences", {"staff": api_school["z"], "start": "2026-12-07", "end": "2026-12-11", "first_period": "9"})
+    assert refused.status_code == 400 and "first_period" in refused.get_json()["error"]["fields"]
+    assert _rows(app) == before

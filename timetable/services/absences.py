@@ -7,7 +7,7 @@ cover itself goes through the one write path. Every refusal names its field and 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,9 +16,10 @@ from sqlalchemy import select
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Absence, AbsenceChange, Group, Room, Staff, Timetable
-from ..rules import STAFF_PRESENT, STAFF_STATUSES
+from ..rules import STAFF_PRESENT, STAFF_STATUSES, week_of
 from ..rules.cover import ABSENCE_KINDS, Away
 from ..rules.params import text_problem
+from .bells import grid_for_week
 from .calendar import load_calendar
 from .errors import InvalidField, NotFound
 
@@ -43,6 +44,9 @@ class AbsenceInput:
     status: str | None = None
     reason: str | None = None
     withdrawn: bool | None = None
+    # Or by periods of the bell grid: from the start of the first to the end of the last (names, "1" to "3").
+    first_period: str | None = None
+    last_period: str | None = None
 
 
 def snapshot(absence: Absence) -> dict[str, Any]:
@@ -89,6 +93,34 @@ def _check(timetable: Timetable, absence: Absence) -> None:
             "there is nothing to cover.", "start")
 
 
+def period_times(timetable: Timetable, day: date, first: str, last: str) -> tuple[int, int]:
+    """The times of day from period `first` to period `last` in the bell grid of `day`'s week (earliest start, latest end)."""
+    grid = grid_for_week(timetable, week_of(day))
+    if grid is None:
+        raise InvalidField(f"There are no bell times in the week of {day}: give the times of day instead.", "first_period")
+    found = {}
+    for field_name, name in (("first_period", first), ("last_period", last)):
+        periods = [p for p in grid.periods if p.name == name]
+        if not periods:
+            names = ", ".join(dict.fromkeys(p.name for p in grid.periods))
+            raise InvalidField(f"The bell grid has no period “{name}” (it has {names}).", field_name)
+        found[field_name] = periods
+    start, end = min(p.start for p in found["first_period"]), max(p.end for p in found["last_period"])
+    if start >= end:
+        raise InvalidField("The last period comes before the first.", "last_period")
+    return start, end
+
+
+def _with_periods(timetable: Timetable, given: AbsenceInput, start_date: date | None) -> AbsenceInput:
+    if given.first_period is None and given.last_period is None:
+        return given
+    if start_date is None:
+        raise InvalidField("This field is required.", "start")
+    start, end = period_times(timetable, start_date, given.first_period or given.last_period or "",
+                              given.last_period or given.first_period or "")
+    return replace(given, start_minute=start, end_minute=end, whole_day=False)
+
+
 def _apply_input(absence: Absence, given: AbsenceInput) -> None:
     for name in ("kind", "resource_id", "start_date", "end_date", "status", "reason", "withdrawn"):
         value = getattr(given, name)
@@ -111,7 +143,7 @@ def register_absence(timetable: Timetable, given: AbsenceInput, user_id: int | N
     _missing(given)
     with write_transaction():
         absence = Absence(timetable_id=timetable.id, kind=given.kind or "staff", status="sick", reason="", withdrawn=False)
-        _apply_input(absence, given)
+        _apply_input(absence, _with_periods(timetable, given, given.start_date))
         with db.session.no_autoflush:
             _check(timetable, absence)
         db.session.add(absence)
@@ -125,7 +157,7 @@ def change_absence(timetable: Timetable, absence_id: int, given: AbsenceInput, u
     with write_transaction():
         absence = get_absence(timetable, absence_id)
         before = snapshot(absence)
-        _apply_input(absence, given)
+        _apply_input(absence, _with_periods(timetable, given, given.start_date or absence.start_date))
         with db.session.no_autoflush:  # checked before it is written; a refusal rolls the change back
             _check(timetable, absence)
         after = snapshot(absence)

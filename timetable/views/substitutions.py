@@ -15,6 +15,7 @@ from ..rules import STAFF_STATUSES
 from ..schemas_absences import AbsenceInputSchema
 from ..services.absences import ABSENT_STATUSES, audit_of, change_absence, list_absences, register_absence
 from ..services.access import SCHEDULE
+from ..services.bells import grid_for_week
 from ..services.catalog import current_week, get_timetable
 from ..services.cover_assignment import apply_cover, parse_items, plan_cover, solve
 from ..services.cover_desk import SHOWN_CANDIDATES, load_desk, set_limits
@@ -41,7 +42,9 @@ def _desk(timetable):
 
 def _render(timetable, *, status: int = 200, fragment: str = DESK, **extra):
     desk = extra.pop("desk", None) or _desk(timetable)
-    context = dict(timetable=timetable, desk=desk, audits=audit_of([a.id for a in desk.absences]),
+    grid = grid_for_week(timetable, current_week(timetable))
+    period_names = list(dict.fromkeys(p.name for p in grid.periods)) if grid else []
+    context = dict(timetable=timetable, desk=desk, audits=audit_of([a.id for a in desk.absences]), period_names=period_names,
                    statuses=[s for s in STAFF_STATUSES if s[0] in ABSENT_STATUSES],
                    shown=SHOWN_CANDIDATES, week=current_week(timetable), form=extra.pop("form", {}), errors=extra.pop("errors", {}),
                    **extra)
@@ -54,7 +57,7 @@ def _form_body(form) -> dict:
     kind, _, resource = form.get("who", "").partition(":")
     if kind in ("staff", "room", "group"):
         body[kind] = int(resource) if resource.isdigit() else resource
-    for name in ("start", "end", "status", "reason"):
+    for name in ("start", "end", "status", "reason", "first_period", "last_period"):
         if form.get(name, "").strip():
             body[name] = form[name].strip() if name != "reason" else form[name]
     if form.get("from", "").strip() or form.get("until", "").strip():
