@@ -476,3 +476,63 @@ class Booking(db.Model):
         Index("ix_bookings_lock_code", "timetable_id", "lock_code_hash"),
         Index("ix_bookings_client", "timetable_id", "client_hash", "status"),
     )
+
+
+class Absence(db.Model):
+    """A staff member absent, a room unavailable or a group away, over a range of dates.
+
+    `start_minute`/`end_minute` narrow it to a time of day on each of its dates (both NULL: the
+    whole day). The reason is for schedulers only. A withdrawn absence stays, for the audit.
+    """
+
+    __tablename__ = "absences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"), index=True)
+    # "staff", "room" or "group": what `resource_id` names.
+    kind: Mapped[str] = mapped_column(String(10))
+    resource_id: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    start_minute: Mapped[int | None] = mapped_column(Integer)
+    end_minute: Mapped[int | None] = mapped_column(Integer)
+    # For staff: the staff_status its lessons get when covered ("sick", "training"…).
+    status: Mapped[str] = mapped_column(String(20), default="sick")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
+
+    __table_args__ = (
+        CheckConstraint("start_date <= end_date", name="date_order"),
+        CheckConstraint("kind IN ('staff', 'room', 'group')", name="kind"),
+        CheckConstraint(
+            "(start_minute IS NULL AND end_minute IS NULL) OR (start_minute >= 0 AND start_minute < end_minute AND end_minute <= 1440)",
+            name="minutes",
+        ),
+        Index("ix_absences_dates", "timetable_id", "end_date", "start_date"),
+    )
+
+
+class AbsenceChange(db.Model):
+    """The audit of absences: who registered or changed one, when, and its fields before and after."""
+
+    __tablename__ = "absence_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    absence_id: Mapped[int] = mapped_column(ForeignKey("absences.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict] = mapped_column(JSON)
+
+
+class CoverLimits(db.Model):
+    """How many covers one teacher may be given per day and per week; no row = the defaults."""
+
+    __tablename__ = "cover_limits"
+
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetables.id", ondelete="CASCADE"), primary_key=True)
+    per_day: Mapped[int] = mapped_column(Integer)
+    per_week: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (CheckConstraint("per_day >= 0 AND per_week >= 0", name="limits_positive"),)

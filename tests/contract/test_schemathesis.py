@@ -73,6 +73,8 @@ STATE_OR_SEMANTICS = {
     "POST /api/timetables/{slug}/slots/{slot_id}/apply": "each value's type depends on its parameter; start <= end",
     "POST /api/timetables/{slug}/periods/plan": "periods must end after they start and not overlap",
     "PUT /api/timetables/{slug}/periods": "periods must end after they start and not overlap",
+    "POST /api/timetables/{slug}/absences": "the staff (room, group) must be the timetable's; dates in order, not only holidays",
+    "PATCH /api/timetables/{slug}/absences/{absence_id}": "the absence must exist; dates in order, not only holidays",
 }
 
 

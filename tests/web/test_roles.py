@@ -6,13 +6,30 @@ here nor checks rights makes these tests fail.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import AuthActions
 from tests.integration.helpers import week
 from timetable.extensions import db
-from timetable.models import ApiToken, Booking, ChangeSet, CourseRule, FeedLink, Grant, Invitation, Room, SlotRule, User
+from timetable.models import (
+    Absence,
+    AbsenceChange,
+    ApiToken,
+    Booking,
+    ChangeSet,
+    CourseRule,
+    CoverLimits,
+    FeedLink,
+    Grant,
+    Invitation,
+    Room,
+    SlotRule,
+    Staff,
+    User,
+)
 
 PASSWORD = "password-1234"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -25,7 +42,8 @@ PUBLIC_ENDPOINTS = {
     "api_booking.hold", "api_booking.confirm", "api_booking.waiting_list", "api_booking.cancel", "api_booking.accept",
 }
 # Pages that only read, but only for the timetable's schedulers (the editor) or administrators.
-PROTECTED_READ_BLUEPRINTS = {"editor", "editing", "booking_admin", "admin_accounts", "settings", "calendar", "periods", "resources"}
+PROTECTED_READ_BLUEPRINTS = {"editor", "editing", "booking_admin", "admin_accounts", "settings", "calendar", "periods", "resources",
+                             "api_absences", "substitutions"}
 PROTECTED_READ_ENDPOINTS = {"api_editing.history", "api_exports.export_json"}
 # Timetable routes that only administrators may call, not the timetable's schedulers.
 ADMIN_ONLY_ENDPOINTS = {"api_exports.export_json"}
@@ -60,6 +78,7 @@ def world(app_ctx, clinic, school):
     """The clinic ("c") is the timetable under test; the school ("t") is someone else's."""
     from timetable.database import write_transaction
     from timetable.services import booking as bk
+    from timetable.services.absences import AbsenceInput, register_absence
     from timetable.services.access import SCHEDULER, VIEWER
     from timetable.services.accounts import create_user
     from timetable.services.creation import create_course
@@ -68,7 +87,10 @@ def world(app_ctx, clinic, school):
     with write_transaction():
         course = create_course(timetable, "Back school", {"duration": 60})
         room = Room(timetable_id=timetable.id, name="Gym")
-        db.session.add(room)
+        nurse = Staff(timetable_id=timetable.id, name="Nurse")
+        db.session.add_all([room, nurse])
+    away = AbsenceInput(resource_id=nurse.id, start_date=date(2026, 12, 7), end_date=date(2026, 12, 8))
+    absence = register_absence(timetable, away, None)
     booking_hold = bk.hold_place(timetable, clinic["class"], week(48), 0, 1, "visitor-lock", bk.DEFAULT_HOLD_LEASE)
     booking, _key = bk.confirm_booking(timetable, "visitor-lock", "Ann Visitor", "ann@example.org")
     accounts = {
@@ -82,7 +104,7 @@ def world(app_ctx, clinic, school):
     assert booking_hold.id == booking.id and change_id
     args = {"slug": timetable.slug, "slot_id": clinic["class"], "course_id": course.id, "booking_id": booking.id,
             "change_id": change_id, "user_id": target.id, "week": "2026-W48", "kind": "rooms", "resource_id": room.id,
-            "section": "holidays"}
+            "section": "holidays", "absence_id": absence.id}
     return {"args": args, "accounts": {role: user.username for role, user in accounts.items()}}
 
 
@@ -101,6 +123,9 @@ def snapshot():
         "tokens": rows(ApiToken, "user_id", "token_hash"),
         "feed_links": rows(FeedLink, "user_id", "timetable_id", "token_hash"),
         "rooms": rows(Room, "id", "name", "capacity", "retired_from_week"),
+        "absences": rows(Absence, "id", "resource_id", "start_date", "end_date", "reason", "withdrawn"),
+        "absence_changes": rows(AbsenceChange, "id"),
+        "cover_limits": rows(CoverLimits, "timetable_id", "per_day", "per_week"),
     }
 
 

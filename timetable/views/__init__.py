@@ -7,6 +7,7 @@ def register_blueprints(app: Flask) -> None:
     from . import (
         admin_accounts,
         api,
+        api_absences,
         api_booking,
         api_calendar,
         api_changes,
@@ -33,6 +34,7 @@ def register_blueprints(app: Flask) -> None:
         public,
         resources,
         settings,
+        substitutions,
         tokens,
     )
     from .filters import register_template_filters
@@ -56,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_calendar.bp)
     app.register_blueprint(api_changes.bp)
     app.register_blueprint(api_exports.bp)
+    app.register_blueprint(api_absences.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(settings.bp)
     # Timetable pages live at /<slug>; registered last so fixed paths win.
@@ -64,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(booking_admin.bp)
     app.register_blueprint(calendar.bp)
     app.register_blueprint(editing.bp)
+    app.register_blueprint(substitutions.bp)
     app.register_blueprint(periods.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(resources.bp)

@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app
 
-from .. import schemas, schemas_booking, schemas_calendar, schemas_editing, schemas_periods, schemas_setup
+from .. import schemas, schemas_absences, schemas_booking, schemas_calendar, schemas_editing, schemas_periods, schemas_setup
 from .openapi_contract import add_cross_field_rules
 
 # The editing API's schemas, each after the ones it nests (see build_spec).
@@ -32,6 +32,9 @@ BOOKING_SCHEMAS = (
 )
 # The bell-times API's schemas, each after the ones it nests.
 PERIOD_SCHEMAS = ("PeriodSchema", "BellGridSchema", "BellGridsSchema", "BellPlanSchema")
+# The absences API's schemas, each after the ones it nests.
+ABSENCE_SCHEMAS = ("AbsenceInputSchema", "AbsenceChangeSchema", "AbsenceSchema", "AbsenceListSchema",
+                   "CandidateSchema", "AffectedSchema", "CoverSchema")
 
 
 ERROR_RESPONSES = (
@@ -69,6 +72,8 @@ def build_spec() -> APISpec:
         spec.components.schema(name, schema=getattr(schemas_booking, name))
     for name in PERIOD_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas_periods, name))
+    for name in ABSENCE_SCHEMAS:
+        spec.components.schema(name, schema=getattr(schemas_absences, name))
     for name in ("TermSchema", "HolidaySchema", "WeekOverrideSchema", "CycleSchema", "CalendarSchema"):
         spec.components.schema(name, schema=getattr(schemas_calendar, name))
     # Error answers shared by the endpoints, referred to by name in their docstrings ("400: Invalid").
@@ -84,7 +89,7 @@ def build_spec() -> APISpec:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for endpoint, view in sorted(current_app.view_functions.items()):
         api_blueprints = ("api", "api_editing", "api_booking", "api_setup", "api_slots", "api_periods", "api_calendar", "api_changes",
-                          "api_exports")
+                          "api_exports", "api_absences")
         if endpoint.split(".")[0] in api_blueprints and endpoint != "api.openapi":
             spec.path(view=view, app=current_app)
     return spec

@@ -63,10 +63,12 @@ def summarize(timetable: Timetable, requests: list[EditRequest]) -> str:
     return "; ".join(parts)
 
 
-def plan_edit(timetable: Timetable, requests: list[EditRequest], reference_week: int) -> Plan:
-    """Compute what the requests would change, without writing: actions, readable diff, clashes."""
+def plan_edit(timetable: Timetable, requests: list[EditRequest], reference_week: int, *, summary: str | None = None) -> Plan:
+    """Compute what the requests would change, without writing: actions, readable diff, clashes.
+
+    `summary` replaces the line per request, for plans made of many (the substitution desk's)."""
     changes, token = stripe_changes(timetable, requests)
-    return Plan(tuple(requests), tuple(changes), token, summarize(timetable, requests),
+    return Plan(tuple(requests), tuple(changes), token, summary or summarize(timetable, requests),
                 build_preview(timetable, changes, reference_week))
 
 
@@ -82,9 +84,11 @@ def record_requests(
     return record_changes(timetable, changes, summary, user_id, kind=kind)
 
 
-def apply_plan(timetable: Timetable, requests: list[EditRequest], token: str, user_id: int | None) -> ChangeSet:
+def apply_plan(
+    timetable: Timetable, requests: list[EditRequest], token: str, user_id: int | None, *, summary: str | None = None,
+) -> ChangeSet:
     """Apply the previewed requests in one transaction, or refuse if their stripes changed since."""
-    summary = summarize(timetable, requests)
+    summary = summary or summarize(timetable, requests)
     with write_transaction():
         changes, current_token = stripe_changes(timetable, requests, for_update=True)
         if current_token != token:
