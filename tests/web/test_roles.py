@@ -25,8 +25,8 @@ PUBLIC_ENDPOINTS = {
     "api_booking.hold", "api_booking.confirm", "api_booking.waiting_list", "api_booking.cancel", "api_booking.accept",
 }
 # Pages that only read, but only for the timetable's schedulers (the editor) or administrators.
-PROTECTED_READ_BLUEPRINTS = {"editor", "editing", "booking_admin", "admin_accounts"}
-PROTECTED_READ_ENDPOINTS = {"api_editing.history"}
+PROTECTED_READ_BLUEPRINTS = {"editor", "editing", "booking_admin", "admin_accounts", "cover_stats"}
+PROTECTED_READ_ENDPOINTS = {"api_editing.history", "api_cover_stats.cover_statistics_of_term"}
 
 
 def _routes(app):
@@ -58,6 +58,7 @@ def world(app_ctx, clinic, school):
     from timetable.services import booking as bk
     from timetable.services.access import SCHEDULER, VIEWER
     from timetable.services.accounts import create_user
+    from timetable.services.calendar import CalendarSpec, TermSpec, replace_calendar
     from timetable.services.creation import create_course
 
     timetable = clinic["timetable"]
@@ -65,6 +66,8 @@ def world(app_ctx, clinic, school):
         course = create_course(timetable, "Back school", {"duration": 60})
         room = Room(timetable_id=timetable.id, name="Gym")
         db.session.add(room)
+    # A term, so that the cover statistics have something to count for those allowed to read them.
+    replace_calendar(timetable, CalendarSpec(terms=[TermSpec("Autumn", week(40), week(51))]))
     booking_hold = bk.hold_place(timetable, clinic["class"], week(48), 0, 1, "visitor-lock", bk.DEFAULT_HOLD_LEASE)
     booking, _key = bk.confirm_booking(timetable, "visitor-lock", "Ann Visitor", "ann@example.org")
     accounts = {
@@ -127,7 +130,8 @@ def _call_as(app, role_username, endpoint, method, rule, args):
 def test_the_walk_covers_the_editor_the_editing_api_and_the_accounts():
     walked = {endpoint for endpoint, _m, _r in ROUTES}
     assert {"editing.apply", "editing.undo", "editing.create_apply", "booking_admin.cancel", "api_editing.apply_slot_edit",
-            "api_editing.apply_change_undo", "admin_accounts.create", "admin_accounts.change_rights", "editor.week"} <= walked
+            "api_editing.apply_change_undo", "admin_accounts.create", "admin_accounts.change_rights", "editor.week",
+            "cover_stats.page", "cover_stats.as_csv", "api_cover_stats.cover_statistics_of_term"} <= walked
 
 
 @pytest.mark.parametrize(("endpoint", "method", "rule"), ROUTES, ids=[f"{m} {e}" for e, m, _r in ROUTES])

@@ -10,6 +10,7 @@ def register_blueprints(app: Flask) -> None:
         api_booking,
         api_calendar,
         api_changes,
+        api_cover_stats,
         api_editing,
         api_periods,
         api_setup,
@@ -20,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
         booking_admin,
         calendar,
         changes,
+        cover_stats,
         editing,
         editor,
         feeds,
@@ -51,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_periods.bp)
     app.register_blueprint(api_calendar.bp)
     app.register_blueprint(api_changes.bp)
+    app.register_blueprint(api_cover_stats.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(settings.bp)
     # Timetable pages live at /<slug>; registered last so fixed paths win.
@@ -61,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(editing.bp)
     app.register_blueprint(periods.bp)
     app.register_blueprint(editor.bp)
+    app.register_blueprint(cover_stats.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(changes.bp)
     app.register_blueprint(feeds.bp)
