@@ -226,3 +226,13 @@ def test_reset_to_course_from_the_slot_panel(editor_client, school):
     assert "room 102 → 101 · 2026-W49" in preview
     post(editor_client, "/t/edit/apply", hidden_fields(preview))
     assert not SlotRule.query.filter_by(slot_id=wednesday, param="room").all()
+
+
+def test_select_all_of_a_teacher_lists_every_lesson_of_the_week_whatever_the_filter(editor_client, school):
+    # Filtered on the physics lab, the grid shows Z's lesson only; "Select all lessons this week of X"
+    # still names X's five maths lessons, and Z's list holds the physics lesson.
+    html = editor_client.plain.get(f"/t/edit?week=2026-W47&room={school['r3']}").get_data(as_text=True)
+    x_slots = ",".join(str(i) for i in school["lessons"])
+    assert f'<option value="{school["x"]}" data-slots="{x_slots}">X</option>' in html
+    assert f'<option value="{school["z"]}" data-slots="{school["other"]}">Z</option>' in html
+    assert f'<option value="{school["y"]}" data-slots="">Y</option>' in html
