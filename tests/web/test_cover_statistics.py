@@ -204,3 +204,13 @@ def test_the_csv_is_utf8_with_a_bom_and_the_same_figures(logged_in, covered_scho
 def test_the_editor_links_to_the_page(logged_in, covered_school):
     html = logged_in.get("/t/edit?week=2026-W47").get_data(as_text=True)
     assert "/t/edit/cover-statistics" in html
+
+
+def test_a_term_too_long_to_count_is_refused_with_a_message(logged_in, school):
+    from timetable.services.calendar import CalendarSpec, TermSpec, replace_calendar
+
+    replace_calendar(school["timetable"], CalendarSpec(terms=[TermSpec("For ever", W36, parse_week("2999-W01"))]))
+    response = logged_in.get("/api/timetables/t/cover-statistics")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert "For ever" in error["message"] and "at most 106 weeks" in error["message"] and "term" in error["fields"]

@@ -19,6 +19,9 @@ from .catalog import current_week
 from .errors import InvalidField
 from .resolution import load_directory, resolve_week
 
+# Every week is resolved: a term of a thousand years would keep a worker busy for minutes.
+MAX_WEEKS = 106
+
 
 def staff_ids(values: Mapping[str, Any]) -> tuple[int, ...]:
     """The teachers a slot names in a week (staff may become a set: adapt here only)."""
@@ -91,6 +94,10 @@ def cover_statistics(timetable: Timetable, term_name: str | None = None) -> Cove
     who have nothing to count in it.
     """
     term = choose_term(timetable, term_name)
+    length = weeks_between(term.start_week, term.end_week) + 1
+    if length > MAX_WEEKS:
+        raise InvalidField(f"The term “{term.name}” lasts {length} weeks; cover statistics count at most {MAX_WEEKS} "
+                           "weeks at once: add a shorter term on the calendar page.", "term")
     counts = tally(lessons_of_term(timetable, term))
     directory = load_directory(timetable.id)
     rows = []
