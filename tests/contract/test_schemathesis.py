@@ -73,6 +73,7 @@ STATE_OR_SEMANTICS = {
     "POST /api/timetables/{slug}/slots/{slot_id}/apply": "each value's type depends on its parameter; start <= end",
     "POST /api/timetables/{slug}/periods/plan": "periods must end after they start and not overlap",
     "PUT /api/timetables/{slug}/periods": "periods must end after they start and not overlap",
+    "GET /api/timetables/{slug}/cover-statistics": "the term must be one of the timetable's",
 }
 
 
