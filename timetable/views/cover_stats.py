@@ -55,8 +55,8 @@ def _requested_sort() -> tuple[str, bool]:
 def page(slug: str):
     """Per teacher and term: covers given, own lessons cancelled, own lessons covered by others."""
     timetable = get_timetable(slug)
-    stats = cover_statistics(timetable, request.args.get("term"))
     sort, descending = _requested_sort()
+    stats = cover_statistics(timetable, request.args.get("term"))
 
     def sort_url(column: str) -> str:
         # A column opens with the most covers first; a second click turns it round.
