@@ -250,7 +250,8 @@ def test_undoing_the_substitute_keeps_the_teacher_sick(editor_page: EditorPage, 
     for slot in lessons:
         assert blocks[slot]["substitute"] == "", blocks[slot]
         assert blocks[slot]["staff_text"] == "G. Mercier (Sick)", blocks[slot]
-    page.go_next(expected_label=weeks[1])
+    # The open history panel follows the grid to the next week.
+    history = page.in_region("panel", "history", lambda: page.go_next(expected_label=weeks[1]), "the history follows to the next week")
     blocks = page.editor_blocks()
     assert all(blocks[slot]["staff_text"] == "G. Mercier (Sick)" for slot in lessons)
     # The JSON API of the live server, read with the browser's session, agrees for both weeks.

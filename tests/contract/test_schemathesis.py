@@ -75,6 +75,7 @@ STATE_OR_SEMANTICS = {
     "PUT /api/timetables/{slug}/periods": "periods must end after they start and not overlap",
     "POST /api/timetables/{slug}/absences": "the staff (room, group) must be the timetable's; dates in order, not only holidays",
     "PATCH /api/timetables/{slug}/absences/{absence_id}": "the absence must exist; dates in order, not only holidays",
+    "GET /api/timetables/{slug}/cover-statistics": "the term must be one of the timetable's",
 }
 
 

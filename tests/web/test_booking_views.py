@@ -554,3 +554,25 @@ def test_other_visitors_see_a_held_place_as_being_booked(client, clinic):
     html = client.get(f"/c?week={W}").get_data(as_text=True)
     assert '<span data-testid="being-booked">2 being booked</span>' in html
     assert 'data-free="3"' in html
+
+
+def test_the_booking_page_of_an_occurrence_that_has_begun_says_booking_closed_and_offers_no_waiting_list(client, clinic):
+    # On the pinned clock (Friday of 2026-W47) this week's Monday class and Tuesday consultations have begun.
+    this_week = format_week(weeks_ahead(0))
+    for slot in (clinic["class"], clinic["consultation"]):
+        response = client.get(f"/c/book/{slot}?week={this_week}")
+        html = html_of(response)
+        assert response.status_code == 200
+        assert 'data-testid="booking-closed">Booking closed' in html, html
+        assert 'data-testid="waiting-form"' not in html and "Join the waiting list" not in html
+        assert 'data-testid="hold' not in html
+    # Next week's are open as before.
+    html = html_of(client.get(f"/c/book/{clinic['class']}?week={W}"))
+    assert 'data-testid="hold-form"' in html and "Booking closed" not in html
+
+
+def test_a_full_appointment_still_to_come_keeps_its_waiting_list(visitor, clinic):
+    for appointment in range(3):
+        bk.hold_place(clinic["timetable"], clinic["consultation"], BOOKING_WEEK, appointment, 1, f"other-{appointment}", LEASE)
+    html = html_of(visitor.client.get(f"/c/book/{clinic['consultation']}?week={W}"))
+    assert 'data-testid="waiting-form"' in html and "Booking closed" not in html

@@ -245,3 +245,11 @@ def test_a_team_of_teachers_is_chosen_in_a_multiple_choice_and_shown_and_filtere
         assert "X, Y" in html
         assert f'data-staff="{school["x"]} {school["y"]}"' in html
     assert "X, Y" not in client.get(f"/t?week=2026-W49&staff={school['z']}").get_data(as_text=True)
+def test_select_all_of_a_teacher_lists_every_lesson_of_the_week_whatever_the_filter(editor_client, school):
+    # Filtered on the physics lab, the grid shows Z's lesson only; "Select all lessons this week of X"
+    # still names X's five maths lessons, and Z's list holds the physics lesson.
+    html = editor_client.plain.get(f"/t/edit?week=2026-W47&room={school['r3']}").get_data(as_text=True)
+    x_slots = ",".join(str(i) for i in school["lessons"])
+    assert f'<option value="{school["x"]}" data-slots="{x_slots}">X</option>' in html
+    assert f'<option value="{school["z"]}" data-slots="{school["other"]}">Z</option>' in html
+    assert f'<option value="{school["y"]}" data-slots="">Y</option>' in html

@@ -43,8 +43,8 @@ PUBLIC_ENDPOINTS = {
 }
 # Pages that only read, but only for the timetable's schedulers (the editor) or administrators.
 PROTECTED_READ_BLUEPRINTS = {"editor", "editing", "booking_admin", "admin_accounts", "settings", "calendar", "periods", "resources",
-                             "api_absences", "substitutions"}
-PROTECTED_READ_ENDPOINTS = {"api_editing.history", "api_exports.export_json"}
+                             "api_absences", "substitutions", "cover_stats"}
+PROTECTED_READ_ENDPOINTS = {"api_editing.history", "api_exports.export_json", "api_cover_stats.cover_statistics_of_term"}
 # Timetable routes that only administrators may call, not the timetable's schedulers.
 ADMIN_ONLY_ENDPOINTS = {"api_exports.export_json"}
 # Writes that only need the VIEW right on the timetable: its viewers may make their own private calendar links.
@@ -81,6 +81,7 @@ def world(app_ctx, clinic, school):
     from timetable.services.absences import AbsenceInput, register_absence
     from timetable.services.access import SCHEDULER, VIEWER
     from timetable.services.accounts import create_user
+    from timetable.services.calendar import CalendarSpec, TermSpec, replace_calendar
     from timetable.services.creation import create_course
 
     timetable = clinic["timetable"]
@@ -91,6 +92,8 @@ def world(app_ctx, clinic, school):
         db.session.add_all([room, nurse])
     away = AbsenceInput(resource_id=nurse.id, start_date=date(2026, 12, 7), end_date=date(2026, 12, 8))
     absence = register_absence(timetable, away, None)
+    # A term, so that the cover statistics have something to count for those allowed to read them.
+    replace_calendar(timetable, CalendarSpec(terms=[TermSpec("Autumn", week(40), week(51))]))
     booking_hold = bk.hold_place(timetable, clinic["class"], week(48), 0, 1, "visitor-lock", bk.DEFAULT_HOLD_LEASE)
     booking, _key = bk.confirm_booking(timetable, "visitor-lock", "Ann Visitor", "ann@example.org")
     accounts = {
@@ -158,7 +161,8 @@ def test_the_walk_covers_the_editor_the_editing_api_and_the_accounts():
     walked = {endpoint for endpoint, _m, _r in ROUTES}
     assert {"editing.apply", "editing.undo", "editing.create_apply", "booking_admin.cancel", "api_editing.apply_slot_edit",
             "api_editing.apply_change_undo", "admin_accounts.create", "admin_accounts.change_rights", "editor.week",
-            "api_exports.export_json", "feed_links.create"} <= walked
+            "api_exports.export_json", "feed_links.create",
+            "cover_stats.page", "cover_stats.as_csv", "api_cover_stats.cover_statistics_of_term"} <= walked
 
 
 @pytest.mark.parametrize(("endpoint", "method", "rule"), ROUTES, ids=[f"{m} {e}" for e, m, _r in ROUTES])

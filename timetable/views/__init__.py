@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
         api_booking,
         api_calendar,
         api_changes,
+        api_cover_stats,
         api_editing,
         api_exports,
         api_periods,
@@ -22,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
         booking_admin,
         calendar,
         changes,
+        cover_stats,
         editing,
         editor,
         exports,
@@ -59,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_changes.bp)
     app.register_blueprint(api_exports.bp)
     app.register_blueprint(api_absences.bp)
+    app.register_blueprint(api_cover_stats.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(settings.bp)
     # Timetable pages live at /<slug>; registered last so fixed paths win.
@@ -70,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(substitutions.bp)
     app.register_blueprint(periods.bp)
     app.register_blueprint(editor.bp)
+    app.register_blueprint(cover_stats.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(changes.bp)
     app.register_blueprint(feeds.bp)

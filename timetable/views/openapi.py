@@ -89,7 +89,7 @@ def build_spec() -> APISpec:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for endpoint, view in sorted(current_app.view_functions.items()):
         api_blueprints = ("api", "api_editing", "api_booking", "api_setup", "api_slots", "api_periods", "api_calendar", "api_changes",
-                          "api_exports", "api_absences")
+                          "api_exports", "api_absences", "api_cover_stats")
         if endpoint.split(".")[0] in api_blueprints and endpoint != "api.openapi":
             spec.path(view=view, app=current_app)
     return spec

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -72,6 +72,12 @@ class WeekPage:
     availability: Mapping[int, list[UnitAvailability]] | None = None
     # The periods of the week's bell grid, when the view draws them (the editor).
     periods: tuple[Period, ...] = ()
+    # For "Select all lessons this week of…": ("staff" | "room" | "group", id) -> every slot of the
+    # week with it, whatever the filter shows (a teacher's include the lessons they cover).
+    lessons_of: Mapping[tuple[str, int], tuple[int, ...]] = field(default_factory=dict)
+
+    def lessons_attribute(self, kind: str, resource_id: int) -> str:
+        return ",".join(str(slot_id) for slot_id in self.lessons_of.get((kind, resource_id), ()))
 
     def periods_on(self, weekday: int) -> tuple[Period, ...]:
         """A day's periods that fall inside the grid's hours."""
@@ -183,7 +189,26 @@ def build_week_page(
         calendar=week_calendar(timetable, week),
         availability=availability,
         periods=_periods(timetable, week) if with_periods else (),
+        lessons_of=_lessons_of(everything),
     )
+
+
+def _ids(value: Any) -> tuple[int, ...]:
+    """The ids a reference parameter names: staff and groups may become sets (adapt here only)."""
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, (tuple, list, set, frozenset)) else (value,)
+
+
+def _lessons_of(occurrences: list[Occurrence]) -> dict[tuple[str, int], tuple[int, ...]]:
+    found: dict[tuple[str, int], list[int]] = {}
+    for occ in occurrences:
+        values = occ.values
+        keys = {("staff", i) for i in (*_ids(values.get("staff")), *_ids(values.get("substitute")))}
+        keys |= {("room", i) for i in _ids(values.get("room"))} | {("group", i) for i in _ids(values.get("group"))}
+        for key in keys:
+            found.setdefault(key, []).append(occ.slot_id)
+    return {key: tuple(ids) for key, ids in found.items()}
 
 
 def _periods(timetable: Timetable, week: int) -> tuple[Period, ...]:

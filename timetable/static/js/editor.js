@@ -9,6 +9,9 @@
   const DRAG_THRESHOLD_PX = 5; // a press that moves less than this is a click
   const selection = new Set(); // slot ids, kept across week navigation and grid refreshes
   let press = null;
+  // The GET that filled the side panel, so that it can be asked again for another week; null
+  // when the panel holds nothing that belongs to a week (closed, or the answer to a POST).
+  let panelUrl = null;
 
   const weekSection = () => document.getElementById("week");
   const allBlocks = () => Array.from(document.querySelectorAll("#week .block"));
@@ -240,6 +243,7 @@
     if (event.target.closest("[data-close-panel]")) {
       event.preventDefault();
       document.getElementById("panel").innerHTML = "";
+      panelUrl = null;
     }
     const day = event.target.closest("[data-select-day]");
     if (day) selectOnly(allBlocks().filter((b) => b.dataset.weekday === day.dataset.selectDay).map((b) => b.dataset.slotId));
@@ -252,12 +256,11 @@
   document.addEventListener("change", (event) => {
     const chooser = event.target.closest("#week [data-select-by]");
     if (!chooser || !chooser.value) return;
-    const by = chooser.dataset.selectBy, value = chooser.value;
-    // A teacher's lessons include the ones they cover as a substitute.
-    const ids = allBlocks()
-      // Staff and groups may be sets: data-staff="3 7" names every member.
-      .filter((b) => (b.dataset[by] || "").split(" ").includes(value) || (by === "staff" && b.dataset.substitute === value))
-      .map((b) => b.dataset.slotId);
+    // Every lesson of the week, not only those the filter shows (the server lists them on the
+    // option, members of a team included); a teacher's lessons include the ones they cover as a substitute.
+    const option = chooser.selectedOptions[0];
+    const listed = option && option.dataset.slots;
+    const ids = listed ? listed.split(",") : [];
     chooser.value = "";
     selectOnly(ids);
   });
@@ -274,7 +277,44 @@
     }
   });
 
+  // --- the side panel follows the grid's week; previews and results come into view --------
+
+  // The panel itself, or its content refreshing itself (not an input swapped inside a form).
+  const isPanel = (element) => element && (element.id === "panel" || element.id === "panel-content");
+
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    const detail = event.detail;
+    if (!detail.successful || !isPanel(detail.target)) return;
+    const verb = (detail.requestConfig && detail.requestConfig.verb || "get").toLowerCase();
+    panelUrl = verb === "get" && detail.xhr ? detail.xhr.responseURL : null;
+  });
+
+  function weekOf(url) {
+    return new URL(url, window.location.href).searchParams.get("week");
+  }
+
+  // After the grid moved to another week, an open panel shows that week too: its values, its
+  // history and the week its edit form starts from.
+  function followWeek(section) {
+    const panel = document.getElementById("panel");
+    const week = section.dataset.week;
+    if (!panelUrl || !panel || !panel.querySelector("#panel-content") || !week || weekOf(panelUrl) === week) return;
+    load(withArgs(panelUrl, { week: week }), "#panel");
+  }
+
+  // A preview or an "Applied" note lands above the form that asked for it, which may be
+  // scrolled out of view: bring it into view and move the focus there (screen readers too).
+  function reveal(region) {
+    const content = Array.from(region.children).find((el) => !["TITLE", "SCRIPT", "STYLE"].includes(el.tagName));
+    if (!content) return;
+    if (!content.hasAttribute("tabindex")) content.setAttribute("tabindex", "-1");
+    region.scrollIntoView({ block: "start", behavior: "auto" });
+    content.focus({ preventScroll: true });
+  }
+
   document.addEventListener("htmx:afterSettle", (event) => {
     if (event.target.id === "week" || event.target.closest("#week")) markSelection();
+    if (event.target.id === "week") followWeek(event.target);
+    if (event.target.id === "preview") reveal(event.target);
   });
 })();
