@@ -3,7 +3,8 @@
 The window is `WEEKS_BACK` weeks before this week to `WEEKS_AHEAD` weeks after it (this week
 in the timetable's zone, from the clock). Every occurrence that takes place is one VEVENT:
 holidays and weeks the cycle leaves out are skipped, closed slots too; a temporarily closed
-occurrence stays, as STATUS:CANCELLED with its note. Its UID is the slot and the ISO week, so a
+occurrence stays, as STATUS:CANCELLED with its note. Each holiday that touches the window is an
+all-day event (transparent: it takes no time), in every feed, filtered or not. Its UID is the slot and the ISO week, so a
 lesson moved to another day this week is updated in calendars, not added twice. Times are in
 the timetable's zone, described by a VTIMEZONE. Readers without the VIEW right get the public
 view of each occurrence.
@@ -11,15 +12,18 @@ view of each occurrence.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import hashlib
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
 from .. import clock
 from ..models import Timetable
-from ..rules import add_weeks, format_week, iter_weeks
+from ..rules import add_weeks, format_week, iter_weeks, monday_of
+from ..rules.calendar import Holiday
 from ..rules.params import STATUS_TEMPORARILY_CLOSED
+from .calendar import load_calendar
 from .catalog import current_week
 from .public_view import public_occurrences
 from .resolution import Directory, Occurrence, WeekFilter, load_directory, resolve_week
@@ -72,6 +76,24 @@ def _event(timetable: Timetable, occurrence: Occurrence, directory: Directory, z
     return event
 
 
+def _holiday_event(timetable: Timetable, holiday: Holiday, stamp: datetime) -> Event:
+    event = Event()
+    digest = hashlib.blake2b(holiday.name.encode(), digest_size=4).hexdigest()
+    event.add("uid", f"holiday-{holiday.start.isoformat()}-{digest}@{timetable.slug}.timetable")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", holiday.start)
+    event.add("dtend", holiday.end + timedelta(days=1))  # all-day events end the day after their last day
+    event.add("summary", holiday.name)
+    event.add("transp", "TRANSPARENT")
+    event.add("categories", ["Holiday"])
+    return event
+
+
+def _holidays_in(timetable: Timetable, first_day: date, last_day: date) -> list[Holiday]:
+    return sorted((h for h in load_calendar(timetable).holidays if h.end >= first_day and h.start <= last_day),
+                  key=lambda h: (h.start, h.name))
+
+
 def build_feed(timetable: Timetable, filters: WeekFilter, *, public: bool) -> bytes:
     """The feed as iCalendar bytes; `public` reads each occurrence through the public view."""
     zone = ZoneInfo(timetable.time_zone)
@@ -85,6 +107,8 @@ def build_feed(timetable: Timetable, filters: WeekFilter, *, public: bool) -> by
     # The zone's VTIMEZONE, made once (asking the library to find the zones every event uses costs seconds).
     calendar.add_component(Timezone.from_tzid(timetable.time_zone))
     first, last = feed_window(timetable)
+    for holiday in _holidays_in(timetable, monday_of(first), monday_of(last) + timedelta(days=6)):
+        calendar.add_component(_holiday_event(timetable, holiday, stamp))
     for week in iter_weeks(first, last):
         occurrences = resolve_week(timetable, week)
         if public:
