@@ -13,44 +13,46 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from flask import Response, request
 
 CACHE_ENTRIES = 256
+T = TypeVar("T")
 
 
-class RenderCache:
+class RenderCache(Generic[T]):
     """A bounded LRU of rendered outputs; one builder per key at a time (a rush builds a page once)."""
 
     def __init__(self, size: int = CACHE_ENTRIES) -> None:
         self.size = size
-        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._entries: OrderedDict[Hashable, T] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[Hashable, threading.Lock] = {}
 
-    def get(self, key: Hashable) -> bytes | None:
+    def get(self, key: Hashable) -> T | None:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: Hashable, value: bytes) -> None:
+    def put(self, key: Hashable, value: T) -> None:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
-    def get_or_build(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
+    def get_or_build(self, key: Hashable, build: Callable[[], T], valid: Callable[[T], bool] = lambda _: True) -> T:
         found = self.get(key)
-        if found is not None:
+        if found is not None and valid(found):
             return found
         with self._lock:
             building = self._building.setdefault(key, threading.Lock())
         with building:  # the others asking for the same key meanwhile wait for this one build
             found = self.get(key)
-            if found is None:
+            if found is None or not valid(found):
                 found = build()
                 self.put(key, found)
         with self._lock:

@@ -25,7 +25,7 @@ from .conditional import RenderCache, answer_not_modified, etag_of, not_modified
 from .week_args import requested_filter
 
 bp = Blueprint("feeds", __name__)
-feed_cache = RenderCache(64)
+feed_cache: RenderCache[bytes] = RenderCache(64)
 
 
 def _last_modified(timetable: Timetable, week: int, changed: datetime) -> datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, session
 
 from .access import readable_timetable
+from .page_cache import cached_page
 from .rendering import render_page_or_fragment, wants_fragment
 from .week_args import requested_filter, requested_week
 from .week_page import build_week_page
@@ -15,12 +16,21 @@ bp = Blueprint("public", __name__)
 @bp.get("/<slug>")
 def week(slug: str):
     """Show one week of a published timetable (or an unpublished one to its viewers) as its public view;
-    closed slots are never shown here."""
+    closed slots are never shown here. Served from the page cache when the visitor has nothing of their own on it."""
     timetable = readable_timetable(slug)
+    if "date" in request.args and not wants_fragment():
+        return redirect(_page(timetable).url(), code=303)
+
+    def render():
+        page = _page(timetable)
+        response = render_page_or_fragment("public/week.html", "public/_week.html", page=page, push_url=page.url())
+        return response, bool(page.availability)
+
+    return cached_page(timetable, render)
+
+
+def _page(timetable):
     # The visitor's own hold (lock code kept in their session) shows as theirs, not as taken.
     # An unpublished timetable takes no booking: its viewers see it without places to book.
-    page = build_week_page(timetable, requested_week(timetable), requested_filter(), endpoint="public.week",
+    return build_week_page(timetable, requested_week(timetable), requested_filter(), endpoint="public.week",
                            with_availability=timetable.published, lock_code=session.get("lock_code"), public=True)
-    if "date" in request.args and not wants_fragment():
-        return redirect(page.url(), code=303)
-    return render_page_or_fragment("public/week.html", "public/_week.html", page=page, push_url=page.url())
