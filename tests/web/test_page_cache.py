@@ -66,3 +66,23 @@ def test_unpublishing_hides_the_cached_page(client, changed_school):  # noqa: F8
     assert client.get(PAGE).status_code == 200
     configure_timetable(changed_school["timetable"], {"published": False})
     assert client.get(PAGE).status_code == 404
+
+
+def test_a_cached_page_closes_booking_when_its_occurrence_begins(client, clinic, make_slot, pinned_clock):
+    """The clock alone changes a page that takes bookings: the cache and its ETag follow it, with no change recorded."""
+    from datetime import UTC, datetime
+
+    from tests.clock import THIS_WEEK
+    from timetable.rules import format_week
+
+    make_slot(clinic["timetable"], THIS_WEEK, weekday=6, start=10 * 60, duration=60, title="Saturday yoga", capacity=3)
+    url = f"/c?week={format_week(THIS_WEEK)}"  # Friday 2026-11-20, 10:00 in Paris
+    before = client.get(url)
+    saturday = before.get_data(as_text=True).split("Saturday yoga")[1][:1500]
+    assert "Booking closed" not in saturday
+    assert client.get(url, headers={"If-None-Match": before.headers["ETag"]}).status_code == 304
+
+    pinned_clock.move_to(datetime(2026, 11, 21, 9, 30, tzinfo=UTC))  # Saturday 10:30 in Paris: it has begun
+    after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    assert "Booking closed" in after.get_data(as_text=True).split("Saturday yoga")[1][:1500]

@@ -2,9 +2,10 @@
 
 A page is rendered once per timetable revision (services/freshness.py), URL, kind (page or htmx
 fragment) and time bucket, then served from this process's cache. The bucket is the current
-week, or the current minute for a page that shows places to book (they change with holds that
-run out by themselves and occurrences that begin). A change commits a new revision, so no
-page made before it is served after it, by this worker or any other.
+week, cut short at the start of the next occurrence on the page that takes bookings (it then
+says "Booking closed"), or the current minute while other visitors' holds are on the page (they
+run out by themselves, with no change to mark it). A change commits a new revision, so no page
+made before it is served after it, by this worker or any other.
 
 Only anonymous visitors with nothing of their own on the page (no hold, no flashed message) get
 the shared copy; the CSRF token the page carries is each visitor's own, put in as it is served.
@@ -35,28 +36,40 @@ _KEPT_HEADERS = ("Content-Type", "HX-Push-Url")
 page_cache: RenderCache[CachedPage] = RenderCache(256)
 
 
+BY_MINUTE = "minute"
+# What render() says of its page's life: BY_MINUTE, or the moment it changes by itself (None: not this week).
+Freshness = str | datetime | None
+
+
 @dataclass(frozen=True)
 class CachedPage:
     body: bytes
     status: int
     headers: tuple[tuple[str, str], ...]
-    by_minute: bool  # shows places to book: good for this minute only
-    since: datetime  # the start of the bucket it was made in
+    freshness: Freshness
+    bucket: tuple[str, datetime]  # the time bucket it was made in, and when that began
 
 
-def _bucket(timetable: Timetable, by_minute: bool) -> datetime:
+def _bucket(timetable: Timetable, freshness: Freshness) -> tuple[str, datetime]:
+    """The same key in every worker for as long as a page of this freshness stays right, and when that began."""
     now = clock.now()
-    if by_minute:
-        return now.replace(second=0, microsecond=0)
-    return datetime.combine(monday_of(current_week(timetable, now)), time(), ZoneInfo(timetable.time_zone))
+    if freshness == BY_MINUTE:
+        minute = now.replace(second=0, microsecond=0)
+        return minute.isoformat(), minute
+    monday = datetime.combine(monday_of(current_week(timetable, now)), time(), ZoneInfo(timetable.time_zone))
+    if isinstance(freshness, datetime):
+        if now < freshness:
+            return f"{monday.isoformat()}/before {freshness.isoformat()}", monday
+        return f"{monday.isoformat()}/from {freshness.isoformat()}", max(monday, freshness)
+    return monday.isoformat(), monday
 
 
 def _shared() -> bool:
     return not current_user.is_authenticated and "lock_code" not in session and "_flashes" not in session
 
 
-def cached_page(timetable: Timetable, render: Callable[[], tuple[Response, bool]]) -> Response:
-    """`render()` (a response, and whether it shows places to book), or its cached copy, or a 304."""
+def cached_page(timetable: Timetable, render: Callable[[], tuple[Response, Freshness]]) -> Response:
+    """`render()` (a response, and its freshness), or its cached copy, or a 304."""
     if request.method != "GET" or not current_app.config["PAGE_CACHE"] or not _shared():
         return render()[0]
     mark = marker(timetable)
@@ -64,13 +77,13 @@ def cached_page(timetable: Timetable, render: Callable[[], tuple[Response, bool]
 
     def build() -> CachedPage:
         token = generate_csrf().encode()
-        response, by_minute = render()
+        response, freshness = render()
         return CachedPage(response.get_data().replace(token, _TOKEN), response.status_code,
                           tuple((k, v) for k, v in response.headers.items() if k in _KEPT_HEADERS),
-                          by_minute, _bucket(timetable, by_minute))
+                          freshness, _bucket(timetable, freshness))
 
-    page = page_cache.get_or_build(key, build, valid=lambda page: page.since == _bucket(timetable, page.by_minute))
-    etag, last_modified = etag_of((key, page.since.isoformat())), max(mark.changed_at, page.since)
+    page = page_cache.get_or_build(key, build, valid=lambda page: page.bucket == _bucket(timetable, page.freshness))
+    etag, last_modified = etag_of((key, page.bucket[0])), max(mark.changed_at, page.bucket[1])
     private = not timetable.published
     if page.status == 200 and not_modified(etag, last_modified):
         return answer_not_modified(etag, last_modified, private=private)

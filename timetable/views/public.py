@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, session
 
 from .access import readable_timetable
-from .page_cache import cached_page
+from .page_cache import BY_MINUTE, Freshness, cached_page
 from .rendering import render_page_or_fragment, wants_fragment
 from .week_args import requested_filter, requested_week
-from .week_page import build_week_page
+from .week_page import WeekPage, build_week_page
 
 bp = Blueprint("public", __name__)
 
@@ -24,9 +24,18 @@ def week(slug: str):
     def render():
         page = _page(timetable)
         response = render_page_or_fragment("public/week.html", "public/_week.html", page=page, push_url=page.url())
-        return response, bool(page.availability)
+        return response, _freshness(page)
 
     return cached_page(timetable, render)
+
+
+def _freshness(page: WeekPage) -> Freshness:
+    """When the page changes by itself: each minute while others' holds run, else when its next bookable occurrence begins."""
+    units = [unit for units in (page.availability or {}).values() for unit in units]
+    if any(unit.held_by_others for unit in units):
+        return BY_MINUTE
+    starts = [unit.unit.starts_at(page.timetable.time_zone) for unit in units if not unit.started]
+    return min(starts, default=None)
 
 
 def _page(timetable):
