@@ -102,10 +102,11 @@ def test_the_booklet_has_each_classs_usual_week_on_its_own_page(client, changed_
         other_id = other.id
     make_slot(timetable, parse_week("2026-W40"), weekday=3, start=14 * 60, duration=55, title="Art", group=other_id)
     replace_calendar(timetable, CalendarSpec(
-        terms=[TermSpec("Autumn term", parse_week("2026-W45"), parse_week("2026-W51"))],
+        terms=[TermSpec("School year", parse_week("2026-W36"), parse_week("2027-W26")),
+               TermSpec("Autumn term", parse_week("2026-W45"), parse_week("2026-W51"))],
         holidays=[Holiday("Teachers' day", date(2026, 12, 7), date(2026, 12, 7))]))
 
-    response = client.get("/t/booklet.pdf")
+    response = client.get("/t/booklet.pdf")  # the shortest term holding this week (2026-W47): the autumn term
     assert response.status_code == 200
     pages = pdf_text(response.data, tmp_path)
     assert len(pages) == 2

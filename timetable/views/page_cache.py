@@ -73,7 +73,9 @@ def cached_page(timetable: Timetable, render: Callable[[], tuple[Response, Fresh
     if request.method != "GET" or not current_app.config["PAGE_CACHE"] or not _shared():
         return render()[0]
     mark = marker(timetable)
-    key = ("page", mark.key, request.full_path, wants_fragment())
+    # Each kind of htmx request (swap, boosted link, history restore) is a variant of its own, as Vary says.
+    htmx = tuple(request.headers.get(name, "") for name in ("HX-Request", "HX-Boosted", "HX-History-Restore-Request"))
+    key = ("page", mark.key, request.full_path, wants_fragment(), htmx)
 
     def build() -> CachedPage:
         token = generate_csrf().encode()

@@ -2,8 +2,8 @@
 
 `week.pdf` takes the week page's arguments (`week`, `group`, `staff`, `room`) and shows what the
 week page shows to the same reader (the public view of a readable timetable), one A4 landscape
-page for a class, teacher or room. `booklet.pdf?term=<id>` (default: the term of this week, else
-the weeks around it) gives every class's usual week (services/booklet.py), one page each.
+page for a class, teacher or room. `booklet.pdf?term=<id>` (default: the shortest term holding this
+week, else the next one, else the weeks around this one) gives every class's usual week (services/booklet.py), one page each.
 Both are built once per timetable revision and served with ETags like the pages.
 """
 
@@ -21,7 +21,7 @@ from ..extensions import db
 from ..formatting import weekday_name
 from ..models import Term, Timetable
 from ..pdf import html_to_pdf
-from ..rules import format_week, monday_of
+from ..rules import format_week, monday_of, weeks_between
 from ..services.booklet import booklet, sample_weeks, usual_week
 from ..services.catalog import current_week
 from ..services.freshness import marker
@@ -112,9 +112,12 @@ def _term(timetable: Timetable) -> Term | None:
         if term is None or term.timetable_id != timetable.id:
             raise NotFound(f"This timetable has no term {raw}: the term argument is a term's id (see its calendar page).")
         return term
+    # The shortest term holding this week (an autumn term, not the school year around it), else the next to start.
     week = current_week(timetable)
-    terms = sorted(timetable.terms, key=lambda t: t.start_week)
-    return next((t for t in terms if t.start_week <= week <= t.end_week), None) or next((t for t in terms if t.start_week > week), None)
+    holding = [t for t in timetable.terms if t.start_week <= week <= t.end_week]
+    if holding:
+        return min(holding, key=lambda t: (weeks_between(t.start_week, t.end_week), t.start_week))
+    return min((t for t in timetable.terms if t.start_week > week), key=lambda t: t.start_week, default=None)
 
 
 @bp.get("/<slug>/booklet.pdf")
