@@ -115,7 +115,7 @@ def prepare_database(tmp: Path) -> tuple[str, callable]:
     return url, drop, ids
 
 
-def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int, workers: int, log: Path, ready_seconds: float = 30) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-live")
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with open(log, "wb") as log_file:
@@ -123,7 +123,7 @@ def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.P
             [str(gunicorn), "-k", WORKER, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120", "asgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file,
         )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + ready_seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"gunicorn exited:\n{log.read_text()[-3000:]}")
@@ -135,7 +135,7 @@ def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.P
         except OSError:
             pass
         time.sleep(0.1)
-    raise SystemExit("gunicorn not ready within 30 s")
+    raise SystemExit(f"gunicorn not ready within {ready_seconds:.0f} s:\n{log.read_text()[-3000:]}")
 
 
 def worker_pids(master: int) -> list[int]:

@@ -78,6 +78,8 @@ def load_config(instance_path: str) -> dict:
         # Anti-hoarding limits on anonymous booking (see the README's Security section). Per client network address:
         # requests that hold, confirm, queue, cancel or accept (Flask-Limiter syntax, ";" between limits),
         "BOOKING_RATE_LIMIT": os.environ.get("TIMETABLE_BOOKING_RATE_LIMIT", "30 per minute;300 per hour"),
+        # Readers' week pages served from a per-process cache keyed by the timetable's last change (0 turns it off, for benches).
+        "PAGE_CACHE": os.environ.get("TIMETABLE_PAGE_CACHE", "1") != "0",
         # Calendar apps poll a feed every hour or so; building one reads up to a year of weeks.
         "FEED_RATE_LIMIT": os.environ.get("TIMETABLE_FEED_RATE_LIMIT", "6 per minute;60 per hour"),
         # live holds at once on one timetable, and waiting-list entries on one timetable.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
@@ -44,6 +45,10 @@ class Timetable(db.Model):
     day_start: Mapped[int] = mapped_column(Integer, default=8 * 60)
     day_end: Mapped[int] = mapped_column(Integer, default=18 * 60)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
+    # The last-change marker (services/freshness.py): bumped by every committed change of what readers see.
+    # It starts at random, so that a timetable made again with a reused id never matches an old ETag or cache entry.
+    revision: Mapped[int] = mapped_column(Integer, default=lambda: secrets.randbelow(2**30), server_default="0")
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     terms: Mapped[list[Term]] = relationship(
         back_populates="timetable", order_by="Term.start_week", cascade="all, delete-orphan"

@@ -3,7 +3,8 @@
 The window is `WEEKS_BACK` weeks before this week to `WEEKS_AHEAD` weeks after it (this week
 in the timetable's zone, from the clock). Every occurrence that takes place is one VEVENT:
 holidays and weeks the cycle leaves out are skipped, closed slots too; a temporarily closed
-occurrence stays, as STATUS:CANCELLED with its note. Its UID is the slot and the ISO week, so a
+occurrence stays, as STATUS:CANCELLED with its note. Each holiday that touches the window is an
+all-day event (transparent: it takes no time), in every feed, filtered or not. Its UID is the slot and the ISO week, so a
 lesson moved to another day this week is updated in calendars, not added twice. Times are in
 the timetable's zone, described by a VTIMEZONE. Readers without the VIEW right get the public
 view of each occurrence.
@@ -11,15 +12,21 @@ view of each occurrence.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
 from .. import clock
 from ..models import Timetable
-from ..rules import add_weeks, format_week, iter_weeks
+from ..rules import add_weeks, format_week, iter_weeks, monday_of
+from ..rules.calendar import Holiday
 from ..rules.params import PARAMETERS, STAFF_PRESENT, STATUS_TEMPORARILY_CLOSED
+from .calendar import load_calendar
 from .catalog import current_week
 from .public_view import public_occurrences
 from .resolution import Directory, Occurrence, WeekFilter, load_directory, resolve_week
@@ -46,20 +53,25 @@ def _teacher(occurrence: Occurrence, directory: Directory) -> str:
     return name
 
 
-def _event(timetable: Timetable, occurrence: Occurrence, directory: Directory, zone: ZoneInfo, stamp: datetime) -> Event:
-    event = Event()
-    event.add("uid", f"slot-{occurrence.slot_id}-{format_week(occurrence.week)}@{timetable.slug}.timetable")
-    event.add("dtstamp", stamp)
+@dataclass(frozen=True)
+class _EventContent:
+    """Everything a lesson's VEVENT says but its DTSTAMP: the key of its serialized text."""
+
+    uid: str
+    start: datetime
+    end: datetime
+    summary: str
+    location: str
+    description: str
+    cancelled: bool
+
+
+def _content(timetable: Timetable, occurrence: Occurrence, directory: Directory, zone: ZoneInfo) -> _EventContent:
     # Built from wall-clock minutes, then attached to the zone: 08:00 stays 08:00 across DST changes.
     start = datetime.combine(occurrence.date, time(occurrence.start // 60, occurrence.start % 60), zone)
     end_minutes = occurrence.end
     end_day = occurrence.date + timedelta(days=end_minutes // 1440)
     end = datetime.combine(end_day, time((end_minutes % 1440) // 60, end_minutes % 60), zone)
-    event.add("dtstart", start)
-    event.add("dtend", end)
-    event.add("summary", occurrence.title(directory))
-    if room := directory.name("room", occurrence.values.get("room")):
-        event.add("location", room)
     lines = []
     if teacher := _teacher(occurrence, directory):
         lines.append(f"Teacher: {teacher}")
@@ -71,10 +83,73 @@ def _event(timetable: Timetable, occurrence: Occurrence, directory: Directory, z
         lines.append(f"Cancelled: {note}" if note else "Cancelled")
     elif note:
         lines.append(note)
-    if lines:
-        event.add("description", "\n".join(lines))
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return _EventContent(
+        uid=f"slot-{occurrence.slot_id}-{format_week(occurrence.week)}@{timetable.slug}.timetable", start=start, end=end,
+        summary=occurrence.title(directory), location=directory.name("room", occurrence.values.get("room")) or "",
+        description="\n".join(lines), cancelled=cancelled,
+    )
+
+
+def _event(content: _EventContent, stamp: datetime) -> Event:
+    event = Event()
+    event.add("uid", content.uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", content.start)
+    event.add("dtend", content.end)
+    event.add("summary", content.summary)
+    if content.location:
+        event.add("location", content.location)
+    if content.description:
+        event.add("description", content.description)
+    event.add("status", "CANCELLED" if content.cancelled else "CONFIRMED")
     return event
+
+
+class _EventTexts:
+    """Serialized VEVENTs by content, shared by every feed of this process: serializing is most of a feed's cost,
+    and a change touches few events, so a feed built again after a change serializes only those."""
+
+    STAMP = datetime(2000, 1, 1, tzinfo=UTC)
+    STAMP_LINE = b"DTSTAMP:20000101T000000Z\r\n"
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self._texts: OrderedDict[_EventContent, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def text(self, content: _EventContent, stamp_line: bytes) -> bytes:
+        with self._lock:
+            found = self._texts.get(content)
+            if found is not None:
+                self._texts.move_to_end(content)
+        if found is None:
+            found = _event(content, self.STAMP).to_ical()
+            with self._lock:
+                self._texts[content] = found
+                while len(self._texts) > self.size:
+                    self._texts.popitem(last=False)
+        return found.replace(self.STAMP_LINE, stamp_line, 1)
+
+
+_event_texts = _EventTexts()
+
+
+def _holiday_event(timetable: Timetable, holiday: Holiday, stamp: datetime) -> Event:
+    event = Event()
+    digest = hashlib.blake2b(holiday.name.encode(), digest_size=4).hexdigest()
+    event.add("uid", f"holiday-{holiday.start.isoformat()}-{digest}@{timetable.slug}.timetable")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", holiday.start)
+    event.add("dtend", holiday.end + timedelta(days=1))  # all-day events end the day after their last day
+    event.add("summary", holiday.name)
+    event.add("transp", "TRANSPARENT")
+    event.add("categories", ["Holiday"])
+    return event
+
+
+def _holidays_in(timetable: Timetable, first_day: date, last_day: date) -> list[Holiday]:
+    return sorted((h for h in load_calendar(timetable).holidays if h.end >= first_day and h.start <= last_day),
+                  key=lambda h: (h.start, h.name))
 
 
 def build_feed(timetable: Timetable, filters: WeekFilter, *, public: bool) -> bytes:
@@ -90,11 +165,21 @@ def build_feed(timetable: Timetable, filters: WeekFilter, *, public: bool) -> by
     # The zone's VTIMEZONE, made once (asking the library to find the zones every event uses costs seconds).
     calendar.add_component(Timezone.from_tzid(timetable.time_zone))
     first, last = feed_window(timetable)
+    for holiday in _holidays_in(timetable, monday_of(first), monday_of(last) + timedelta(days=6)):
+        calendar.add_component(_holiday_event(timetable, holiday, stamp))
+    stamp_line = b"DTSTAMP:" + stamp.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ").encode() + b"\r\n"
+    head = calendar.to_ical()
+    assert head.endswith(_END)
+    parts = [head[: -len(_END)]]
     for week in iter_weeks(first, last):
         occurrences = resolve_week(timetable, week)
         if public:
             occurrences = public_occurrences(occurrences)
         for occurrence in occurrences:
             if filters.matches(occurrence):
-                calendar.add_component(_event(timetable, occurrence, directory, zone, stamp))
-    return calendar.to_ical()
+                parts.append(_event_texts.text(_content(timetable, occurrence, directory, zone), stamp_line))
+    parts.append(_END)
+    return b"".join(parts)
+
+
+_END = b"END:VCALENDAR\r\n"

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..extensions import db
+from .freshness import touch
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ def announce(timetable_id: int, kind: str, spans=((None, None),)) -> None:
     """Publish an event with the current write transaction: sent if, and when, it commits."""
     live_event = LiveEvent(timetable_id, kind, tuple((lo, hi) for lo, hi in spans))
     session = db.session()
+    touch(session, timetable_id)  # readers' caches and ETags follow the same commit
     if db.engine.dialect.name == "postgresql":
         session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": live_event.to_json()})
     else:

@@ -33,6 +33,7 @@ def register_blueprints(app: Flask) -> None:
         invitations,
         live,
         periods,
+        prints,
         public,
         resources,
         settings,
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(changes.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(prints.bp)
     app.register_blueprint(public.bp)
     app.after_request(_vary_on_htmx)
 

@@ -2,26 +2,37 @@
 
 With `?key=…` it is someone's private calendar link (services/feed_links.py): calendar apps send
 no session cookie, so the key stands for its owner and the feed holds what they may read.
+
+A feed is built once per timetable revision, week, filter and audience and then served from
+this process's cache; its ETag and Last-Modified come from the same marker, so a calendar app
+that revalidates gets `304 Not Modified` without the feed being read at all.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, make_response, request
+from flask import Blueprint, Response, current_app, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from ..extensions import limiter
-from ..services.catalog import get_timetable
+from ..models import Timetable
+from ..rules import monday_of
+from ..services.catalog import current_week, get_timetable
 from ..services.errors import NotFound
 from ..services.feed_links import feed_reader
 from ..services.feeds import build_feed
+from ..services.freshness import marker
 from ..services.public_view import sees_everything
 from .access import readable_timetable
+from .conditional import RenderCache, answer_not_modified, etag_of, not_modified, validated
 from .week_args import requested_filter
 
 bp = Blueprint("feeds", __name__)
+feed_cache: RenderCache[bytes] = RenderCache(64)
 
 DEAD_LINK = ("This private calendar link does not work: it was revoked, or its owner may no longer read this timetable. "
              "Make a new one on your account page.")
@@ -43,6 +54,12 @@ def _reader():
     return timetable, owner
 
 
+def _last_modified(timetable: Timetable, week: int, changed: datetime) -> datetime:
+    """The feed's window slides every Monday: it is modified then too, even with no change."""
+    monday = datetime.combine(monday_of(week), time(), ZoneInfo(timetable.time_zone))
+    return max(changed, monday)
+
+
 def _feed_client() -> str:
     """Whose budget a feed request spends: a private link's own, else its network address's.
 
@@ -61,10 +78,21 @@ def feed(slug: str):
     """The timetable's occurrences as an iCalendar feed (published ones to everyone, others to their viewers)."""
     timetable, reader = _reader()
     filters = requested_filter()
-    response = make_response(build_feed(timetable, filters, public=not sees_everything(reader, timetable.id)))
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'inline; filename="{timetable.slug}.ics"'
-    if "key" in request.args:
+    public = not sees_everything(reader, timetable.id)
+    mark = marker(timetable)
+    week = current_week(timetable)
+    key = ("feed", mark.key, week, filters, public)
+    etag, last_modified = etag_of(key), _last_modified(timetable, week, mark.changed_at)
+    private_link = "key" in request.args
+    private = not timetable.published or private_link
+    if not_modified(etag, last_modified):
+        response = answer_not_modified(etag, last_modified, private=private)
+    else:
+        body = feed_cache.get_or_build(key, lambda: build_feed(timetable, filters, public=public))
+        response = Response(body, content_type="text/calendar; charset=utf-8")
+        response.headers["Content-Disposition"] = f'inline; filename="{timetable.slug}.ics"'
+        response = validated(response, etag, last_modified, private=private)
+    if private_link:
         # The address is a secret: keep the answer out of shared caches.
         response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from ..services.access import VIEW, allowed
 from .access import readable_timetable
+from .page_cache import BY_MINUTE, Freshness, cached_page
 from .rendering import render_page_or_fragment, wants_fragment
 from .week_args import requested_filter, requested_week
-from .week_page import build_week_page
+from .week_page import WeekPage, build_week_page
 
 bp = Blueprint("public", __name__)
 
@@ -17,14 +18,32 @@ bp = Blueprint("public", __name__)
 @bp.get("/<slug>")
 def week(slug: str):
     """Show one week of a published timetable (or an unpublished one to its viewers) as its public view;
-    closed slots are never shown here."""
+    closed slots are never shown here. Served from the page cache when the visitor has nothing of their own on it."""
     timetable = readable_timetable(slug)
+    if "date" in request.args and not wants_fragment():
+        return redirect(_page(timetable).url(), code=303)
+
+    def render():
+        page = _page(timetable)
+        # People who may read the timetable whole can make a private calendar link of this view.
+        response = render_page_or_fragment("public/week.html", "public/_week.html", page=page, push_url=page.url(),
+                                           private_feed=allowed(current_user, VIEW, timetable.id))
+        return response, _freshness(page)
+
+    return cached_page(timetable, render)
+
+
+def _freshness(page: WeekPage) -> Freshness:
+    """When the page changes by itself: each minute while others' holds run, else when its next bookable occurrence begins."""
+    units = [unit for units in (page.availability or {}).values() for unit in units]
+    if any(unit.held_by_others for unit in units):
+        return BY_MINUTE
+    starts = [unit.unit.starts_at(page.timetable.time_zone) for unit in units if not unit.started]
+    return min(starts, default=None)
+
+
+def _page(timetable):
     # The visitor's own hold (lock code kept in their session) shows as theirs, not as taken.
     # An unpublished timetable takes no booking: its viewers see it without places to book.
-    page = build_week_page(timetable, requested_week(timetable), requested_filter(), endpoint="public.week",
+    return build_week_page(timetable, requested_week(timetable), requested_filter(), endpoint="public.week",
                            with_availability=timetable.published, lock_code=session.get("lock_code"), public=True)
-    if "date" in request.args and not wants_fragment():
-        return redirect(page.url(), code=303)
-    # People who may read the timetable whole can make a private calendar link of this view.
-    return render_page_or_fragment("public/week.html", "public/_week.html", page=page, push_url=page.url(),
-                                   private_feed=allowed(current_user, VIEW, timetable.id))
