@@ -28,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
         live,
         periods,
         public,
+        readers,
         resources,
         settings,
         tokens,
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(resources.bp)
     app.register_blueprint(changes.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(readers.bp)
     app.register_blueprint(public.bp)
     app.after_request(_vary_on_htmx)
 
