@@ -26,8 +26,10 @@ from .stripes import COURSE, SLOT, covering_values
 # What each kind of change is called on a card and in the details.
 KIND_LABELS = {SUBSTITUTION: "Teacher", ROOM: "Room", MOVED: "Time", CANCELLED: "Status"}
 
-# Parameters that are not shown as rows of their own in the details (shown through others, or internal to booking).
-_NOT_LISTED = frozenset({"title", "color", "cycle_weeks"})
+# Parameters that are not rows of their own in the details (the title is the heading; colour is how it is drawn).
+_NOT_LISTED = frozenset({"title", "color"})
+# Shown only for a lesson that takes bookings (capacity above 0).
+_BOOKING = frozenset({"capacity", "appointment_length", "booking_approval", "max_places_per_booking"})
 
 
 def ref_ids(values: Mapping[str, Any], name: str) -> tuple[int, ...]:
@@ -115,7 +117,9 @@ def lesson_details(timetable: Timetable, slot_id: int, week: int, directory: Dir
     names = PUBLIC_PARAMETERS if public else tuple(PARAMETERS)
     rows = []
     for name in names:
-        if name in _NOT_LISTED or name not in this.values:
+        if name in _NOT_LISTED or name not in this.values or (name in _BOOKING and not this.values.get("capacity")):
+            continue
+        if name == "cycle_weeks" and not this.values[name]:
             continue
         value = this.values[name]
         usual = usual_value({occ.week: _hashable(occ.values.get(name)) for occ in samples}, week)
