@@ -149,6 +149,7 @@ def anonymous_outputs(client, slot_id: int) -> dict[str, str]:
         "chooser": client.get("/p/timetables"),
         "teacher's week": client.get(f"/p/teacher/Base%20teacher?week={WEEK}", follow_redirects=True),
         "lesson details": client.get(f"/p/lesson/{slot_id}?week={WEEK}"),
+        "changes board": client.get(f"/p/changes/board?date={monday_of(WEEK_KEY) + timedelta(days=1)}"),
         "calendar feed": client.get("/p/calendar.ics"),
         "filtered calendar feed": client.get("/p/calendar.ics?staff=1"),
     }

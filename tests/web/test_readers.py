@@ -245,3 +245,21 @@ def test_a_small_timetable_opens_on_its_week_with_its_days_as_tabs_for_phones(cl
     assert 'data-testid="grid"' in html and 'data-testid="chooser"' not in html
     assert re.findall(r'data-testid="day-tab-(\d)"', html) == ["1", "2", "3", "4", "5"]
     assert 'data-today="5"' in html  # the pinned clock's Friday: a phone opens on today
+
+
+# --- The changes board ------------------------------------------------------------------------------------
+
+
+def test_the_changes_board_lists_the_days_changes_in_large_type_and_reloads_on_live_events(client, changed_school):
+    html = client.get("/t/changes/board?date=2026-11-30").get_data(as_text=True)
+    assert 'data-testid="board"' in html and "/static/js/board.js" in html
+    assert 'sse-connect="/t/events"' in html and "board-refresh from:body" in html and "every 300s" in html
+    assert html.count('data-testid="board-group"') == 1 and "Substitution:" in html and "X → Y" in html
+    fragment = client.get("/t/changes/board?date=2026-12-01", headers=HTMX)
+    text = fragment.get_data(as_text=True)
+    assert "<html" not in text and "Cancelled:" in text and "class trip" in text
+    assert "HX-Push-Url" not in fragment.headers  # a reload keeps the board's own address (today's, when it has no date)
+    # Without a date it follows today (the pinned clock's Friday 2026-11-20), and the changes page links it.
+    assert 'data-date="2026-11-20"' in client.get("/t/changes/board").get_data(as_text=True)
+    assert 'href="/t/changes/board"' in client.get("/t/changes").get_data(as_text=True)
+    assert client.get("/t/changes/board?date=soon").status_code == 400
