@@ -263,3 +263,20 @@ def test_the_changes_board_lists_the_days_changes_in_large_type_and_reloads_on_l
     assert 'data-date="2026-11-20"' in client.get("/t/changes/board").get_data(as_text=True)
     assert 'href="/t/changes/board"' in client.get("/t/changes").get_data(as_text=True)
     assert client.get("/t/changes/board?date=soon").status_code == 400
+
+
+def test_an_unpublished_timetables_readers_pages_are_hidden_from_visitors_but_not_from_its_viewers(client, auth, editor, changed_school):
+    from timetable.database import write_transaction
+
+    s = changed_school
+    with write_transaction():
+        s["timetable"].published = False
+    lesson = s["lessons"][0]
+    urls = ("/t/timetables", f"/t/class/{s['group']}?week=2026-W49", f"/t/teacher/{s['x']}", f"/t/lesson/{lesson}?week=2026-W49",
+            "/t/changes/board")
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    auth.login()  # the test editor may read it: the pages show it, and the lesson's private parameters too
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    assert "Staff status" in client.get(f"/t/lesson/{lesson}?week=2026-W49").get_data(as_text=True)
