@@ -162,13 +162,20 @@ def anonymous_outputs(client, slot_id: int) -> dict[str, str]:
         "changes page": client.get(f"/p/changes?date={monday_of(WEEK_KEY) + timedelta(days=1)}"),
         "changes fragment": client.get(f"/p/changes?date={monday_of(WEEK_KEY) + timedelta(days=2)}", headers=HTMX),
         "changes API": client.get(f"/api/timetables/p/changes?date={monday_of(WEEK_KEY) + timedelta(days=1)}"),
+        # The readers' pages: the chooser, the week of the slot's teacher, its room and the lesson's details.
+        "chooser": client.get("/p/timetables"),
+        "teacher's week": client.get(f"/p/teacher/Base%20teacher?week={WEEK}", follow_redirects=True),
+        "lesson details": client.get(f"/p/lesson/{slot_id}?week={WEEK}"),
+        "changes board": client.get(f"/p/changes/board?date={monday_of(WEEK_KEY) + timedelta(days=1)}"),
         "calendar feed": client.get("/p/calendar.ics"),
         "filtered calendar feed": client.get("/p/calendar.ics?staff=1"),
     }
     texts = {}
     for output, response in outputs.items():
         # The booking page of an occurrence that is not bookable says why, with a 400.
-        assert response.status_code == 200 or (output == "booking page" and response.status_code == 400), (output, response.status_code)
+        # The booking page of an occurrence that is not bookable says why, with a 400; a closed lesson has no details.
+        assert response.status_code == 200 or (output == "booking page" and response.status_code == 400) or (
+            output == "lesson details" and response.status_code == 404), (output, response.status_code)
         texts[output] = response.get_data(as_text=True)
         if output.endswith("feed"):
             # iCalendar folds long lines and escapes commas and semicolons: read it unfolded and unescaped.

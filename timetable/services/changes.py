@@ -72,7 +72,8 @@ def _usual(samples: Sequence[Occurrence], week: int, read) -> Any:
     return usual_value({occ.week: read(occ) for occ in samples}, week)
 
 
-def _lines(this: Occurrence, samples: Sequence[Occurrence], directory: Directory) -> list[ChangeLine]:
+def deviation_lines(this: Occurrence, samples: Sequence[Occurrence], directory: Directory) -> list[ChangeLine]:
+    """How `this` differs from its usual week (`samples`: the slot's occurrences in the comparison weeks)."""
     lines = []
     usual_time = _usual(samples, this.week, lambda o: (o.weekday, o.start))
     if usual_time is not NO_USUAL and usual_time != (this.weekday, this.start):
@@ -123,13 +124,13 @@ def day_changes(timetable: Timetable, day: date, *, public: bool) -> DayChanges:
             continue  # the week cycle leaves it out: not a change
         own = samples.get(slot_id, [])
         if this.date == day:
-            lines = _lines(this, own, directory)
+            lines = deviation_lines(this, own, directory)
             start, end = this.start, this.end
         else:
             usual_time = _usual(own, week, lambda o: (o.weekday, o.start))
             if usual_time is NO_USUAL or usual_time[0] != day.isoweekday():
                 continue
-            lines = [line for line in _lines(this, own, directory) if line.kind == MOVED]
+            lines = [line for line in deviation_lines(this, own, directory) if line.kind == MOVED]
             start = usual_time[1]
             end = start + this.duration
         if not lines:

@@ -35,6 +35,7 @@ def register_blueprints(app: Flask) -> None:
         periods,
         prints,
         public,
+        readers,
         resources,
         settings,
         substitutions,
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(prints.bp)
+    app.register_blueprint(readers.bp)
     app.register_blueprint(public.bp)
     app.after_request(_vary_on_htmx)
 

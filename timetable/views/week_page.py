@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import url_for
 
+from .. import clock
 from ..grid import WeekGrid, layout_week
 from ..models import Timetable
 from ..rules import Clash, find_clashes, format_week, monday_of, next_week, previous_week
@@ -17,9 +18,12 @@ from ..services.bells import grid_for_week
 from ..services.booking import UnitAvailability, week_availability
 from ..services.calendar import WeekCalendar, week_calendar
 from ..services.catalog import current_week
+from ..services.changes import CANCELLED, ChangeLine
+from ..services.deviations import KIND_LABELS, week_deviations
 from ..services.editing.previews import placements
 from ..services.public_view import public_occurrences
 from ..services.resolution import Directory, Occurrence, WeekFilter, load_directory, resolve_week
+from .chooser_page import PATH_WORDS
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,23 @@ class WeekPage:
 
     def lessons_attribute(self, kind: str, resource_id: int) -> str:
         return ",".join(str(slot_id) for slot_id in self.lessons_of.get((kind, resource_id), ()))
+    # A class, teacher or room page: the filter its path fixes ("group", 3); its URLs carry it in the path.
+    fixed: tuple[str, int] | None = None
+    # How each occurrence that differs from its usual week differs (slot id -> lines), when the view marks them.
+    deviations: Mapping[int, tuple[ChangeLine, ...]] = field(default_factory=dict)
+
+    def changes_of(self, occurrence: Occurrence) -> tuple[ChangeLine, ...]:
+        return self.deviations.get(occurrence.slot_id, ())
+
+    def change_text(self, line: ChangeLine) -> str:
+        return f"{KIND_LABELS[line.kind]}: {line.text}" if line.kind != CANCELLED else line.text
+
+    @property
+    def carried_filters(self) -> dict[str, int]:
+        """The filters a form must send along (a fixed one is in the path already)."""
+        fixed = self.fixed[0] if self.fixed else None
+        values = {name: getattr(self.filters, name) for name in ("staff", "room", "group")}
+        return {name: value for name, value in values.items() if value is not None and name != fixed}
 
     def periods_on(self, weekday: int) -> tuple[Period, ...]:
         """A day's periods that fall inside the grid's hours."""
@@ -134,12 +155,18 @@ class WeekPage:
         args.update(changes)
         if isinstance(args["week"], int):
             args["week"] = format_week(args["week"])
-        return url_for(self.endpoint, slug=self.timetable.slug, **{k: v for k, v in args.items() if v is not None})
+        if self.fixed:
+            args.pop(self.fixed[0], None)
+        return url_for(self.endpoint, slug=self.timetable.slug, **self._path_args, **{k: v for k, v in args.items() if v is not None})
 
     @property
     def base_url(self) -> str:
         """The view's URL with no arguments, for GET forms that send every argument themselves."""
-        return url_for(self.endpoint, slug=self.timetable.slug)
+        return url_for(self.endpoint, slug=self.timetable.slug, **self._path_args)
+
+    @property
+    def _path_args(self) -> dict[str, int]:
+        return {"kind": PATH_WORDS[self.fixed[0]], "ref": self.fixed[1]} if self.fixed else {}
 
     @property
     def previous_week(self) -> int:
@@ -154,6 +181,11 @@ class WeekPage:
         return current_week(self.timetable)
 
     @property
+    def today_weekday(self) -> int | None:
+        """Today's weekday when this page shows the current week (the day a phone opens on)."""
+        return clock.today(self.timetable.time_zone).isoweekday() if self.week == self.this_week else None
+
+    @property
     def monday(self):
         return monday_of(self.week)
 
@@ -164,7 +196,7 @@ class WeekPage:
 def build_week_page(
     timetable: Timetable, week: int, filters: WeekFilter, *, endpoint: str, include_closed: bool = False,
     with_clashes: bool = False, with_availability: bool = False, lock_code: str | None = None, public: bool = False,
-    with_periods: bool = False,
+    with_periods: bool = False, fixed: tuple[str, int] | None = None, with_deviations: bool = False,
 ) -> WeekPage:
     """The week as a view shows it; `public` keeps only what anonymous visitors may see of each occurrence."""
     everything = resolve_week(timetable, week, include_closed=include_closed)
@@ -176,6 +208,8 @@ def build_week_page(
     grid = layout_week(occurrences, monday_of(week), timetable.weekdays, timetable.day_start, timetable.day_end)
     # Only the occurrences shown: the week is not resolved a second time.
     availability = week_availability(timetable, week, lock_code, occurrences=occurrences) if with_availability else None
+    directory = load_directory(timetable.id)
+    deviations = week_deviations(timetable, week, occurrences, directory, public=public) if with_deviations else {}
     return WeekPage(
         timetable=timetable,
         week=week,
@@ -183,13 +217,15 @@ def build_week_page(
         include_closed=include_closed,
         occurrences=occurrences,
         grid=grid,
-        directory=load_directory(timetable.id),
+        directory=directory,
         endpoint=endpoint,
         clashes=clashes,
         calendar=week_calendar(timetable, week),
         availability=availability,
         periods=_periods(timetable, week) if with_periods else (),
         lessons_of=_lessons_of(everything),
+        fixed=fixed,
+        deviations=deviations,
     )
 
 

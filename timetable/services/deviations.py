@@ -1,0 +1,145 @@
+"""What differs from the usual week: the marks on week pages and the details of one lesson.
+
+"Usual" is decided by rules/usual.py (the value that most of the four weeks before and the four
+weeks after hold; the week itself left out). The teacher there, the room, the time (weekday and
+start) and the status are compared, exactly as the day's changes (services/changes.py) compare
+them, so a lesson marked on the grid is the one listed on the changes page. Anonymous readers
+get every sampled week through the public view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..models import Timetable
+from ..rules import PARAMETERS, PUBLIC_PARAMETERS
+from ..rules.params import STATUS_CLOSED
+from ..rules.usual import NO_USUAL, comparison_weeks, usual_value
+from .calendar import load_calendar
+from .changes import CANCELLED, MOVED, ROOM, SUBSTITUTION, ChangeLine, deviation_lines
+from .public_view import public_occurrence, public_occurrences
+from .resolution import Directory, Occurrence, WeekRules, occurrences_of, resolve_slot
+from .stripes import COURSE, SLOT, covering_values
+
+# What each kind of change is called on a card and in the details.
+KIND_LABELS = {SUBSTITUTION: "Teacher", ROOM: "Room", MOVED: "Time", CANCELLED: "Status"}
+
+# Parameters that are not rows of their own in the details (the title is the heading; colour is how it is drawn).
+_NOT_LISTED = frozenset({"title", "color"})
+# Shown only for a lesson that takes bookings (capacity above 0).
+_BOOKING = frozenset({"capacity", "appointment_length", "booking_approval", "max_places_per_booking"})
+
+
+def ref_ids(values: Mapping[str, Any], name: str) -> tuple[int, ...]:
+    """A reference parameter of an occurrence as a tuple of ids: staff and groups may become sets.
+
+    The one place this module and the readers' pages read staff, substitutes, groups and rooms.
+    """
+    value = values.get(name)
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def _occurs(occurrence: Occurrence) -> bool:
+    """A sample of the usual week, as the day's changes count them: any week the slot is not closed."""
+    return occurrence.status != STATUS_CLOSED
+
+
+def _samples(timetable: Timetable, week: int, public: bool, slot_ids: Sequence[int] | None) -> dict[int, list[Occurrence]]:
+    """Each slot's occurrences in the comparison weeks; only `slot_ids`' rules are read when given."""
+    calendar = load_calendar(timetable)
+    samples: dict[int, list[Occurrence]] = {}
+    for key in comparison_weeks(week):
+        slot_values = covering_values(SLOT, timetable.id, key, slot_ids)
+        course_ids = sorted({v["course"] for v in slot_values.values() if v.get("course") is not None})
+        course_values = covering_values(COURSE, timetable.id, key, course_ids) if course_ids else {}
+        found = occurrences_of(WeekRules(key, slot_values, course_values, calendar.label(key), calendar.holidays_of_week(key)),
+                               include_closed=True)
+        for occ in public_occurrences(found) if public else found:
+            if _occurs(occ):
+                samples.setdefault(occ.slot_id, []).append(occ)
+    return samples
+
+
+# Past this many shown lessons, the comparison weeks are read whole rather than lesson by lesson.
+_READ_WHOLE_WEEKS_FROM = 200
+
+
+def week_deviations(timetable: Timetable, week: int, occurrences: Iterable[Occurrence], directory: Directory,
+                    *, public: bool) -> dict[int, tuple[ChangeLine, ...]]:
+    """For each shown occurrence that differs from its usual week, how it differs (slot id -> lines)."""
+    shown = [occ for occ in occurrences if occ.week == week and occ.off is None and occ.status != STATUS_CLOSED]
+    if not shown:
+        return {}
+    ids = sorted(occ.slot_id for occ in shown)
+    samples = _samples(timetable, week, public, ids if len(ids) < _READ_WHOLE_WEEKS_FROM else None)
+    found = {}
+    for occ in shown:
+        lines = deviation_lines(occ, samples.get(occ.slot_id, []), directory)
+        if lines:
+            found[occ.slot_id] = tuple(lines)
+    return found
+
+
+@dataclass(frozen=True)
+class DetailRow:
+    name: str
+    label: str
+    value: Any
+    usual: Any  # NO_USUAL when it is as usual (or nothing to compare with)
+
+    @property
+    def differs(self) -> bool:
+        return self.usual is not NO_USUAL
+
+
+@dataclass(frozen=True)
+class LessonDetails:
+    occurrence: Occurrence
+    rows: tuple[DetailRow, ...]
+    changes: tuple[ChangeLine, ...]
+
+
+def lesson_details(timetable: Timetable, slot_id: int, week: int, directory: Directory, *, public: bool) -> LessonDetails | None:
+    """One lesson in one week: its (public) parameters, each with its usual value where that differs.
+
+    None when the slot does not exist in that week or is closed (closed slots are hidden from readers).
+    """
+    this = resolve_slot(timetable, slot_id, week)
+    if this is None or this.status == STATUS_CLOSED:
+        return None
+    if public:
+        this = public_occurrence(this)
+    samples = _samples(timetable, week, public, [slot_id]).get(slot_id, [])
+    names = PUBLIC_PARAMETERS if public else tuple(PARAMETERS)
+    rows = []
+    for name in names:
+        if name in _NOT_LISTED or name not in this.values or (name in _BOOKING and not this.values.get("capacity")):
+            continue
+        if name == "cycle_weeks" and not this.values[name]:
+            continue
+        value = this.values[name]
+        usual = usual_value({occ.week: _hashable(occ.values.get(name)) for occ in samples}, week)
+        if usual is not NO_USUAL and usual == _hashable(value):
+            usual = NO_USUAL
+        rows.append(DetailRow(name, PARAMETERS[name].label, value, usual))
+    changes = tuple(deviation_lines(this, samples, directory)) if this.off is None else ()
+    return LessonDetails(this, tuple(rows), changes)
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def describe(name: str, value: Any, directory: Directory) -> str:
+    """A parameter's value as readers see it: resource names for references (several joined by commas)."""
+    if value is None or value == "":
+        return "—"
+    parameter = PARAMETERS[name]
+    if parameter.ref:
+        ids: Sequence[int] = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+        return ", ".join(directory.name(parameter.ref, i) for i in ids) or "—"
+    return parameter.display(value)
