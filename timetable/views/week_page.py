@@ -72,6 +72,8 @@ class WeekPage:
     availability: Mapping[int, list[UnitAvailability]] | None = None
     # The periods of the week's bell grid, when the view draws them (the editor).
     periods: tuple[Period, ...] = ()
+    # "grid" when the editor's grid was asked for with no filter (else the editor shows the overview).
+    view: str | None = None
 
     def periods_on(self, weekday: int) -> tuple[Period, ...]:
         """A day's periods that fall inside the grid's hours."""
@@ -124,6 +126,7 @@ class WeekPage:
             "room": self.filters.room,
             "group": self.filters.group,
             "closed": "1" if self.include_closed else None,
+            "view": self.view,
         }
         args.update(changes)
         if isinstance(args["week"], int):
@@ -158,7 +161,7 @@ class WeekPage:
 def build_week_page(
     timetable: Timetable, week: int, filters: WeekFilter, *, endpoint: str, include_closed: bool = False,
     with_clashes: bool = False, with_availability: bool = False, lock_code: str | None = None, public: bool = False,
-    with_periods: bool = False,
+    with_periods: bool = False, view: str | None = None,
 ) -> WeekPage:
     """The week as a view shows it; `public` keeps only what anonymous visitors may see of each occurrence."""
     everything = resolve_week(timetable, week, include_closed=include_closed)
@@ -183,6 +186,7 @@ def build_week_page(
         calendar=week_calendar(timetable, week),
         availability=availability,
         periods=_periods(timetable, week) if with_periods else (),
+        view=view,
     )
 
 

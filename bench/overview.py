@@ -1,0 +1,73 @@
+"""Benchmark: the editor's master overview of the demo school, resolved and rendered on the server.
+
+Builds the demo in a scratch database, logs a scheduler in, and asks for `/school/edit` (the
+overview, as a full page and as the htmx fragment a week change fetches) N times. Run from the
+repository root:
+
+    .venv/bin/python bench/overview.py            # SQLite in a temporary folder
+    BENCH_POSTGRES_URL=postgresql+psycopg://user@host/db .venv/bin/python bench/overview.py
+
+Prints the median and the 90th percentile in milliseconds; the target is a median under 50 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("SECRET_KEY", "bench")
+
+from bench.week_view import WEEK, build, database_urls, say  # noqa: E402
+from timetable.extensions import db  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
+TARGET_MS = 50
+
+
+def measure(client, url: str, headers: dict | None = None) -> list[float]:
+    timings = []
+    for round_number in range(ROUNDS + 1):
+        started = time.perf_counter()
+        response = client.get(url, headers=headers or {})
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (url, response.status_code)
+        assert b'data-testid="card"' in response.data, "the overview shows no cards"
+        if round_number:  # round 0 warms caches and connections
+            timings.append(elapsed)
+    return timings
+
+
+def main() -> None:
+    urls, cleanup = database_urls("timetable_bench_overview")
+    engine = "PostgreSQL" if os.environ.get("BENCH_POSTGRES_URL") else "SQLite"
+    say(f"Overview benchmark on {engine}: demo school, week {WEEK}, median of {ROUNDS}")
+    try:
+        app, client = build(urls[0], "demo")
+        cases = (
+            ("full page, rows = classes", f"/school/edit?week={WEEK}", None),
+            ("htmx fragment, rows = classes", f"/school/edit?week={WEEK}", {"HX-Request": "true"}),
+            ("htmx fragment, rows = teachers", f"/school/edit?week={WEEK}&rows=staff", {"HX-Request": "true"}),
+            ("htmx fragment, rows = rooms", f"/school/edit?week={WEEK}&rows=room", {"HX-Request": "true"}),
+        )
+        say("")
+        say(f"{'resolve + render (ms)':34}{'median':>10}{'p90':>10}")
+        medians = []
+        for title, url, headers in cases:
+            timings = measure(client, url, headers)
+            median = statistics.median(timings)
+            medians.append(median)
+            say(f"{title:34}{median:>10.2f}{statistics.quantiles(timings, n=10)[-1]:>10.2f}")
+        say("")
+        say(f"slowest median {max(medians):.2f} ms: {'under' if max(medians) < TARGET_MS else 'OVER'} the {TARGET_MS} ms target")
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        cleanup()
+
+
+if __name__ == "__main__":
+    main()
