@@ -23,11 +23,12 @@ def require_scheduler():
 
 @bp.get("/<slug>/edit")
 def week(slug: str):
-    """One week of a timetable for editing: the master overview (one row per class, teacher or room)
-    unless a filter or `view=grid` asks for the grid; htmx navigation gets only the fragment."""
+    """One week of a timetable for editing: the master overview (one row per class, teacher or room),
+    or the week grid with `view=grid`, a filter or `closed=1`; htmx navigation gets only the fragment."""
     timetable = get_timetable(slug)
     filters = requested_filter()
-    if not filters.active and request.args.get("view") != "grid":
+    # The grid: asked for, or with a filter, or showing closed slots (the overview has neither control).
+    if not filters.active and request.args.get("view") != "grid" and request.args.get("closed") != "1":
         page = build_overview_page(timetable, requested_week(timetable), requested_rows(request.args.get("rows")))
         if "date" in request.args and not wants_fragment():
             return redirect(page.url(), code=303)
