@@ -33,6 +33,11 @@ var index = heads.findIndex(function (h) { return h.dataset.weekday === weekday 
 return index < 0 ? null : card.closest('tr').cells[index + 1];
 """
 
+_CENTRE = """
+var r = arguments[0].getBoundingClientRect();
+return {x: r.left + r.width / 2, y: r.top + r.height / 2, w: window.innerWidth, h: window.innerHeight};
+"""
+
 
 def free_target(occurrences: list[dict], lesson: dict, starts: list[int]) -> int | None:
     """A start on the lesson's own day where its class, teacher and room are all free (not its own start)."""
@@ -68,8 +73,7 @@ def test_dragging_a_card_to_another_period_previews_applies_and_moves_it(editor_
     page.driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'})", card)
     target = page.driver.execute_script(_TARGET_CELL, slot, lesson["weekday"], start)
     assert target is not None, f"no column for weekday {lesson['weekday']} at {hhmm(start)}"
-    to = page.driver.execute_script("var r = arguments[0].getBoundingClientRect(); return {x: r.left + r.width / 2, y: r.top + r.height / 2,"
-                                    " w: window.innerWidth, h: window.innerHeight};", target)
+    to = page.driver.execute_script(_CENTRE, target)
     assert 0 <= to["x"] < to["w"] and 0 <= to["y"] < to["h"], f"the drop cell is off screen: {to}"
     press = page._press(card)
     move_form = page.in_region("preview", "move-form", lambda: page._drag_and_release(to["x"] - press["x"], to["y"] - press["y"]),
@@ -98,11 +102,12 @@ def test_a_click_opens_the_panel_and_ctrl_click_selects_several(editor_page: Edi
 
     first, second = sorted(api_week(editing_app, WEEK), key=lambda o: (o["weekday"], o["start"], o["slot_id"]))[:2]
     page = editor_page.log_in_and_open(f"/school/edit?week={WEEK}")
-    cards = [page.driver.find_element(By.CSS_SELECTOR, f'#week [data-testid="card"][data-slot-id="{o["slot_id"]}"]') for o in (first, second)]
+    cards = [page.driver.find_element(By.CSS_SELECTOR, f'#week [data-testid="card"][data-slot-id="{o["slot_id"]}"]')
+             for o in (first, second)]
     panel = page.in_region("panel", "slot-panel", cards[0].click, "click on a card")
     assert str(first["slot_id"]) in panel.get_attribute("innerHTML")
-    page.in_region("panel", "bulk-panel", lambda: ActionChains(page.driver).key_down(Keys.CONTROL).click(cards[1]).key_up(Keys.CONTROL).perform(),
-                   "ctrl-click on a second card")
+    ctrl_click = ActionChains(page.driver).key_down(Keys.CONTROL).click(cards[1]).key_up(Keys.CONTROL)
+    page.in_region("panel", "bulk-panel", ctrl_click.perform, "ctrl-click on a second card")
     assert page.driver.find_element(*by_testid("selection-count")).text == "2 selected"
     assert all("selected" in c.get_attribute("class").split() for c in cards)
 
