@@ -146,14 +146,17 @@ class OverviewPage:
         return occ.title(self.directory)
 
 
-def requested_rows(raw: str | None) -> str:
-    return raw if raw in ROW_KINDS else "group"
+def requested_rows(raw: str | None) -> str | None:
+    """`rows=group|staff|room`; anything else leaves the choice to the timetable (see build_overview_page)."""
+    return raw if raw in ROW_KINDS else None
 
 
-def build_overview_page(timetable: Timetable, week: int, rows: str) -> OverviewPage:
-    """Resolve the week once, find its clashes over every occurrence, and lay it out by `rows`."""
+def build_overview_page(timetable: Timetable, week: int, rows: str | None) -> OverviewPage:
+    """Resolve the week once, find its clashes over every occurrence, and lay it out by `rows`:
+    by default the classes, or the teachers where there are no classes (a clinic)."""
     occurrences = resolve_week(timetable, week)
     directory = load_directory(timetable.id)
+    rows = rows or ("group" if directory.group else "staff")
     bells = grid_for_week(timetable, week)
     # A class, teacher or room retired by this week keeps its row only while it still has lessons.
     names = {rid: name for rid, name in getattr(directory, rows).items()
