@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from html import escape
 from typing import Any
 
 from flask import url_for
@@ -90,19 +91,19 @@ class OverviewPage:
                 "weekday": occ.weekday, "start": occ.start, "duration": occ.duration,
                 "staff": values.get("staff") or "", "substitute": values.get("substitute") or "",
                 "room": values.get("room") or "", "group": values.get("group") or ""}
-        lines = [Markup('<strong class="card-title">%s</strong>') % title]
+        lines = [f'<strong class="card-title">{escape(title)}</strong>']
         if occ.start != column.start or (column.period and occ.end > column.end):  # not the column's own time
-            lines.append(Markup('<span class="card-time">%s</span>') % time)
-        lines += [Markup('<span class="card-%s">%s</span>') % (kind, text) for kind, text in details]
+            lines.append(f'<span class="card-time">{time}</span>')
+        lines += [f'<span class="card-{kind}">{escape(text)}</span>' for kind, text in details]
         if status:
-            lines.append(Markup('<span class="card-status" data-testid="card-status">%s</span>') % status)
+            lines.append(f'<span class="card-status" data-testid="card-status">{escape(status)}</span>')
         if clash:
-            lines.append(Markup('<span class="card-clash" data-testid="card-clash">⚠ %s</span>') % clash)
-        attributes = Markup(" ").join(Markup('data-%s="%s"') % pair for pair in data.items())
-        style = Markup(' style="--block-color: %s"') % values["color"] if values.get("color") else ""
-        return Markup('<article class="%s" tabindex="0" data-testid="card" %s title="%s"%s>'
-                      '<a class="card-link" href="%s" tabindex="-1">%s</a></article>') % (
-            classes, attributes, tooltip, style, panel_url, Markup("").join(lines))
+            lines.append(f'<span class="card-clash" data-testid="card-clash">⚠ {escape(clash)}</span>')
+        attributes = " ".join(f'data-{name}="{escape(str(value))}"' for name, value in data.items())
+        style = f' style="--block-color: {escape(values["color"])}"' if values.get("color") else ""
+        # Plain strings escaped with html.escape: a week has hundreds of cards, and Markup's % is several times slower.
+        return Markup(f'<article class="{classes}" tabindex="0" data-testid="card" {attributes} title="{escape(tooltip)}"{style}>'
+                      f'<a class="card-link" href="{escape(panel_url)}" tabindex="-1">{"".join(lines)}</a></article>')
 
     def slot_url(self, endpoint: str, slot_id: int) -> str:
         pattern = self._patterns.get(endpoint)
