@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import cached_property
 from html import escape
@@ -39,8 +40,9 @@ class OverviewPage:
     view = "overview"
 
     @cached_property
-    def clashing(self) -> dict[int, list[Clash]]:
-        found: dict[int, list[Clash]] = {}
+    def clashing(self) -> dict[Hashable, list[Clash]]:
+        """Each clashing slot id with its clashes."""
+        found: dict[Hashable, list[Clash]] = {}
         for clash in self.clashes:
             found.setdefault(clash.first, []).append(clash)
             found.setdefault(clash.second, []).append(clash)
