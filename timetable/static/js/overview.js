@@ -6,6 +6,7 @@
   "use strict";
 
   const DRAG_THRESHOLD_PX = 5;
+  const EDGE_PX = 40, EDGE_STEP_PX = 24;
   let press = null;
 
   const editor = () => window.timetableEditor;
@@ -28,7 +29,8 @@
     if (event.button !== 0 || ownGestures(event)) return;
     const card = event.target.closest("#week .overview .card");
     if (!card) return;
-    press = { card, row: card.closest("tr"), home: card.closest("td"), x: event.clientX, y: event.clientY, dragging: false, target: null };
+    const scrolled = card.closest(".overview-scroll").scrollLeft;
+    press = { card, row: card.closest("tr"), home: card.closest("td"), x: event.clientX, y: event.clientY, dragging: false, target: null, scrolled };
     event.preventDefault(); // no text selection while dragging
   });
 
@@ -38,7 +40,16 @@
     if (!press.dragging && Math.hypot(dx, dy) < DRAG_THRESHOLD_PX) return;
     press.dragging = true;
     press.card.classList.add("dragging"); // and pointer-events: none, so the cell under it is found
-    press.card.style.transform = `translate(${dx}px, ${dy}px)`;
+    // Near the left or right edge of the table's scroll box, the table scrolls along with the card.
+    const scroller = press.card.closest(".overview-scroll");
+    const box = scroller.getBoundingClientRect();
+    const step = event.clientX < box.left + EDGE_PX ? -EDGE_STEP_PX : event.clientX > box.right - EDGE_PX ? EDGE_STEP_PX : 0;
+    if (step) {
+      scroller.scrollLeft += step;
+      press.x -= scroller.scrollLeft - (press.scrolled || 0);
+      press.scrolled = scroller.scrollLeft;
+    }
+    press.card.style.transform = `translate(${event.clientX - press.x}px, ${event.clientY - press.y}px)`;
     const cell = cellUnder(event.clientX, event.clientY, press.row);
     mark(cell && cell !== press.home ? cell : null);
   });
