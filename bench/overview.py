@@ -7,7 +7,8 @@ repository root:
     .venv/bin/python bench/overview.py            # SQLite in a temporary folder
     BENCH_POSTGRES_URL=postgresql+psycopg://user@host/db .venv/bin/python bench/overview.py
 
-Prints the median and the 90th percentile in milliseconds; the target is a median under 50 ms.
+Prints the median and the 90th percentile in milliseconds, wall-clock and CPU, and the same for the
+all-classes week grid the overview replaces; the target is a median under 50 ms.
 """
 
 from __future__ import annotations
@@ -58,17 +59,20 @@ def main() -> None:
         )
         say("")
         say(f"{'resolve + render (ms)':34}{'median':>10}{'p90':>10}{'CPU median':>12}")
-        medians = []
+        medians, cpu_medians = [], []
         for title, url, headers in cases:
             wall, cpu = measure(client, url, headers)
             medians.append(statistics.median(wall))
+            cpu_medians.append(statistics.median(cpu))
             say(f"{title:34}{medians[-1]:>10.2f}{statistics.quantiles(wall, n=10)[-1]:>10.2f}{statistics.median(cpu):>12.2f}")
         # For comparison: the week grid of every class that the overview replaces as the default.
         wall, cpu = measure(client, f"/school/edit?week={WEEK}&view=grid", {"HX-Request": "true"}, b'data-testid="block"')
         say(f"{'(the all-classes week grid)':34}{statistics.median(wall):>10.2f}{statistics.quantiles(wall, n=10)[-1]:>10.2f}"
             f"{statistics.median(cpu):>12.2f}")
         say("")
-        say(f"slowest median {max(medians):.2f} ms: {'under' if max(medians) < TARGET_MS else 'OVER'} the {TARGET_MS} ms target")
+        for what, found in (("wall-clock", max(medians)), ("CPU", max(cpu_medians))):
+            say(f"slowest {what} median {found:.2f} ms: {'under' if found < TARGET_MS else 'OVER'} the {TARGET_MS} ms target")
+        say("(On a machine busy with other work the wall-clock time includes waiting for a core; the CPU time does not.)")
         with app.app_context():
             db.engine.dispose()
     finally:

@@ -101,11 +101,22 @@ class OverviewPage:
             lines.append(f'<span class="card-status" data-testid="card-status">{escape(status)}</span>')
         if clash:
             lines.append(f'<span class="card-clash" data-testid="card-clash">⚠ {escape(clash)}</span>')
-        attributes = " ".join(f'data-{name}="{escape(str(value))}"' for name, value in data.items())
+        attributes = " ".join(f'data-{name}="{value if isinstance(value, int) else escape(value)}"' for name, value in data.items())
         style = f' style="--block-color: {escape(values["color"])}"' if values.get("color") else ""
         # Plain strings escaped with html.escape: a week has hundreds of cards, and Markup's % is several times slower.
         return Markup(f'<article class="{classes}" tabindex="0" data-testid="card" {attributes} title="{escape(tooltip)}"{style}>'
                       f'<a class="card-link" href="{escape(panel_url)}" tabindex="-1">{"".join(lines)}</a></article>')
+
+    def cells(self, row) -> Markup:
+        """A row's cells, each with its cards; a clash in the cell marks it (one row has dozens of cells)."""
+        cards, clashing, columns = self.cards, self.clashing, self.overview.columns
+        parts = []
+        for column, cell in zip(columns, row.cells, strict=True):
+            classes = "cell day-start" if column.first else "cell"
+            if any(occ.slot_id in clashing for occ in cell):
+                classes += " clash"
+            parts.append(f'<td class="{classes}" data-testid="cell">{"".join(cards[occ.slot_id] for occ in cell)}</td>')
+        return Markup("".join(parts))
 
     def slot_url(self, endpoint: str, slot_id: int) -> str:
         pattern = self._patterns.get(endpoint)
