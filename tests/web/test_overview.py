@@ -182,3 +182,12 @@ def test_an_empty_week_says_so(scheduler, classes):
 def test_the_overview_needs_the_schedule_right(client, classes):
     assert client.get("/t/edit").status_code == 302
     assert client.get("/t/edit", headers=HTMX).status_code == 401
+
+
+def test_showing_closed_slots_is_the_grids_and_a_timetable_without_classes_opens_on_its_teachers(scheduler, school):
+    closed = scheduler.get("/t/edit?week=2026-W48&closed=1").get_data(as_text=True)
+    assert 'data-testid="grid"' in closed and 'data-testid="overview"' not in closed
+    # The test school has no classes yet: the overview's rows are its teachers.
+    page = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    assert '<strong aria-current="true" data-testid="rows-staff">Teachers</strong>' in page
+    assert set(rows(page)) == {"X", "Y", "Z"}
