@@ -54,7 +54,7 @@ def test_an_invited_scheduler_of_the_clinic_edits_the_clinic_and_is_refused_the_
     assert "Your password is set" in driver.find_element(By.TAG_NAME, "main").text
 
     # Logged in, the clinic is theirs to edit: a note on one occurrence, this week only, through its panel.
-    page = editor_page.log_in_and_open(f"/clinic/edit?week={WEEK}", username="desk", password=PASSWORD)
+    page = editor_page.log_in_and_open(f"/clinic/edit?week={WEEK}&view=grid", username="desk", password=PASSWORD)
     response = editing_app.test_client().get(f"/api/timetables/clinic/weeks/{WEEK}")
     target = min(response.get_json()["occurrences"], key=lambda o: o["slot_id"])
     slot = str(target["slot_id"])

@@ -112,7 +112,7 @@ def test_a_scheduler_opens_an_occurrences_bookings_from_the_grid_and_cancels_one
         bk.hold_place(clinic, slot, parse_week(WEEK), 4, 1, "visitor-b", timedelta(minutes=10))
         booking_id = booking.id
 
-    page = editor_page.log_in_and_open(f"/clinic/edit?week={WEEK}")
+    page = editor_page.log_in_and_open(f"/clinic/edit?week={WEEK}&view=grid")
     count = page.block(slot).find_element(*by_testid("booking-count"))
     assert count.text == "1/9 booked · 1 held"
     bookings = page.in_region("panel", "bookings", count.click, "click the booking count")

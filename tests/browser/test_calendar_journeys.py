@@ -45,7 +45,7 @@ def submit_and_wait(page: EditorPage, form, what: str):
 
 
 def test_a_holiday_and_an_a_b_cycle_set_on_the_calendar_page_show_on_the_grids(editor_page: EditorPage, editing_app):
-    page = editor_page.log_in_and_open(f"/school/edit?week={WEEK_A}")
+    page = editor_page.log_in_and_open(f"/school/edit?week={WEEK_A}&view=grid")
     page.driver.find_element(*by_testid("calendar-link")).click()
     page.wait().until(lambda d: d.find_elements(*by_testid("calendar")))
     page._install_trackers()
@@ -75,15 +75,15 @@ def test_a_holiday_and_an_a_b_cycle_set_on_the_calendar_page_show_on_the_grids(e
     make_a_only(editing_app, slot)
 
     # Week A: the A-only lesson is there; week B: it is not.
-    week_a = page.open(f"/school/edit?week={WEEK_A}")
+    week_a = page.open(f"/school/edit?week={WEEK_A}&view=grid")
     assert week_a.driver.find_element(*by_testid("cycle-label")).text == "Week A"
     assert str(slot) in page.editor_blocks()
-    page.open(f"/school/edit?week={WEEK_B}")
+    page.open(f"/school/edit?week={WEEK_B}&view=grid")
     assert page.driver.find_element(*by_testid("cycle-label")).text == "Week B"
     assert str(slot) not in page.editor_blocks()
 
     # The holiday week: the Wednesday column carries the banner and no lesson, on the editor and the public page.
-    for path in (f"/school/edit?week={HOLIDAY_WEEK}", f"/school?week={HOLIDAY_WEEK}"):
+    for path in (f"/school/edit?week={HOLIDAY_WEEK}&view=grid", f"/school?week={HOLIDAY_WEEK}"):
         page.open(path)
         wednesday = page.driver.find_element(By.CSS_SELECTOR, f'#week .day[data-date="{HOLIDAY_DATE}"]')
         banner = wednesday.find_element(*by_testid("holiday-banner"))

@@ -60,7 +60,7 @@ def test_dragging_a_lesson_to_wednesday_afternoon_moves_it_for_that_week_only(ed
                   if o["weekday"] == 1 and not resources(o) & busy)
     slot = str(lesson["slot_id"])
 
-    page = editor_page.log_in_and_open(f"/school/edit?week={week}")
+    page = editor_page.log_in_and_open(f"/school/edit?week={week}&view=grid")
     assert page.editor_blocks()[slot]["column"] == "1"
     move_form = page.drag_block(slot, WEDNESDAY, 13 * 60 + 30)
 
@@ -105,7 +105,7 @@ def test_dragging_a_lesson_to_wednesday_afternoon_moves_it_for_that_week_only(ed
 
 def test_a_sick_teacher_is_replaced_for_two_weeks_through_the_bulk_panel(editor_page: EditorPage, editing_app):
     sick_teacher, substitute = "B. Laurent", "D. Novak"
-    page = editor_page.log_in_and_open(f"/school/edit?week={W3}")
+    page = editor_page.log_in_and_open(f"/school/edit?week={W3}&view=grid")
     staff = page.select_options("filter-staff")
     teacher_id, substitute_id = staff[sick_teacher], staff[substitute]
     expected = {str(o["slot_id"]) for o in of_staff(api_week(editing_app, W3), int(teacher_id))}
@@ -220,7 +220,7 @@ def test_undoing_the_substitute_keeps_the_teacher_sick(editor_page: EditorPage, 
     sick_change = edit_slots(editing_app, map(int, lessons), "staff_status", "sick", *weeks)
     substitute_change = edit_slots(editing_app, map(int, lessons), "substitute", substitute_id, *weeks)
 
-    page = editor_page.log_in_and_open(f"/school/edit?week={weeks[0]}")
+    page = editor_page.log_in_and_open(f"/school/edit?week={weeks[0]}&view=grid")
     blocks = page.editor_blocks()
     assert all(blocks[slot]["staff_text"] == "G. Mercier → C. Ito" for slot in lessons)
 
@@ -280,7 +280,7 @@ def test_a_course_room_change_keeps_the_room_one_lesson_was_given(editor_page: E
     assert len(lessons) >= 2
     customised = str(lessons[0]["slot_id"])
     others = {str(o["slot_id"]) for o in lessons[1:]}
-    page = editor_page.log_in_and_open(f"/school/edit?week={week}")
+    page = editor_page.log_in_and_open(f"/school/edit?week={week}&view=grid")
     rooms = page.select_options("filter-room")
     home_room = str(lessons[0]["parameters"]["room"])
     assert {page.editor_blocks()[str(o["slot_id"])]["room"] for o in lessons} == {home_room}
@@ -338,7 +338,7 @@ def test_resizing_a_lesson_and_drawing_a_new_one(editor_page: EditorPage, editin
     lesson = min((o for o in api_week(editing_app, week) if o["weekday"] == 1 and o["start"] == hhmm(last_period)),
                  key=lambda o: o["slot_id"])
     slot = str(lesson["slot_id"])
-    page = editor_page.log_in_and_open(f"/school/edit?week={week}")
+    page = editor_page.log_in_and_open(f"/school/edit?week={week}&view=grid")
     before = page.editor_blocks()[slot]
     assert before["duration"] == str(LESSON_MINUTES)
 

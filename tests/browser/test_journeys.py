@@ -56,15 +56,15 @@ def log_in(browser, username: str = "scheduler", password: str = "timetable-demo
 
 def test_editor_logs_in_and_walks_through_the_weeks(browser, live_server, week_page: WeekPage, demo_app):
     # Asking for the editor while logged out leads to the login form, which remembers where to go.
-    browser.get(f"{live_server}/school/edit?week={LAST_WEEK}")
+    browser.get(f"{live_server}/school/edit?week={LAST_WEEK}&view=grid")
     wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, "form.login-form")))
     assert week_page.path() == "/login"
-    assert week_page.query().get("next") == f"/school/edit?week={LAST_WEEK}"
+    assert week_page.query().get("next") == f"/school/edit?week={LAST_WEEK}&view=grid"
 
     log_in(browser)
     wait(browser).until(EC.visibility_of_element_located(by_testid("week-label")))
     assert week_page.path() == "/school/edit"
-    assert week_page.query() == {"week": LAST_WEEK}
+    assert week_page.query() == {"week": LAST_WEEK, "view": "grid"}
     assert "Log out" in browser.find_element(By.CSS_SELECTOR, "header .account").text
 
     # The whole school's week: every lesson the API knows of is a block on the grid.

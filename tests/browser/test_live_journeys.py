@@ -87,7 +87,7 @@ def test_an_edit_and_a_hold_show_on_a_visitors_open_page(editor_page: EditorPage
     assert old_room == str(lesson["parameters"]["room"])
 
     # A: the scheduler gives that lesson another room for this week only.
-    page = editor_page.log_in_and_open(f"/school/edit?week={week}")
+    page = editor_page.log_in_and_open(f"/school/edit?week={week}&view=grid")
     rooms = page.select_options("filter-room")
     assert rooms[new_room] != old_room
     panel = page.click_block(slot)

@@ -21,7 +21,7 @@ FRIDAY_PERIODS = "1 08:00-08:40\n2 08:55-09:35\n3 10:00-10:40\n4 10:55-11:35\n5 
 
 
 def test_bell_times_with_a_short_friday_show_on_the_grid_and_a_drawn_slot_snaps_to_a_period(editor_page: EditorPage, editing_app):
-    page = editor_page.log_in_and_open(f"/school/edit?week={WEEK}")
+    page = editor_page.log_in_and_open(f"/school/edit?week={WEEK}&view=grid")
     driver = page.driver
     driver.find_element(*by_testid("bell-times-link")).click()
     page.wait().until(EC.presence_of_element_located(by_testid("add-grid")))
@@ -47,7 +47,7 @@ def test_bell_times_with_a_short_friday_show_on_the_grid_and_a_drawn_slot_snaps_
     assert "12:00–12:40" in friday and "16:10" not in friday
 
     # The editor draws each day's periods; Friday's end earlier.
-    page.open(f"/school/edit?week={WEEK}")
+    page.open(f"/school/edit?week={WEEK}&view=grid")
     page.wait().until(EC.presence_of_element_located((By.CSS_SELECTOR, "#week [data-testid=period-line]")))
     lines = {day: driver.find_elements(By.CSS_SELECTOR, f'#week .day[data-weekday="{day}"] [data-testid=period-line]')
              for day in (1, WEDNESDAY, FRIDAY)}

@@ -240,7 +240,7 @@ def test_an_administrator_builds_a_school_from_nothing_and_visitors_see_weeks_a_
     set_bell_times(page)
 
     # Six lessons drawn on the editor grid of week A, each snapping to the period it was drawn in.
-    page.open(f"/{SLUG}/edit?week={WEEK_A}")
+    page.open(f"/{SLUG}/edit?week={WEEK_A}&view=grid")
     page.wait().until(EC.presence_of_element_located((By.CSS_SELECTOR, "#week [data-testid=period-line]")))
     assert page.driver.find_element(*by_testid("cycle-label")).text == "Week A"
     slots = [draw_lesson(page, lesson) for lesson in LESSONS]

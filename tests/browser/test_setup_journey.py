@@ -66,7 +66,11 @@ def test_a_new_school_gets_its_resources_and_the_editor_offers_them(editor_page:
     assert [(s["name"], s["courses"]) for s in staff] == [("Ada Lovelace", [int(course_id)]), ("Ben Okri", [])]
 
     driver.find_element(*by_testid("to-editor")).click()
-    page.wait().until(lambda d: page.path() == "/north/edit" and d.find_elements(By.CSS_SELECTOR, '#week .day[data-weekday="6"]'))
+    # The editor opens on its overview (a column band for Saturday too); the grid is one click away.
+    page.wait().until(lambda d: page.path() == "/north/edit" and d.find_elements(*by_testid("overview")))
+    assert driver.find_elements(By.CSS_SELECTOR, '#week .overview th[data-weekday="6"]')
+    driver.find_element(*by_testid("grid-link")).click()
+    page.wait().until(lambda d: d.find_elements(By.CSS_SELECTOR, '#week .day[data-weekday="6"]'))
     page._install_trackers()
     panel = page.draw(2, 9 * 60, 10 * 60)
     assert set(page.select_options("value-staff", panel)) == {"Ada Lovelace", "Ben Okri"}

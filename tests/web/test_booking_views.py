@@ -466,7 +466,7 @@ def test_the_editor_grid_counts_bookings_and_opens_the_list_in_the_panel(schedul
     bk.hold_place(t, clinic["class"], BOOKING_WEEK, 0, 2, "c", LEASE, now)
     bk.confirm_booking(t, "c", "Cid", "cid@example.org", now)
 
-    html = html_of(scheduler.get(f"/c/edit?week={W}"))
+    html = html_of(scheduler.get(f"/c/edit?week={W}&view=grid"))
     block = re.search(rf'data-slot-id="{clinic["class"]}".*?</article>', html, re.S).group(0)
     count = re.search(r'<a class="block-bookings booking-count" href="([^"]+)" hx-get="([^"]+)" hx-target="#panel"', block)
     assert count and count.group(1) == f"/c/edit/slots/{clinic['class']}/bookings?week={W}"

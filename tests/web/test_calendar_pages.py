@@ -86,7 +86,7 @@ def test_the_grids_show_the_week_label_and_the_holiday_banner(editor_client):
     assert 'data-testid="cycle-label"' not in editor_client.get("/t?week=2026-W49").get_data(as_text=True)
     post(editor_client, "holidays", action="add", name="Founders' day", start="2026-12-02", end="2026-12-02")
     post(editor_client, "cycle", length="2", start="2026-W48")
-    for path in ("/t/edit?week=2026-W49", "/t?week=2026-W49"):
+    for path in ("/t/edit?week=2026-W49&view=grid", "/t?week=2026-W49"):
         html = editor_client.get(path).get_data(as_text=True)
         header = r'data-testid="week-label">2026-W49</span><span class="cycle-label"> · <span data-testid="cycle-label">Week B<'
         assert re.search(header, html)

@@ -19,8 +19,8 @@ def test_the_slot_panel_edits_cycle_weeks_and_the_grid_follows_the_cycle(editor_
     assert post(editor_client, "/t/edit/apply", hidden_fields(preview.get_data(as_text=True))).status_code == 200
     assert values(school["timetable"], 48, monday)["cycle_weeks"] == "A"
 
-    week_a = get(editor_client, "/t/edit?week=2026-W48").get_data(as_text=True)
-    week_b = get(editor_client, "/t/edit?week=2026-W49").get_data(as_text=True)
+    week_a = get(editor_client, "/t/edit?week=2026-W48&view=grid").get_data(as_text=True)
+    week_b = get(editor_client, "/t/edit?week=2026-W49&view=grid").get_data(as_text=True)
     assert f'data-slot-id="{monday}"' in week_a and f'data-slot-id="{monday}"' not in week_b
     assert "Week A" in week_a and "Week B" in week_b
     marked = get(editor_client, "/t/edit?week=2026-W49&closed=1").get_data(as_text=True)

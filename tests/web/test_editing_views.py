@@ -201,7 +201,7 @@ def test_a_clash_is_marked_on_the_grid_and_listed(editor_client, school):
     for param, value in (("start", "08:20"), ("staff", str(school["x"]))):
         preview = post(editor_client, "/t/edit/plan", edit(school, [school["other"]], param, value, end=None))
         post(editor_client, "/t/edit/apply", hidden_fields(preview.get_data(as_text=True)))
-    grid = get(editor_client, "/t/edit?week=2026-W48").get_data(as_text=True)
+    grid = get(editor_client, "/t/edit?week=2026-W48&view=grid").get_data(as_text=True)
     assert "Clashes (1)" in grid
     clashing = re.findall(r'<article class="block status-open clash"[^>]*data-slot-id="(\d+)"', grid)
     assert sorted(map(int, clashing)) == sorted([school["lessons"][0], school["other"]])

@@ -116,7 +116,7 @@ def test_the_editor_needs_a_login_and_then_shows_closed_slots_on_request(demo_cl
     assert response.headers["Location"].startswith("/login?next=")
 
     demo_auth.login()
-    page = demo_client.get("/school/edit?week=2027-W12")
+    page = demo_client.get("/school/edit?week=2027-W12&view=grid")
     assert page.status_code == 200
     open_count = len(blocks(page.get_data(as_text=True)))
     with_closed = demo_client.get("/school/edit?week=2027-W12&closed=1").get_data(as_text=True)

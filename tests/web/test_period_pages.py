@@ -109,14 +109,14 @@ def test_the_editor_grid_draws_the_weeks_periods_and_hands_them_to_the_gestures(
     timetable = school["timetable"]
     apply_bells(timetable, [BellGrid(week(40), (P(1, 480, 530, "1"), P(5, 480, 520, "1"), P(5, 530, 570, "2"))),
                             BellGrid(week(50), (P(5, 600, 645, "Late"),))], None, None)
-    page = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    page = scheduler.get("/t/edit?week=2026-W48&view=grid").get_data(as_text=True)
     assert 'data-weekday="5" data-date="2026-11-27" data-periods="480-520,530-570"' in page
     assert 'data-weekday="2" data-date="2026-11-24" data-periods=""' in page
     assert page.count('data-testid="period-line"') == 3
     assert re.search(r'data-testid="axis-period"[^>]*>1</span>', page)
-    later = scheduler.get("/t/edit?week=2026-W50").get_data(as_text=True)
+    later = scheduler.get("/t/edit?week=2026-W50&view=grid").get_data(as_text=True)
     assert 'data-periods="600-645"' in later and later.count('data-testid="period-line"') == 1
-    none_yet = scheduler.get("/t/edit?week=2026-W39").get_data(as_text=True)
+    none_yet = scheduler.get("/t/edit?week=2026-W39&view=grid").get_data(as_text=True)
     assert "data-periods" not in none_yet and 'data-testid="period-line"' not in none_yet
     assert 'href="/t/periods"' in page
 

@@ -99,6 +99,8 @@ class WeekPage:
         fixed = self.fixed[0] if self.fixed else None
         values = {name: getattr(self.filters, name) for name in ("staff", "room", "group")}
         return {name: value for name, value in values.items() if value is not None and name != fixed}
+    # "grid" when the editor's grid was asked for with no filter (else the editor shows the overview).
+    view: str | None = None
 
     def periods_on(self, weekday: int) -> tuple[Period, ...]:
         """A day's periods that fall inside the grid's hours."""
@@ -151,6 +153,7 @@ class WeekPage:
             "room": self.filters.room,
             "group": self.filters.group,
             "closed": "1" if self.include_closed else None,
+            "view": self.view,
         }
         args.update(changes)
         if isinstance(args["week"], int):
@@ -196,7 +199,7 @@ class WeekPage:
 def build_week_page(
     timetable: Timetable, week: int, filters: WeekFilter, *, endpoint: str, include_closed: bool = False,
     with_clashes: bool = False, with_availability: bool = False, lock_code: str | None = None, public: bool = False,
-    with_periods: bool = False, fixed: tuple[str, int] | None = None, with_deviations: bool = False,
+    with_periods: bool = False, fixed: tuple[str, int] | None = None, with_deviations: bool = False, view: str | None = None,
 ) -> WeekPage:
     """The week as a view shows it; `public` keeps only what anonymous visitors may see of each occurrence."""
     everything = resolve_week(timetable, week, include_closed=include_closed)
@@ -226,6 +229,7 @@ def build_week_page(
         lessons_of=_lessons_of(everything),
         fixed=fixed,
         deviations=deviations,
+        view=view,
     )
 
 

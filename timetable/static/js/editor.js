@@ -14,7 +14,8 @@
   let panelUrl = null;
 
   const weekSection = () => document.getElementById("week");
-  const allBlocks = () => Array.from(document.querySelectorAll("#week .block"));
+  // Blocks of the grid and cards of the overview (overview.js) are selected alike.
+  const allBlocks = () => Array.from(document.querySelectorAll("#week .block, #week .card"));
 
   function load(url, target) {
     htmx.ajax("GET", url, { target: target, swap: "innerHTML" });
@@ -266,7 +267,7 @@
   });
 
   document.addEventListener("keydown", (event) => {
-    const block = event.target.closest && event.target.closest("#week .block");
+    const block = event.target.closest && event.target.closest("#week .block, #week .card");
     if (!block || ownGestures(event)) return;
     if (event.key === "Enter") {
       event.preventDefault();
@@ -311,6 +312,8 @@
     region.scrollIntoView({ block: "start", behavior: "auto" });
     content.focus({ preventScroll: true });
   }
+  // What overview.js needs: the same selection, and the same requests for panels and move forms.
+  window.timetableEditor = { clickBlock, load, withArgs, hhmm };
 
   document.addEventListener("htmx:afterSettle", (event) => {
     if (event.target.id === "week" || event.target.closest("#week")) markSelection();

@@ -1,0 +1,193 @@
+"""The editor's master overview: rows of classes, teachers or rooms; a column per day × period; cards; clash marks."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import pytest
+
+from tests.conftest import HTMX
+from tests.factories import make_slot, paint
+from timetable.database import write_transaction
+from timetable.extensions import db
+from timetable.models import Group
+from timetable.rules import parse_week
+from timetable.rules.periods import BellGrid
+from timetable.rules.periods import Period as P
+from timetable.services.editing.bell_changes import apply_bells
+
+W40, W48, W49 = (parse_week(f"2026-W{n}") for n in (40, 48, 49))
+ROW = re.compile(r'<tr data-row="([^"]*)" data-testid="overview-row">\s*<th scope="row" class="row-head">'
+                 r'<a [^>]*>([^<]*)</a>(.*?)</tr>', re.S)
+
+
+@pytest.fixture
+def scheduler(client, auth, editor, school):
+    auth.login()
+    return client
+
+
+@pytest.fixture
+def classes(school):
+    """Maths goes to 7A, Physics to 7B; in 2026-W49 Y covers X's Monday Maths and Tuesday's is a class trip."""
+    timetable, lessons = school["timetable"], school["lessons"]
+    with write_transaction():
+        a, b = Group(timetable_id=timetable.id, name="7A"), Group(timetable_id=timetable.id, name="7B")
+        db.session.add_all([a, b])
+        db.session.flush()
+        paint(timetable, "course", school["maths"].id, "group", None, None, a.id)
+        paint(timetable, "course", school["physics"].id, "group", None, None, b.id)
+        paint(timetable, "slot", lessons[0], "substitute", W49, W49, school["y"])
+        paint(timetable, "slot", lessons[1], "status", W49, W49, "temporarily_closed")
+        paint(timetable, "slot", lessons[1], "note", W49, W49, "class trip")
+    return {**school, "7A": a.id, "7B": b.id}
+
+
+def columns(page: str) -> list[tuple[int, int]]:
+    """(weekday, start) of each column, from the second header row."""
+    return [(int(d), int(s)) for d, s in re.findall(r'<th scope="col" class="period[^"]*" data-weekday="(\d)" data-start="(\d+)"', page)]
+
+
+def rows(page: str) -> dict[str, dict[tuple[int, int], list[int]]]:
+    """Each row's name with the slot ids of the cards in each (weekday, start) column that has any."""
+    heads = columns(page)
+    found = {}
+    for _resource, name, body in ROW.findall(page):
+        cells = re.findall(r'<td class="cell[^"]*" data-testid="cell">(.*?)</td>', body, re.S)
+        assert len(cells) == len(heads), f"row {name}: {len(cells)} cells for {len(heads)} columns"
+        found[html_lib.unescape(name)] = {heads[i]: [int(s) for s in re.findall(r'data-slot-id="(\d+)"', cell)]
+                                          for i, cell in enumerate(cells) if "data-slot-id" in cell}
+    return found
+
+
+def card(page: str, slot_id: int) -> str:
+    match = re.search(rf'<article class="([^"]*)"[^>]*data-slot-id="{slot_id}".*?</article>', page, re.S)
+    assert match, f"no card for slot {slot_id}"
+    return html_lib.unescape(match.group(0))
+
+
+def test_the_editor_opens_on_the_overview_and_the_grid_is_one_click_away(scheduler, classes):
+    page = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    assert 'data-testid="overview"' in page and 'class="grid"' not in page
+    assert 'href="/t/edit?week=2026-W48&amp;view=grid"' in page  # the week grid, one click away
+    grid = scheduler.get("/t/edit?week=2026-W48&view=grid").get_data(as_text=True)
+    assert 'data-testid="grid"' in grid and 'data-testid="overview"' not in grid
+    assert 'data-testid="overview-link"' in grid
+    # The grid's navigation keeps to the grid; a filter shows the grid too, as before.
+    assert 'href="/t/edit?week=2026-W49&amp;view=grid"' in grid
+    filtered = scheduler.get(f"/t/edit?week=2026-W48&staff={classes['x']}").get_data(as_text=True)
+    assert 'data-testid="grid"' in filtered and 'data-testid="overview"' not in filtered
+
+
+def test_rows_are_the_classes_and_each_lesson_sits_in_its_day_and_time(scheduler, classes):
+    page = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    lessons, other = classes["lessons"], classes["other"]
+    # No bell times: the columns are the week's lesson starts (08:00, 09:00) on each of the five days.
+    assert columns(page) == [(day, start) for day in range(1, 6) for start in (480, 540)]
+    assert rows(page) == {
+        "7A": {(day, 480): [lessons[day - 1]] for day in range(1, 6)},
+        "7B": {(1, 540): [other]},
+    }
+    maths = card(page, lessons[0])
+    assert "Maths 7A" in maths and ">X<" in maths and ">101<" in maths and ">7A<" not in maths  # the row says the class
+
+
+def test_rows_switch_to_teachers_and_rooms(scheduler, classes):
+    lessons, other = classes["lessons"], classes["other"]
+    by_staff = rows(scheduler.get("/t/edit?week=2026-W49&rows=staff").get_data(as_text=True))
+    # Y stands in for X on Monday: the lesson shows in both rows, as "X → Y".
+    assert by_staff["X"] == {(day, 480): [lessons[day - 1]] for day in range(1, 6)}
+    assert by_staff["Y"] == {(1, 480): [lessons[0]]}
+    assert by_staff["Z"] == {(1, 540): [other]}
+    staff_page = scheduler.get("/t/edit?week=2026-W49&rows=staff").get_data(as_text=True)
+    assert ">7A<" in card(staff_page, lessons[0]) and "X → Y" in card(staff_page, lessons[0])
+    by_room = rows(scheduler.get("/t/edit?week=2026-W49&rows=room").get_data(as_text=True))
+    # Wednesday's Maths is in room 102 in 2026-W49 only.
+    assert by_room["101"] == {(day, 480): [lessons[day - 1]] for day in (1, 2, 4, 5)}
+    assert by_room["102"] == {(3, 480): [lessons[2]]}
+    assert by_room["Lab"] == {(1, 540): [other]}
+    # An unknown row kind falls back to the classes instead of failing.
+    assert "7A" in rows(scheduler.get("/t/edit?week=2026-W49&rows=nonsense").get_data(as_text=True))
+
+
+def test_a_card_shows_its_substitute_and_its_status_with_the_note(scheduler, classes):
+    page = scheduler.get("/t/edit?week=2026-W49").get_data(as_text=True)
+    assert "X → Y" in card(page, classes["lessons"][0])
+    closed = card(page, classes["lessons"][1])
+    assert "status-temporarily_closed" in closed and "Temporarily closed: class trip" in closed
+
+
+def test_the_columns_are_the_periods_when_the_week_has_bell_times(scheduler, classes):
+    apply_bells(classes["timetable"], [BellGrid(W40, tuple(P(day, start, start + 50, name) for day in range(1, 6)
+                                                           for start, name in ((480, "1"), (535, "2"))))], None, None)
+    # Physics at 09:00 starts inside period 2 (08:55–09:45); a lesson at 16:00 gets a column of its own.
+    late = make_slot(classes["timetable"], W40, course=classes["maths"].id, weekday=2, start=16 * 60).id
+    page = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    assert re.findall(r'data-start="\d+" title="[^"]*">([^<]*)</th>', page)[:5] == ["1", "2", "1", "2", "16:00"]
+    assert columns(page)[:5] == [(1, 480), (1, 535), (2, 480), (2, 535), (2, 960)]
+    found = rows(page)
+    assert found["7B"] == {(1, 535): [classes["other"]]}
+    assert found["7A"][(2, 960)] == [late]
+    assert "09:00–09:50" in card(page, classes["other"])  # not the period's own time, so the card says it
+
+
+def test_clashes_are_marked_in_the_cell_and_on_the_cards(scheduler, classes):
+    lessons = classes["lessons"]
+    # X is also booked for a lesson in room Lab on Monday at 08:20: X is in two places.
+    clashing = make_slot(classes["timetable"], W40, title="Extra", staff=classes["x"], room=classes["r3"],
+                         group=classes["7B"], weekday=1, start=8 * 60 + 20, duration=30).id
+    page = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    for slot_id in (lessons[0], clashing):
+        marked = card(page, slot_id)
+        assert 'class="card status-open clash"' in marked and "⚠ Clash: X in two places" in marked
+    assert "Clash" not in card(page, lessons[1]) and "Clash" not in card(page, classes["other"])
+    cells = re.findall(r'<td class="cell([^"]*)" data-testid="cell">(.*?)</td>', page, re.S)
+    marked_cells = [re.findall(r'data-slot-id="(\d+)"', body) for classes_, body in cells if "clash" in classes_]
+    assert sorted(marked_cells) == sorted([[str(lessons[0])], [str(clashing)]])
+    assert 'Clashes (1)' in page
+
+
+def test_cards_open_the_slot_panel_and_a_drop_asks_for_the_move_form(scheduler, classes):
+    page = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    monday = card(page, classes["lessons"][0])
+    panel_url = re.search(r'data-panel-url="([^"]+)"', monday)[1]
+    move_url = re.search(r'data-move-url="([^"]+)"', monday)[1]
+    assert panel_url == f"/t/edit/slots/{classes['lessons'][0]}?week=2026-W48"
+    assert scheduler.get(panel_url, headers=HTMX).status_code == 200
+    # What overview.js asks for when the card is dropped on Thursday 09:00.
+    move = scheduler.get(f"{move_url}&weekday=4&start=09:00", headers=HTMX)
+    assert move.status_code == 200 and 'data-testid="move-preview"' in move.get_data(as_text=True)
+
+
+def test_the_htmx_fragment_is_the_overview_alone_with_its_title(scheduler, classes):
+    response = scheduler.get("/t/edit?week=2026-W49&rows=staff", headers=HTMX)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in text
+    assert "<title>Test school · 2026-W49 · Editor</title>" in text
+    assert text.count('id="week"') == 1 and 'hx-get="/t/edit?week=2026-W49&amp;rows=staff"' in text
+    assert response.headers["HX-Push-Url"] == "/t/edit?week=2026-W49&rows=staff"
+
+
+def test_a_bad_week_is_a_400_naming_the_week(scheduler, classes):
+    response = scheduler.get("/t/edit?week=2026-W60")
+    assert response.status_code == 400 and "2026-W60" in response.get_data(as_text=True)
+
+
+def test_an_empty_week_says_so(scheduler, classes):
+    page = scheduler.get("/t/edit?week=2026-W30").get_data(as_text=True)
+    assert 'data-testid="empty-week"' in page and 'data-testid="card"' not in page
+
+
+def test_the_overview_needs_the_schedule_right(client, classes):
+    assert client.get("/t/edit").status_code == 302
+    assert client.get("/t/edit", headers=HTMX).status_code == 401
+
+
+def test_showing_closed_slots_is_the_grids_and_a_timetable_without_classes_opens_on_its_teachers(scheduler, school):
+    closed = scheduler.get("/t/edit?week=2026-W48&closed=1").get_data(as_text=True)
+    assert 'data-testid="grid"' in closed and 'data-testid="overview"' not in closed
+    # The test school has no classes yet: the overview's rows are its teachers.
+    page = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    assert '<strong aria-current="true" data-testid="rows-staff">Teachers</strong>' in page
+    assert set(rows(page)) == {"X", "Y", "Z"}
