@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from .rules import ref_ids
 from .rules.periods import Period
 from .services.resolution import Occurrence
 
@@ -22,13 +23,13 @@ MAX_START_BANDS = 14
 
 
 def group_ids(values) -> tuple[int, ...]:
-    """The classes of an occurrence (one today; a set once groups become sets)."""
-    return (values["group"],) if values.get("group") else ()
+    """The classes of an occurrence (several for a joint class)."""
+    return ref_ids(values.get("group"))
 
 
 def staff_ids(values) -> tuple[int, ...]:
-    """The teachers of an occurrence (one today; a set once staff become sets)."""
-    return (values["staff"],) if values.get("staff") else ()
+    """The teachers of an occurrence (several for team teaching)."""
+    return ref_ids(values.get("staff"))
 
 
 def row_ids(kind: str, values) -> tuple[int, ...]:

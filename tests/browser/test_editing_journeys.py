@@ -47,7 +47,9 @@ def overlaps(a: dict, b: dict) -> bool:
 def resources(occurrence: dict) -> set[tuple[str, int]]:
     p = occurrence["parameters"]
     kinds = (("staff", "staff"), ("staff", "substitute"), ("room", "room"), ("group", "group"))
-    return {(kind, p[param]) for kind, param in kinds if p[param]}
+    # Staff and groups are sets of ids (lists in the API): every member is busy.
+    return {(kind, member) for kind, param in kinds if p[param]
+            for member in (p[param] if isinstance(p[param], list) else [p[param]])}
 
 
 def test_dragging_a_lesson_to_wednesday_afternoon_moves_it_for_that_week_only(editor_page: EditorPage, editing_app):

@@ -67,7 +67,7 @@ def test_dragging_a_card_to_another_period_previews_applies_and_moves_it(editor_
     page = editor_page.log_in_and_open(f"/school/edit?week={WEEK}")
     assert page.driver.find_element(*by_testid("overview")).is_displayed()
     assert cell_of(page, slot) == {"weekday": lesson["weekday"], "start": minutes_of(lesson["start"]),
-                                   "row": str(lesson["parameters"]["group"])}
+                                   "row": str(lesson["parameters"]["group"][0])}
 
     card = page.driver.find_element(By.CSS_SELECTOR, f'#week [data-testid="card"][data-slot-id="{slot}"]')
     page.driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'})", card)
@@ -91,7 +91,7 @@ def test_dragging_a_card_to_another_period_previews_applies_and_moves_it(editor_
 
     page.apply(preview)
     # The overview refreshed itself: the card sits in its new period, in its own class's row.
-    assert cell_of(page, slot) == {"weekday": lesson["weekday"], "start": start, "row": str(lesson["parameters"]["group"])}
+    assert cell_of(page, slot) == {"weekday": lesson["weekday"], "start": start, "row": str(lesson["parameters"]["group"][0])}
     moved = next(o for o in api_week(editing_app, WEEK) if o["slot_id"] == lesson["slot_id"])
     assert minutes_of(moved["start"]) == start
 

@@ -26,12 +26,21 @@ def pdf_pages(data: bytes, path) -> list[str]:
     return text.rstrip("\f").split("\f")
 
 
+def _single(value):
+    """The one id a reference names: a room's id, or the only member of a set; None for a team."""
+    if isinstance(value, list):
+        return value[0] if len(value) == 1 else None
+    return value
+
+
 def busiest(demo_app, week: str) -> dict[str, tuple[int, str]]:
     """The demo's class, teacher and room with the most lessons this week: (id, name) each."""
     payload = demo_app.test_client().get(f"/api/timetables/school/weeks/{week}").get_json()
     found = {}
     for kind in ("group", "staff", "room"):
-        counts = Counter((o["parameters"][kind], o["labels"][kind]) for o in payload["occurrences"] if o["parameters"].get(kind))
+        # Staff and groups are sets of ids (a list in the API): count each lesson's single teacher or class.
+        counts = Counter((_single(o["parameters"][kind]), o["labels"][kind]) for o in payload["occurrences"]
+                         if o["parameters"].get(kind) and _single(o["parameters"][kind]) is not None)
         found[kind] = counts.most_common(1)[0][0]
     return found
 

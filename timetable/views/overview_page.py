@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from ..formatting import hhmm
 from ..models import Timetable
-from ..overview import ROW_KINDS, Column, Overview, layout_overview, staff_ids
+from ..overview import ROW_KINDS, Column, Overview, group_ids, layout_overview, staff_ids
 from ..rules import Clash, find_clashes, format_week, get_parameter, monday_of, next_week, previous_week
 from ..services.bells import grid_for_week
 from ..services.calendar import WeekCalendar, week_calendar
@@ -91,8 +91,8 @@ class OverviewPage:
         panel_url = self.slot_url("editing.slot_panel", occ.slot_id)
         data = {"slot-id": occ.slot_id, "panel-url": panel_url, "move-url": self.slot_url("editing.move_form", occ.slot_id),
                 "weekday": occ.weekday, "start": occ.start, "duration": occ.duration,
-                "staff": values.get("staff") or "", "substitute": values.get("substitute") or "",
-                "room": values.get("room") or "", "group": values.get("group") or ""}
+                "staff": " ".join(map(str, staff_ids(values))), "substitute": values.get("substitute") or "",
+                "room": values.get("room") or "", "group": " ".join(map(str, group_ids(values)))}
         lines = [f'<strong class="card-title">{escape(title)}</strong>']
         if occ.start != column.start or (column.period and occ.end > column.end):  # not the column's own time
             lines.append(f'<span class="card-time">{time}</span>')
