@@ -24,8 +24,9 @@ def _progress(message: str) -> None:
 
 @timetables_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--format", "file_format", type=click.Choice(["fet", "json"]), required=True,
-              help="fet: a FET *_data_and_timetable.fet file; json: a `flask timetables export --format json` document.")
+@click.option("--format", "file_format", type=click.Choice(["fet", "json"]),
+              help="fet: a FET *_data_and_timetable.fet file; json: a `flask timetables export --format json` document "
+                   "(default: from the file's extension).")
 @click.option("--slug", help="fet: the timetable to import into, created when it does not exist. "
                              "json: the new timetable's slug (default: the one in the file); it must not exist yet.")
 @click.option("--from-week", help="fet: first week the import holds from, like 2027-W02.")
@@ -33,9 +34,10 @@ def _progress(message: str) -> None:
 @click.option("--days-per-week", type=int, help="Days of one week when the file has more (Day 1…Day 10 is 5: a two-week cycle).")
 @click.option("--name", help="Name of the timetable if the import creates it (default: the slug).")
 @click.option("--apply", "apply_it", is_flag=True, help="Apply the plan as one change (otherwise only print it).")
-def import_command(file: str, file_format: str, slug: str | None, from_week: str | None, periods: str | None, days_per_week: int | None,
-                   name: str | None, apply_it: bool) -> None:
+def import_command(file: str, file_format: str | None, slug: str | None, from_week: str | None, periods: str | None,
+                   days_per_week: int | None, name: str | None, apply_it: bool) -> None:
     """Import a timetable (prints the plan unless --apply). FET files over 16 MiB and JSON over 50 MiB are refused."""
+    file_format = file_format or _format_of(file)
     if file_format == "json":
         _import_json(file, slug, name, apply_it)
         return
@@ -44,6 +46,13 @@ def import_command(file: str, file_format: str, slug: str | None, from_week: str
     if not from_week:
         raise click.UsageError("A FET import needs --from-week: the first week it holds from, like 2027-W02.")
     _import_fet(file, slug, from_week, periods, days_per_week, name, apply_it)
+
+
+def _format_of(file: str) -> str:
+    suffix = Path(file).suffix.lower()
+    if suffix in (".fet", ".json"):
+        return suffix[1:]
+    raise click.UsageError(f"Say which format {file} is in: --format fet or --format json.")
 
 
 def _import_fet(file: str, slug: str, from_week: str, periods: str | None, days_per_week: int | None,
