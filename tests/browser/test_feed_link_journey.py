@@ -56,5 +56,6 @@ def test_a_viewer_subscribes_to_a_private_link_of_an_unpublished_timetable_and_r
     links = editor_page.wait().until(EC.visibility_of_element_located(by_testid("feed-links")))
     assert "class 7A" in links.text and url not in driver.page_source
     links.find_element(By.XPATH, ".//button[normalize-space()='Revoke']").click()
-    editor_page.wait().until(lambda d: "The calendar link is revoked" in d.find_element(By.TAG_NAME, "main").text)
+    # The form posts and the page reloads: read <main> again each time (the old one goes stale).
+    editor_page.wait().until(EC.text_to_be_present_in_element((By.TAG_NAME, "main"), "The calendar link is revoked"))
     assert calendar_app_reads(url)[0] == 404
