@@ -14,7 +14,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 from ..models import Term, Timetable
-from ..rules import add_weeks, iter_weeks
+from ..rules import add_weeks, iter_weeks, ref_ids
 from ..rules.params import STATUS_OPEN
 from ..rules.usual import NO_USUAL, comparison_weeks, usual_value
 from .public_view import public_occurrences
@@ -24,11 +24,8 @@ MAX_WEEKS = 20  # a longer term is sampled over its first twenty weeks
 
 
 def group_ids(values) -> tuple[int, ...]:
-    """The classes a slot is for (one today; a set once staff and groups are sets)."""
-    group = values.get("group")
-    if group is None:
-        return ()
-    return tuple(group) if isinstance(group, (tuple, list, frozenset, set)) else (group,)
+    """The classes a slot is for (several for a joint class)."""
+    return ref_ids(values.get("group"))
 
 
 def sample_weeks(timetable: Timetable, term: Term | None, week: int) -> list[int]:

@@ -17,7 +17,7 @@ from ..database import write_transaction
 from ..extensions import db
 from ..formatting import hhmm, weekday_name
 from ..models import Absence, CoverLimits, Group, Room, SlotRule, Staff, Term, Timetable, staff_courses
-from ..rules import PARAMETERS, STATUS_TEMPORARILY_CLOSED, add_weeks, iter_weeks, week_of, weeks_between
+from ..rules import PARAMETERS, STATUS_TEMPORARILY_CLOSED, add_weeks, iter_weeks, ref_ids, week_of, weeks_between
 from ..rules.cover import GROUP, ROOM, STAFF, Candidate, CoverWorld, Lesson, Limits, term_cover_counts
 from .absences import as_away
 from .errors import InvalidField
@@ -30,19 +30,13 @@ UNTERMED_WEEKS = 12
 
 
 def staff_ids(values: Mapping[str, Any]) -> tuple[int, ...]:
-    """The teachers of an occurrence as a tuple: the one place that reads the staff parameter (it may become a set)."""
-    staff = values.get("staff")
-    if staff is None:
-        return ()
-    return tuple(staff) if isinstance(staff, (tuple, list, frozenset, set)) else (staff,)
+    """The teachers of an occurrence (several for team teaching)."""
+    return ref_ids(values.get("staff"))
 
 
 def group_ids(values: Mapping[str, Any]) -> tuple[int, ...]:
-    """The groups of an occurrence as a tuple (the group parameter may become a set too)."""
-    group = values.get("group")
-    if group is None:
-        return ()
-    return tuple(group) if isinstance(group, (tuple, list, frozenset, set)) else (group,)
+    """The groups of an occurrence (several for a joint class)."""
+    return ref_ids(values.get("group"))
 
 
 def lesson_of(occurrence: Occurrence, directory: Directory) -> Lesson:

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..formatting import weekday_name
 from ..models import Term, Timetable
 from ..pdf import html_to_pdf
-from ..rules import format_week, monday_of, weeks_between
+from ..rules import format_week, monday_of, ref_ids, weeks_between
 from ..services.booklet import booklet, sample_weeks, usual_week
 from ..services.catalog import current_week
 from ..services.freshness import marker
@@ -44,11 +44,8 @@ class PrintDay:
 
 
 def staff_ids(values) -> tuple[int, ...]:
-    """The teachers of an occurrence (one today; a set once staff and groups are sets)."""
-    staff = values.get("staff")
-    if staff is None:
-        return ()
-    return tuple(staff) if isinstance(staff, (tuple, list, frozenset, set)) else (staff,)
+    """The teachers of an occurrence (several for team teaching)."""
+    return ref_ids(values.get("staff"))
 
 
 def _teacher(occurrence: Occurrence, directory: Directory) -> str:
