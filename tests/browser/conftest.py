@@ -65,8 +65,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def demo_app(make_database_url):
     """The demo as `scripts/demo` builds it today, on the wall clock; journeys using it only read."""
-    from tests.conftest import build_app
-    from timetable.extensions import db
+    from tests.conftest import build_app, release_app
     from timetable.services.demo import load_demo
     from timetable.services.demo_accounts import ensure_demo_accounts
 
@@ -75,8 +74,7 @@ def demo_app(make_database_url):
         load_demo()
         ensure_demo_accounts("timetable-demo")
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    release_app(app)
 
 
 @pytest.fixture(scope="session")
@@ -183,8 +181,7 @@ def editing_app(make_database_url, _editing_server):
     Function-scoped: a journey may change whatever it likes, the next one starts from the demo again
     (about a second on PostgreSQL, less on SQLite). The shared read-only `demo_app` is not touched.
     """
-    from tests.conftest import build_app
-    from timetable.extensions import db
+    from tests.conftest import build_app, release_app
     from timetable.services.demo import load_demo
     from timetable.services.demo_accounts import ensure_demo_accounts
 
@@ -198,9 +195,7 @@ def editing_app(make_database_url, _editing_server):
         yield app
     finally:
         dispatcher.app = None
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        release_app(app)
 
 
 @pytest.fixture
@@ -215,7 +210,8 @@ def editing_browser(_chromium, editing_live_server):
     _chromium.get("about:blank")
     _chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
     _chromium.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": editing_live_server, "storageTypes": "all"})
-    return _chromium
+    yield _chromium
+    _chromium.get("about:blank")  # end the journey's page (its stream, its requests) before its app goes
 
 
 @pytest.fixture

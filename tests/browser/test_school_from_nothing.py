@@ -48,8 +48,7 @@ A_ONLY = 3  # the index in LESSONS of the Wednesday English
 @pytest.fixture
 def empty_app(make_database_url, _editing_server):
     """A database with nothing in it but one administrator, served live on the editing journeys' origin."""
-    from tests.conftest import build_app
-    from timetable.extensions import db
+    from tests.conftest import build_app, release_app
     from timetable.services.accounts import create_user
 
     app = build_app(make_database_url("from_nothing"))
@@ -61,9 +60,7 @@ def empty_app(make_database_url, _editing_server):
         yield app
     finally:
         dispatcher.app = None
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        release_app(app)
 
 
 @pytest.fixture

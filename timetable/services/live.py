@@ -141,40 +141,53 @@ class Watchers:
     """The threads started with a database's first subscriber in a process: LISTEN, hold expiry.
 
     One pair per database (an app serves one, but tests run several in one process);
-    `stop_all` ends them, for tests and clean shutdowns.
+    `stop` ends one database's pair, `stop_all` every pair, for tests and clean shutdowns.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._started: set[str] = set()
-        self._threads: list[threading.Thread] = []
-        self.stopping = threading.Event()
+        self._running: dict[str, tuple[threading.Event, list[threading.Thread]]] = {}
         self.expire_leases: LeaseExpiry | None = None  # set by the app factory (booking's policy)
 
+    @staticmethod
+    def _key(app) -> str:
+        return app.extensions["sqlalchemy"].engine.url.render_as_string(hide_password=False)
+
     def ensure_started(self, app) -> None:
-        engine = app.extensions["sqlalchemy"].engine
-        key = engine.url.render_as_string(hide_password=False)
+        key = self._key(app)
+        stopping = threading.Event()
         with self._lock:
-            if key in self._started:
+            if key in self._running:
                 return
-            self._started.add(key)
-        self.stopping.clear()
-        threads = []
-        if self.expire_leases is not None:
-            threads.append(threading.Thread(target=_watch_expiry, args=(app, self.expire_leases), name="live-expiry", daemon=True))
-        if engine.dialect.name == "postgresql":
-            threads.append(threading.Thread(target=_listen, args=(app, key), name="live-listen", daemon=True))
+            threads = []
+            if self.expire_leases is not None:
+                threads.append(threading.Thread(target=_watch_expiry, args=(app, self.expire_leases, stopping),
+                                                name="live-expiry", daemon=True))
+            if app.extensions["sqlalchemy"].engine.dialect.name == "postgresql":
+                threads.append(threading.Thread(target=_listen, args=(key, stopping), name="live-listen", daemon=True))
+            self._running[key] = (stopping, threads)
         for thread in threads:
             thread.start()
+
+    def stop(self, app, timeout: float = 5.0) -> None:
+        """Stop the watchers of `app`'s database and wait (bounded) for them to close their connections."""
         with self._lock:
-            self._threads += threads
+            running = self._running.pop(self._key(app), None)
+        if running is not None:
+            self._join(*running, timeout=timeout)
 
     def stop_all(self, timeout: float = 5.0) -> None:
         """Stop every watcher and wait (bounded) for them to close their connections."""
-        self.stopping.set()
         with self._lock:
-            threads, self._threads = self._threads, []
-            self._started.clear()
+            running, self._running = list(self._running.values()), {}
+        for stopping, _threads in running:
+            stopping.set()
+        for stopping, threads in running:
+            self._join(stopping, threads, timeout=timeout)
+
+    @staticmethod
+    def _join(stopping: threading.Event, threads: list[threading.Thread], timeout: float) -> None:
+        stopping.set()
         for thread in threads:
             thread.join(timeout)
 
@@ -182,26 +195,26 @@ class Watchers:
 watchers = Watchers()
 
 
-def _listen(app, url: str) -> None:
+def _listen(url: str, stopping: threading.Event) -> None:
     """Relay PostgreSQL notifications to this process's subscribers, reconnecting on failure."""
     import psycopg
 
     url = url.replace("postgresql+psycopg://", "postgresql://", 1)
-    while not watchers.stopping.is_set():
+    while not stopping.is_set():
         try:
             with psycopg.connect(url, autocommit=True) as connection:
                 connection.execute(f"LISTEN {CHANNEL}")
-                while not watchers.stopping.is_set():
-                    # A bounded wait, so that stop_all is noticed within a second.
+                while not stopping.is_set():
+                    # A bounded wait, so that a stop is noticed within a second.
                     for notification in connection.notifies(timeout=1.0):
                         try:
                             broker.deliver(LiveEvent.from_json(notification.payload))
                         except (ValueError, KeyError, TypeError):
                             log.warning("ignoring a malformed live event: %r", notification.payload)
         except Exception as error:  # the database went away: wait, then listen again
-            if not watchers.stopping.is_set():
+            if not stopping.is_set():
                 log.warning("live events: listening failed (%s); retrying in 2 s", error)
-                watchers.stopping.wait(2)
+                stopping.wait(2)
 
 
 EXPIRY_POLL_SECONDS = 1.0
@@ -211,10 +224,10 @@ EXPIRY_POLL_SECONDS = 1.0
 LeaseExpiry = Callable[[datetime, datetime], Iterable[tuple[int, int]]]
 
 
-def _watch_expiry(app, expire_leases: LeaseExpiry) -> None:
+def _watch_expiry(app, expire_leases: LeaseExpiry, stopping: threading.Event) -> None:
     """Tell the viewers of a week when a lease on it ran out, with no request at all."""
     last = clock.now()
-    while not watchers.stopping.wait(EXPIRY_POLL_SECONDS):
+    while not stopping.wait(EXPIRY_POLL_SECONDS):
         now = clock.now()
         try:
             with app.app_context():
