@@ -1,4 +1,4 @@
-"""`flask timetables import FILE --format fet|json …` (plan, then `--apply`); `export` lives in cli_exports.
+"""`flask timetables import FILE --format fet|csv|json …` (plan, then `--apply`); `export` lives in cli_exports.
 
 Without `--apply` the plan is printed and nothing is written. Progress goes to stderr.
 """
@@ -11,6 +11,7 @@ import click
 from flask.cli import AppGroup
 
 from .imports.fet import MAX_FET_BYTES, FetError, parse_fet, read_periods
+from .imports.lessons_csv import MAX_CSV_BYTES, LessonsCsvError, parse_lessons_csv
 from .rules import RulesError, parse_week
 from .services.errors import ServiceError
 
@@ -24,40 +25,46 @@ def _progress(message: str) -> None:
 
 @timetables_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--format", "file_format", type=click.Choice(["fet", "json"]),
-              help="fet: a FET *_data_and_timetable.fet file; json: a `flask timetables export --format json` document "
-                   "(default: from the file's extension).")
-@click.option("--slug", help="fet: the timetable to import into, created when it does not exist. "
+@click.option("--format", "file_format", type=click.Choice(["fet", "csv", "json"]),
+              help="fet: a FET *_data_and_timetable.fet file; csv: one lesson per row (docs/csv-import.md); "
+                   "json: a `flask timetables export --format json` document (default: from the file's extension).")
+@click.option("--slug", help="fet, csv: the timetable to import into, created when it does not exist. "
                              "json: the new timetable's slug (default: the one in the file); it must not exist yet.")
-@click.option("--from-week", help="fet: first week the import holds from, like 2027-W02.")
+@click.option("--from-week", help="fet, csv: first week the import holds from, like 2027-W02.")
 @click.option("--periods", help="Times of the FET hours when their names carry none: 08:00-08:45,08:50-09:35,…")
 @click.option("--days-per-week", type=int, help="Days of one week when the file has more (Day 1…Day 10 is 5: a two-week cycle).")
 @click.option("--name", help="Name of the timetable if the import creates it (default: the slug).")
+@click.option("--create-missing", is_flag=True,
+              help="csv: create the staff, groups, rooms and courses the timetable lacks (otherwise they are refused).")
 @click.option("--apply", "apply_it", is_flag=True, help="Apply the plan as one change (otherwise only print it).")
 def import_command(file: str, file_format: str | None, slug: str | None, from_week: str | None, periods: str | None,
-                   days_per_week: int | None, name: str | None, apply_it: bool) -> None:
-    """Import a timetable (prints the plan unless --apply). FET files over 16 MiB and JSON over 50 MiB are refused."""
+                   days_per_week: int | None, name: str | None, create_missing: bool, apply_it: bool) -> None:
+    """Import a timetable (prints the plan unless --apply). FET files over 16 MiB, CSV over 10 MiB and JSON over 50 MiB are refused."""
     file_format = file_format or _format_of(file)
     if file_format == "json":
         _import_json(file, slug, name, apply_it)
         return
+    what = file_format.upper()
     if not slug:
-        raise click.UsageError("A FET import needs --slug: the timetable to import into.")
+        raise click.UsageError(f"A {what} import needs --slug: the timetable to import into.")
     if not from_week:
-        raise click.UsageError("A FET import needs --from-week: the first week it holds from, like 2027-W02.")
-    _import_fet(file, slug, from_week, periods, days_per_week, name, apply_it)
+        raise click.UsageError(f"A {what} import needs --from-week: the first week it holds from, like 2027-W02.")
+    if file_format == "csv" and (periods or days_per_week):
+        raise click.UsageError("--periods and --days-per-week are for FET files: a CSV row has its own times and weekday.")
+    _import_rows(file, file_format, slug, from_week, periods, days_per_week, name, create_missing, apply_it)
 
 
 def _format_of(file: str) -> str:
     suffix = Path(file).suffix.lower()
-    if suffix in (".fet", ".json"):
+    if suffix in (".fet", ".csv", ".json"):
         return suffix[1:]
-    raise click.UsageError(f"Say which format {file} is in: --format fet or --format json.")
+    raise click.UsageError(f"Say which format {file} is in: --format fet, --format csv or --format json.")
 
 
-def _import_fet(file: str, slug: str, from_week: str, periods: str | None, days_per_week: int | None,
-                name: str | None, apply_it: bool) -> None:
-    from .services.importing import ImportOptions, apply_import, plan_import
+def _import_rows(file: str, file_format: str, slug: str, from_week: str, periods: str | None, days_per_week: int | None,
+                 name: str | None, create_missing: bool, apply_it: bool) -> None:
+    """A FET or CSV import: parse, then plan or apply through services.importing."""
+    from .services.importing import ImportFile, ImportOptions, apply_import, plan_import
 
     try:
         week = parse_week(from_week)
@@ -68,18 +75,20 @@ def _import_fet(file: str, slug: str, from_week: str, periods: str | None, days_
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--periods") from None
     with open(file, "rb") as handle:
-        data = handle.read(MAX_FET_BYTES + 1)
+        data = handle.read((MAX_CSV_BYTES if file_format == "csv" else MAX_FET_BYTES) + 1)
     _progress(f"Reading {file}")
+    parsed: ImportFile
     try:
-        fet = parse_fet(data)
-    except FetError as error:
+        parsed = parse_lessons_csv(data) if file_format == "csv" else parse_fet(data)
+    except (FetError, LessonsCsvError) as error:
         raise click.ClickException(f"{file}: {error}. Nothing was imported.") from None
-    options = ImportOptions(week, hours, days_per_week, name)
+    options = ImportOptions(week, hours, days_per_week, name, create_missing)
     try:
         if apply_it:
-            plan, change_set = apply_import(slug, fet, options, source=click.format_filename(file, shorten=True), progress=_progress)
+            plan, change_set = apply_import(slug, parsed, options, source=click.format_filename(file, shorten=True),
+                                            progress=_progress)
         else:
-            plan, change_set = plan_import(slug, fet, options, progress=_progress), None
+            plan, change_set = plan_import(slug, parsed, options, progress=_progress), None
     except ServiceError as error:
         raise click.ClickException(f"{error}. Nothing was imported.") from None
     for line in plan.lines():

@@ -310,7 +310,7 @@ class _Ids:
         return v
 
 
-def _match_resources(targets: list[_Target], ids: _Ids, *, csv: bool, create_missing: bool) -> None:
+def _match_resources(targets: list[_Target], ids: _Ids, *, csv: bool, create_missing: bool, new_timetable: bool) -> None:
     """Every name gets an id; CSV names the timetable lacks are refused with their lines unless `create_missing`."""
     unknown: dict[tuple[str, str], list[str]] = {}
     for target in targets:
@@ -325,6 +325,9 @@ def _match_resources(targets: list[_Target], ids: _Ids, *, csv: bool, create_mis
         listed = [f"line{'s' * (len(keys) > 1)} {', '.join(keys)}: unknown {KIND_WORDS[kind]} “{name}”"
                   for (kind, name), keys in list(unknown.items())[:MAX_UNKNOWN_LISTED]]
         more = f" (and {len(unknown) - MAX_UNKNOWN_LISTED} more)" if len(unknown) > MAX_UNKNOWN_LISTED else ""
+        if new_timetable:
+            raise ServiceError("; ".join(listed) + more + "; the timetable does not exist yet, so it has none of them: "
+                               "pass --create-missing to create them with it")
         raise ServiceError("; ".join(listed) + more + "; add them on the Resources page or pass --create-missing")
 
 
@@ -459,7 +462,7 @@ def _compute(slug: str, file: ImportFile, options: ImportOptions, progress: Prog
     else:
         read = _read_fet(file, timetable, options, plan, progress)
     ids = _Ids(timetable)
-    _match_resources(read.targets, ids, csv=csv, create_missing=options.create_missing)
+    _match_resources(read.targets, ids, csv=csv, create_missing=options.create_missing, new_timetable=timetable is None)
     plan.resources = {kind: names for kind, names in ids.missing.items() if names}
     work = _Work(plan, read, ids, [], [])
     _compare(work, _existing_slots(timetable), options.from_week, progress)
