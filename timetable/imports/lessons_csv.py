@@ -1,7 +1,7 @@
 """Read a CSV file of lessons, one row per lesson, into plain data (docs/csv-import.md describes the format).
 
 UTF-8 with or without a byte-order mark; comma or semicolon, whichever the header line holds
-more of. Header names are case-insensitive (spaces and hyphens read as underscores) and a few
+more of. Header names are case-insensitive (spaces and hyphens read as underscores, accents dropped) and a few
 aliases are accepted (`ALIASES`); a canonical name wins over an alias, so our own CSV export,
 which has both `day` and `weekday`, reads its `weekday`. Columns the format does not know are
 left out and listed in `LessonsCsv.unused`.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from ..rules import PARAMETERS, WEEKDAYS, format_week, parse_week
@@ -34,10 +35,10 @@ ALIASES = {
     "day": "weekday", "jour": "weekday",
     "start_time": "start", "begin": "start", "debut": "start",
     "end_time": "end", "fin": "end",
-    "minutes": "duration", "length": "duration",
-    "subject": "course", "matiere": "course",
-    "group": "groups", "class": "groups", "classes": "groups",
-    "teacher": "staff", "teachers": "staff",
+    "minutes": "duration", "length": "duration", "duree": "duration",
+    "subject": "course", "matiere": "course", "titre": "title",
+    "group": "groups", "class": "groups", "classes": "groups", "classe": "groups", "groupe": "groups", "groupes": "groups",
+    "teacher": "staff", "teachers": "staff", "enseignant": "staff", "enseignants": "staff", "salle": "room",
     "from_week": "first_week", "to_week": "last_week",
     "cycle": "cycle_weeks", "weeks": "cycle_weeks",
     "id": "ref", "external_ref": "ref",
@@ -98,13 +99,18 @@ def _delimiter(header: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
+def _plain(text: str) -> str:
+    """Without accents, so "Début" and "Matière" read as debut and matiere."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def _header(cells: list[str]) -> tuple[dict[str, int], list[Unused]]:
     """Column index of each canonical column the header names; the others are unused."""
     found: dict[str, int] = {}
     aliased: dict[str, int] = {}
     unused = []
     for index, cell in enumerate(cells):
-        key = re.sub(r"[\s\-]+", "_", cell.strip().lower())
+        key = re.sub(r"[\s\-]+", "_", _plain(cell.strip().lower()))
         if key in COLUMNS:
             if key in found:
                 raise LessonsCsvError(f"line 1: the column “{key}” is there twice")
