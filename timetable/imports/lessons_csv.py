@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from ..rules import PARAMETERS, WEEKDAYS, format_week, parse_week
 from ..rules.calendar import parse_labels
 from ..rules.errors import RulesError
+from ..rules.params import text_problem
 from .fet import Unused
 
 # The largest file read (as TIMETABLE_MAX_IMPORT_BYTES): a school's year is a few hundred rows of 100 bytes.
@@ -230,14 +231,14 @@ def _lesson(row: _Row) -> Lesson:
     if ref is not None and len(ref) > 64:
         raise row.error("ref", "a ref has at most 64 characters")
     names = {column: _names(row.get(column)) for column in ("groups", "staff", "room")}
-    for column, found in names.items():
-        if column == "room" and len(found) > 1:
-            raise row.error("room", f"a lesson has one room, not {len(found)}")
+    if len(names["room"]) > 1:
+        raise row.error("room", f"a lesson has one room, not {len(names['room'])}")
+    for column, found in (*names.items(), ("course", (course,) if course else ()), ("ref", (ref,) if ref else ())):
         for name in found:
             if len(name) > 200:
                 raise row.error(column, f"“{name[:20]}…” is longer than 200 characters")
-    if course is not None and len(course) > 200:
-        raise row.error("course", f"“{course[:20]}…” is longer than 200 characters")
+            if problem := text_problem(name):
+                raise row.error(column, f"{name[:20]!r} {problem}")
     return Lesson(row.line, weekday, start, duration, title, course, names["groups"], names["staff"],
                   names["room"][0] if names["room"] else None, first, last, cycle, ref)
 
