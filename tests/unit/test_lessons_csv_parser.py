@@ -135,7 +135,7 @@ def test_bad_files_are_refused_naming_line_and_column(data, message):
 
 
 def test_columns_it_does_not_know_are_listed_and_a_canonical_name_wins_over_an_alias():
-    parsed = parse_lessons_csv("day,weekday,Start Time,minutes,Subject,Remark\nFriday,2,08:00,45,Maths,hello\n".encode())
+    parsed = parse_lessons_csv(b"day,weekday,Start Time,minutes,Subject,Remark\nFriday,2,08:00,45,Maths,hello\n")
     assert [str(u) for u in parsed.unused] == ["column “Remark”: not a column of the lessons format, not read"]
     [lesson] = parsed.lessons
     assert (lesson.weekday, lesson.start, lesson.duration, lesson.course) == (2, 480, 45, "Maths")
