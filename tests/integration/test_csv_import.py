@@ -279,3 +279,18 @@ def test_a_one_week_export_of_our_occurrence_csv_imports_back(runner, app_ctx, t
     assert result.exit_code == 0, result.output
     assert "column “slot_id”: not a column of the lessons format" in result.output
     assert seen("copy", W[0]) == seen("hill", W[0]) and len(seen("copy", W[0])) == 4
+
+
+def test_the_documented_example_imports_as_it_says(runner, app_ctx, tmp_path):
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "csv-import.md").read_text(encoding="utf-8")
+    example = doc.split("```csv\n", 1)[1].split("```", 1)[0]
+    result = run(runner, write(tmp_path, example), "--create-missing", "--apply")
+    assert result.exit_code == 0, result.output
+    assert ", a cycle of 2 weeks" in result.output and "Slots to create: 6" in result.output and "Clashes: 0" in result.output
+    week_a, week_b = ([o[3] for o in seen("hill", W[n])] for n in (0, 1))
+    assert "French" in week_a and "German" not in week_a and "German" in week_b and "French" not in week_b
+    assert "Latin" not in week_a and "Latin" in [o[3] for o in seen("hill", parse_week("2027-W05"))]
+    assert "Chess club" in [o[3] for o in seen("hill", parse_week("2027-W20"))]
+    assert "Chess club" not in [o[3] for o in seen("hill", parse_week("2027-W21"))]
