@@ -294,3 +294,18 @@ def test_the_documented_example_imports_as_it_says(runner, app_ctx, tmp_path):
     assert "Latin" not in week_a and "Latin" in [o[3] for o in seen("hill", parse_week("2027-W05"))]
     assert "Chess club" in [o[3] for o in seen("hill", parse_week("2027-W20"))]
     assert "Chess club" not in [o[3] for o in seen("hill", parse_week("2027-W21"))]
+
+
+def test_clashes_between_rows_are_listed_only_where_their_weeks_meet(runner, app_ctx, tmp_path):
+    text = ("weekday,start,duration,title,staff,room,first_week,last_week\n"
+            "mon,08:00,60,Maths,A. Moreau,101,,\n"
+            "mon,08:30,45,Physics,A. Moreau,102,,2027-W04\n"
+            "mon,08:30,45,Latin,A. Moreau,101,2027-W10,2027-W12\n"
+            "mon,08:30,45,Art,B. Dupont,103,2027-W05,2027-W09\n"
+            "mon,08:30,45,Music,B. Dupont,103,2027-W10,\n")
+    result = run(runner, write(tmp_path, text), "--create-missing")
+    assert result.exit_code == 0, result.output
+    clashes = result.output.split("Clashes: ", 1)[1].split("Not imported", 1)[0]
+    assert sorted(clashes.splitlines()) == ["  room 101: lines 2 and 4 overlap on Monday",
+                                            "  staff A. Moreau: lines 2 and 3 overlap on Monday",
+                                            "  staff A. Moreau: lines 2 and 4 overlap on Monday", "3"]

@@ -145,3 +145,16 @@ def test_names_are_split_on_the_separator_with_spaces_tidied_and_repeats_dropped
     text = 'weekday,start,duration,title,groups,staff\n1,8:00,45,x, 9A |9B|9A ," Moreau,  Anne  "\n'
     [lesson] = parse_lessons_csv(text.encode()).lessons
     assert lesson.groups == ("9A", "9B") and lesson.staff == ("Moreau, Anne",)
+
+
+def test_the_parser_is_pure():
+    import ast
+    from pathlib import Path
+
+    import timetable.imports.lessons_csv as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert imported == {"__future__", "csv", "io", "re", "unicodedata", "dataclasses", "rules", "rules.calendar",
+                        "rules.errors", "rules.params", "fet"}
