@@ -309,3 +309,15 @@ def test_clashes_between_rows_are_listed_only_where_their_weeks_meet(runner, app
     assert sorted(clashes.splitlines()) == ["  room 101: lines 2 and 4 overlap on Monday",
                                             "  staff A. Moreau: lines 2 and 3 overlap on Monday",
                                             "  staff A. Moreau: lines 2 and 4 overlap on Monday", "3"]
+
+
+def test_the_format_comes_from_the_extension_and_fet_options_are_refused_for_csv(runner, app_ctx, tmp_path):
+    text = "weekday,start,duration,title\nmon,08:00,45,Assembly\n"
+    unnamed = write(tmp_path, text, "lessons.txt")
+    assert "--format fet, --format csv or --format json" in run(runner, unnamed).output
+    assert run(runner, unnamed, "--format", "csv", "--apply").exit_code == 0
+    refused = run(runner, write(tmp_path, text), "--periods", "08:00-08:45")
+    assert refused.exit_code != 0 and "--periods and --days-per-week are for FET files" in refused.output
+    missing = runner.invoke(args=["timetables", "import", str(write(tmp_path, text)), "--slug", "hill"])
+    assert missing.exit_code != 0 and "A CSV import needs --from-week" in missing.output
+    assert [o[3] for o in seen("hill", W[0])] == ["Assembly"]
