@@ -321,3 +321,11 @@ def test_the_format_comes_from_the_extension_and_fet_options_are_refused_for_csv
     missing = runner.invoke(args=["timetables", "import", str(write(tmp_path, text)), "--slug", "hill"])
     assert missing.exit_code != 0 and "A CSV import needs --from-week" in missing.output
     assert [o[3] for o in seen("hill", W[0])] == ["Assembly"]
+
+
+def test_names_created_once_whatever_their_case(runner, app_ctx, tmp_path):
+    text = "weekday,start,duration,title,groups,room\nmon,08:00,45,Maths,9A,Lab\ntue,08:00,45,Maths,9a,LAB\n"
+    result = run(runner, write(tmp_path, text), "--create-missing", "--apply")
+    assert result.exit_code == 0, result.output
+    assert "Resources to create, groups (1): 9A" in result.output and "Resources to create, rooms (1): Lab" in result.output
+    assert [(o[4], o[6]) for o in seen("hill", W[0])] == [(frozenset({"9A"}), "Lab")] * 2

@@ -95,6 +95,13 @@ class _Ids:
         if name not in self.ids[kind]:
             self.missing[kind].append(name)
             self.ids[kind][name] = -len(self.missing[kind])
+            # A CSV file writing "9a" after "9A" means the same new group.
+            self.loose[kind][name.casefold()] = {self.ids[kind][name]}
+
+    def created(self, kind: str, rows: list[Any]) -> None:
+        """Replace the stand-in ids of the names created (and their other spellings) with the new rows' ids."""
+        new_ids = {-index: row.id for index, row in enumerate(rows, start=1)}
+        self.ids[kind] = {name: new_ids.get(i, i) for name, i in self.ids[kind].items()}
 
     def values(self, target: Target) -> dict[str, Any]:
         """The slot's parameter values with ids; None means not set (erased)."""
@@ -311,7 +318,7 @@ def apply_import(
             rows = [RESOURCE_MODELS[kind](timetable_id=timetable.id, name=name) for name in names]
             db.session.add_all(rows)
             db.session.flush()
-            work.ids.ids[kind].update({row.name: row.id for row in rows})
+            work.ids.created(kind, rows)
         progress(f"Created {sum(len(n) for n in plan.resources.values())} resources")
         changes: list[StripeChange] = []
         requests = _requests(work, options.from_week)
