@@ -163,6 +163,7 @@ def _fet_targets(fet: FetFile, hours: list[tuple[int, int]], per_week: int, week
 
 
 def read_fet(fet: FetFile, timetable: Timetable | None, options: ImportOptions, plan: ImportPlan, progress: Progress) -> Read:
+    """A target per placed activity from `from_week` on, with the hours' times and the days' week of the cycle."""
     per_week, weeks = _week_shape(fet, options)
     hours = _hours(fet, timetable, options)
     if timetable is not None and weeks > 1:
@@ -189,14 +190,15 @@ def _hidden_days(timetable: Timetable | None, days: Any, plan: ImportPlan, eleme
 
 
 def read_csv(lessons: LessonsCsv, timetable: Timetable | None, options: ImportOptions, plan: ImportPlan,
-              progress: Progress) -> Read:
+             progress: Progress) -> Read:
+    """A target per row, over its own weeks from `from_week` on; refuses (naming the line) rows it cannot use."""
     plan.ref_word = "ref"
     plan.unused += lessons.unused
     progress(f"Read {len(lessons.lessons)} lessons")
     labels = sorted({label for lesson in lessons.lessons if lesson.cycle_weeks for label in lesson.cycle_weeks.split(",")})
     if timetable is not None:
-        plan.cycle_weeks = load_calendar(timetable).cycle.length
-        known = load_calendar(timetable).cycle.labels
+        cycle = load_calendar(timetable).cycle
+        plan.cycle_weeks, known = cycle.length, cycle.labels
         for lesson in lessons.lessons:
             unknown = [label for label in lesson.cycle_weeks.split(",") if lesson.cycle_weeks and label not in known]
             if unknown:
