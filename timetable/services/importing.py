@@ -321,10 +321,16 @@ def plan_import(slug: str, fet: FetFile, options: ImportOptions, progress: Progr
 def apply_import(
     slug: str, fet: FetFile, options: ImportOptions, *, source: str = "FET file", user_id: int | None = None,
     progress: Progress = _silent,
+    expect: Callable[[], None] | None = None,
 ) -> tuple[ImportPlan, ChangeSet | None]:
-    """Apply the import in one transaction: resources, then every slot stripe as one ChangeSet."""
+    """Apply the import in one transaction: resources, then every slot stripe as one ChangeSet.
+
+    `expect` runs inside the transaction once the file is known to be importable, and may refuse (the upload's
+    token check, which locks the timetable row: anything committed since the plan's reads is then seen)."""
     with write_transaction():
         work = _compute(slug, fet, options, progress)
+        if expect is not None:
+            expect()
         plan = work.plan
         timetable = db.session.scalar(select(Timetable).where(Timetable.slug == slug))
         if timetable is None:
