@@ -62,6 +62,7 @@ def test_a_scheduler_imports_a_fet_file_sees_its_lessons_on_the_grid_and_undoes_
     counts = result.find_element(*by_testid("import-counts")).text
     assert "25 slots to create" in counts and "0 to close" in counts, counts
     assert result.find_element(*by_testid("import-create")).tag_name == "details"  # 25 lines: folded
+    assert driver.find_element(*by_testid("import-progress")).get_attribute("value") == "100"  # import.js followed the upload
     assert change_count(editing_app) == changes and imported_slots(editing_app) == set()
     screenshot(driver, "import-preview")
 

@@ -98,6 +98,11 @@ def test_the_preview_lists_the_plan_and_writes_nothing(client, people, fet_bytes
     assert "Staff to create" in html and "<details" in html  # 25 slots: folded
     assert "Bell times to add" in html and "13:30–14:30" in html
     assert TOKEN.search(html)
+    # Without JavaScript: the whole page, the form kept, the plan below it.
+    whole = client.post(PLAN, data=form(fet_bytes, csrf, days_per_week="1"), content_type="multipart/form-data")
+    page = whole.get_data(as_text=True)
+    assert whole.status_code == 200 and "<html" in page and 'id="import-form"' in page and 'name="days_per_week" value="1"' in page
+    assert "Choose the same file again above" in page and TOKEN.search(page)
     assert written() == before
 
 
@@ -117,6 +122,9 @@ def test_apply_with_the_plans_token_is_one_change_with_history_and_undo(client, 
     again = client.post(APPLY, data=form(fet_bytes, csrf, token=token), headers=HTMX, content_type="multipart/form-data")
     assert again.status_code == 409 and "preview again" in again.get_data(as_text=True)
     assert written() == after
+    # "Undo this import…" is a plain form: the editor's undo preview, as a whole page.
+    undo = client.post(f"/c/edit/changes/{change.id}/undo/plan", data={"csrf_token": csrf, "week": FROM})
+    assert undo.status_code == 200 and f"Undo change {change.id}" in undo.get_data(as_text=True)
 
 
 def test_a_stale_token_is_refused_with_409_and_writes_nothing(client, people, fet_bytes, make_slot):

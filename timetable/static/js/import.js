@@ -47,7 +47,9 @@
     if (!ours(event) || !event.detail.lengthComputable) return;
     const indicator = busy();
     const { loaded, total } = event.detail;
-    indicator.querySelector("progress").value = total ? Math.round((100 * loaded) / total) : 0;
+    const bar = indicator.querySelector("progress");
+    // The upload's progress, then the answer's download: the bar only moves forward.
+    bar.value = Math.max(bar.value, total ? Math.round((100 * loaded) / total) : 0);
     if (loaded >= total) indicator.querySelector("[data-busy-label]").textContent = indicator.dataset.next;
   });
 
