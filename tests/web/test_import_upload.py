@@ -82,7 +82,7 @@ def test_the_page_is_for_the_timetables_schedulers_and_linked_from_the_overview_
     login(client)
     page = client.get("/c/edit/import").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in page and 'name="from_week" value="2026-W48"' in page  # next week by default
-    assert "js/import.js" in page and "<script>" not in page
+    assert "js/import.js" in page and "<script>" not in page and "at most 16 MiB" in page
     for url in ("/c/edit", "/c/edit?view=grid"):
         assert 'href="/c/edit/import"' in client.get(url).get_data(as_text=True), url
 

@@ -23,8 +23,9 @@
     result.appendChild(p);
   }
 
-  function mebibytes(bytes) {
-    return (bytes / 1048576).toFixed(1).replace(/\.0$/, "") + " MiB";
+  // As the server says it (views/errors.py): whole MiB, else bytes.
+  function size(bytes) {
+    return bytes % 1048576 === 0 ? `${bytes / 1048576} MiB` : `${bytes.toLocaleString("en")} bytes`;
   }
 
   document.addEventListener("htmx:beforeRequest", (event) => {
@@ -34,7 +35,7 @@
     const limit = Number(form.dataset.maxBytes);
     if (file && limit && file.size > limit) {
       event.preventDefault();
-      showProblem(`${file.name} has ${mebibytes(file.size)}; at most ${mebibytes(limit)} can be imported. Nothing was sent.`);
+      showProblem(`${file.name} has ${size(file.size)}; at most ${size(limit)} can be imported. Nothing was sent.`);
       return;
     }
     const indicator = busy();
@@ -56,9 +57,8 @@
   document.addEventListener("htmx:responseError", (event) => {
     if (!ours(event)) return;
     const status = event.detail.xhr.status;
-    const limit = Number(document.getElementById("import-form").dataset.maxBytes);
     showProblem(status === 413
-      ? `The file is too large: at most ${mebibytes(limit)} can be imported. Nothing was imported.`
+      ? "The file is too large for this server's import limit. Nothing was imported."
       : `The server could not answer (${status}). Nothing was imported; try again later.`);
   });
 
