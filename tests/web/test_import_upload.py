@@ -238,6 +238,8 @@ def test_the_api_plans_then_applies_with_the_token(client, people, fet_bytes):
     stale = client.post(API, data=api_form(fet_bytes, token=plan["token"]), headers={"X-CSRFToken": csrf},
                         content_type="multipart/form-data")
     assert stale.status_code == 409 and "preview again" in stale.get_json()["error"]["message"]
+    bad = client.post(API, data=api_form(fet_bytes[:100]), headers={"X-CSRFToken": csrf}, content_type="multipart/form-data")
+    assert bad.status_code == 400 and "the XML is malformed" in bad.get_json()["error"]["fields"]["file"][0]
     # A re-import of the same file from the same week changes nothing.
     again = client.post(API, data=api_form(fet_bytes), headers={"X-CSRFToken": csrf}, content_type="multipart/form-data").get_json()
     assert (len(again["create"]), again["unchanged"]) == (0, 25)
