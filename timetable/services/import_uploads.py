@@ -148,9 +148,7 @@ def plan_upload(read: ReadUpload) -> tuple[ImportPlan, str]:
     """The plan (writes nothing) and the token that applies exactly it."""
     timetable = db.session.scalar(select(Timetable).where(Timetable.slug == read.slug))
     timetable_marker = _marker_of(timetable)
-    plan = plan_import(read.slug, read.source, read.options)
-    db.session.rollback()  # a read-only plan: end its transaction, as a view's read would
-    return plan, _token(read, timetable_marker)
+    return plan_import(read.slug, read.source, read.options), _token(read, timetable_marker)
 
 
 def apply_upload(read: ReadUpload, token: str, user_id: int | None) -> tuple[ImportPlan, ChangeSet | None]:
