@@ -62,9 +62,10 @@ def load_config(instance_path: str) -> dict:
         "BOOKING_LEASE_SECONDS": _seconds("TIMETABLE_BOOKING_LEASE_SECONDS", 600),
         "BOOKING_LEASE_MIN": _seconds("TIMETABLE_BOOKING_LEASE_MIN", 300),
         "BOOKING_LEASE_MAX": _seconds("TIMETABLE_BOOKING_LEASE_MAX", 1200),
-        # The largest request body read (413 beyond); imports will have their own, larger limit.
+        # The largest request body read (413 beyond); the import routes have their own, larger limit
+        # (views/uploads.py): the FET parser reads files up to 16 MiB.
         "MAX_CONTENT_LENGTH": _integer("TIMETABLE_MAX_BODY_BYTES", MIB),
-        "MAX_IMPORT_BYTES": _integer("TIMETABLE_MAX_IMPORT_BYTES", 10 * MIB),
+        "MAX_IMPORT_BYTES": _integer("TIMETABLE_MAX_IMPORT_BYTES", 16 * MIB),
         # Flask's own, smaller form limit would otherwise answer 413 below the limit the 413 names.
         "MAX_FORM_MEMORY_SIZE": _integer("TIMETABLE_MAX_BODY_BYTES", MIB),
         # A login lasts at most this long, however the browser keeps its cookie.

@@ -76,6 +76,7 @@ STATE_OR_SEMANTICS = {
     "POST /api/timetables/{slug}/absences": "the staff (room, group) must be the timetable's; dates in order, not only holidays",
     "PATCH /api/timetables/{slug}/absences/{absence_id}": "the absence must exist; dates in order, not only holidays",
     "GET /api/timetables/{slug}/cover-statistics": "the term must be one of the timetable's",
+    "POST /api/timetables/{slug}/imports": "the file must be a timetable FET generated (bytes no schema describes)",
 }
 
 

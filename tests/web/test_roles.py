@@ -43,7 +43,7 @@ PUBLIC_ENDPOINTS = {
 }
 # Pages that only read, but only for the timetable's schedulers (the editor) or administrators.
 PROTECTED_READ_BLUEPRINTS = {"editor", "editing", "booking_admin", "admin_accounts", "settings", "calendar", "periods", "resources",
-                             "api_absences", "substitutions", "cover_stats"}
+                             "api_absences", "substitutions", "cover_stats", "imports"}
 PROTECTED_READ_ENDPOINTS = {"api_editing.history", "api_exports.export_json", "api_cover_stats.cover_statistics_of_term"}
 # Timetable routes that only administrators may call, not the timetable's schedulers.
 ADMIN_ONLY_ENDPOINTS = {"api_exports.export_json"}
@@ -162,7 +162,8 @@ def test_the_walk_covers_the_editor_the_editing_api_and_the_accounts():
     assert {"editing.apply", "editing.undo", "editing.create_apply", "booking_admin.cancel", "api_editing.apply_slot_edit",
             "api_editing.apply_change_undo", "admin_accounts.create", "admin_accounts.change_rights", "editor.week",
             "api_exports.export_json", "feed_links.create",
-            "cover_stats.page", "cover_stats.as_csv", "api_cover_stats.cover_statistics_of_term"} <= walked
+            "cover_stats.page", "cover_stats.as_csv", "api_cover_stats.cover_statistics_of_term",
+            "imports.page", "imports.plan", "imports.apply", "api_imports.import_file"} <= walked
 
 
 @pytest.mark.parametrize(("endpoint", "method", "rule"), ROUTES, ids=[f"{m} {e}" for e, m, _r in ROUTES])

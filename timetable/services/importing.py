@@ -16,7 +16,7 @@ over a range of weeks), so matching, comparing and writing are shared:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -297,12 +297,17 @@ def plan_import(slug: str, file: ImportFile, options: ImportOptions, progress: P
 def apply_import(
     slug: str, file: ImportFile, options: ImportOptions, *, source: str | None = None, user_id: int | None = None,
     progress: Progress = _silent,
+    expect: Callable[[], None] | None = None,
 ) -> tuple[ImportPlan, ChangeSet | None]:
     """Apply the import in one transaction: resources, then every slot stripe as one ChangeSet.
 
-    `source` names the file in the change's summary (default: "FET file" or "CSV file")."""
+    `source` names the file in the change's summary (default: "FET file" or "CSV file").
+    `expect` runs inside the transaction once the file is known to be importable, and may refuse (the upload's
+    token check, which locks the timetable row: anything committed since the plan's reads is then seen)."""
     with write_transaction():
         work = _compute(slug, file, options, progress)
+        if expect is not None:
+            expect()
         plan = work.plan
         timetable = db.session.scalar(select(Timetable).where(Timetable.slug == slug))
         if timetable is None:

@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
         api_cover_stats,
         api_editing,
         api_exports,
+        api_imports,
         api_periods,
         api_setup,
         api_slots,
@@ -30,6 +31,7 @@ def register_blueprints(app: Flask) -> None:
         feed_links,
         feeds,
         home,
+        imports,
         invitations,
         live,
         periods,
@@ -62,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_calendar.bp)
     app.register_blueprint(api_changes.bp)
     app.register_blueprint(api_exports.bp)
+    app.register_blueprint(api_imports.bp)
     app.register_blueprint(api_absences.bp)
     app.register_blueprint(api_cover_stats.bp)
     app.register_blueprint(home.bp)
@@ -73,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar.bp)
     app.register_blueprint(editing.bp)
     app.register_blueprint(substitutions.bp)
+    app.register_blueprint(imports.bp)
     app.register_blueprint(periods.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(cover_stats.bp)

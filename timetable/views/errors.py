@@ -53,7 +53,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):
-        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        # The route's own limit: the import routes accept larger bodies (MAX_IMPORT_BYTES) than the rest.
+        limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
         return error_response(413, f"The request body is too large: this server accepts at most {_size(limit)}.")
 
     @app.errorhandler(HTTPException)
