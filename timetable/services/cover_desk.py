@@ -96,9 +96,13 @@ class Desk:
 
     def status_of(self, lesson: Lesson) -> str:
         """The staff_status a covered lesson gets: that of the (first) absence of its teacher."""
+        return self.status_at(lesson.key)
+
+    def status_at(self, key: tuple[int, int]) -> str:
+        """The staff_status the lesson (slot, week) gets when covered; "other" when no staff absence touches it."""
         by_id = {a.id: a for a in self.absences}
         for affected in self.affected:
-            if affected.lesson.key == lesson.key:
+            if affected.lesson.key == key:
                 for absence_id in affected.absences:
                     if absence_id in by_id and by_id[absence_id].kind == STAFF:
                         return by_id[absence_id].status

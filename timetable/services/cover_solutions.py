@@ -61,10 +61,15 @@ def parse_solutions(items: Iterable[str]) -> list[Solution]:
         found.append(make_solution(kind, *numbers))
     if len(found) > MAX_SOLUTIONS:
         raise InvalidField(f"At most {MAX_SOLUTIONS} solutions at once.", "solution")
-    keys = [(s.slot_id, s.week) for s in found]
+    return check_unique(found)
+
+
+def check_unique(solutions: list[Solution]) -> list[Solution]:
+    """Refuse two solutions for one lesson in one week: which would hold is not for the order of a form to say."""
+    keys = [(s.slot_id, s.week) for s in solutions]
     if len(set(keys)) != len(keys):
         raise InvalidField("Give one solution per lesson and week.", "solution")
-    return found
+    return solutions
 
 
 def make_solution(kind: str, slot_id: int, week: int, target: int, start: int | None = None) -> Solution:

@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app
 
-from .. import schemas, schemas_absences, schemas_booking, schemas_calendar, schemas_editing, schemas_periods, schemas_setup
+from .. import schemas, schemas_absences, schemas_booking, schemas_calendar, schemas_cover, schemas_editing, schemas_periods, schemas_setup
 from .openapi_contract import add_cross_field_rules
 
 # The editing API's schemas, each after the ones it nests (see build_spec).
@@ -35,6 +35,9 @@ PERIOD_SCHEMAS = ("PeriodSchema", "BellGridSchema", "BellGridsSchema", "BellPlan
 # The absences API's schemas, each after the ones it nests.
 ABSENCE_SCHEMAS = ("AbsenceInputSchema", "AbsenceChangeSchema", "AbsenceSchema", "AbsenceListSchema",
                    "CandidateSchema", "AffectedSchema", "CoverSchema")
+# The cover API's schemas, each after the ones it nests.
+COVER_SCHEMAS = ("CoverItemSchema", "CoverPlanRequestSchema", "CoverApplyRequestSchema", "CoverSuggestionSchema", "UncoveredSchema",
+                 "CoverPlanSchema", "CoverLimitsSchema")
 
 
 ERROR_RESPONSES = (
@@ -74,6 +77,8 @@ def build_spec() -> APISpec:
         spec.components.schema(name, schema=getattr(schemas_periods, name))
     for name in ABSENCE_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas_absences, name))
+    for name in COVER_SCHEMAS:
+        spec.components.schema(name, schema=getattr(schemas_cover, name))
     for name in ("TermSchema", "HolidaySchema", "WeekOverrideSchema", "CycleSchema", "CalendarSchema"):
         spec.components.schema(name, schema=getattr(schemas_calendar, name))
     # Error answers shared by the endpoints, referred to by name in their docstrings ("400: Invalid").
@@ -89,7 +94,7 @@ def build_spec() -> APISpec:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for endpoint, view in sorted(current_app.view_functions.items()):
         api_blueprints = ("api", "api_editing", "api_booking", "api_setup", "api_slots", "api_periods", "api_calendar", "api_changes",
-                          "api_exports", "api_absences", "api_cover_stats")
+                          "api_exports", "api_absences", "api_cover", "api_cover_stats")
         if endpoint.split(".")[0] in api_blueprints and endpoint != "api.openapi":
             spec.path(view=view, app=current_app)
     return spec
