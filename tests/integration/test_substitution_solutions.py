@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from tests.factories import make_slot, paint
 from tests.integration.helpers import all_rules, values, week
 from timetable.database import write_transaction
