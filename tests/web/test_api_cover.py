@@ -17,7 +17,8 @@ from timetable.models import ChangeSet, CoverLimits, SlotRule
 
 def _writes(app):
     with app.app_context():
-        return db.session.query(ChangeSet).count(), db.session.query(SlotRule).count(), [(c.per_day, c.per_week) for c in db.session.scalars(select(CoverLimits))]
+        limits = [(c.per_day, c.per_week) for c in db.session.scalars(select(CoverLimits))]
+        return db.session.query(ChangeSet).count(), db.session.query(SlotRule).count(), limits
 
 
 def _absence(api, **body):  # noqa: F811
