@@ -141,3 +141,10 @@ def test_items_naming_what_is_not_there_are_refused_and_write_nothing(groups, cl
     with pytest.raises((InvalidField, NotFound)):
         plan_cover(timetable, [], [], parse_solutions([f"room:{monday}:{week(50)}:{foreign_room.id}"]))
     assert changes() == before and all_rules() == rules
+
+
+def test_a_move_never_goes_to_a_day_already_past(groups):
+    # Friday 2026-11-20 is today: Monday to Thursday of this week have gone, and nothing runs at the weekend.
+    friday = date(2026, 11, 20)
+    desk = load_desk(groups["timetable"], [absent(groups, "staff", groups["x"], friday, friday)], TODAY)
+    assert [a.lesson.day for a in desk.affected] == [friday] and actions(desk, "move") == []

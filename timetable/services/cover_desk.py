@@ -89,6 +89,8 @@ class Desk:
     # Read once, by the free-room finder.
     rooms: dict[int, Room] | None = None
     group_sizes: dict[int, int] = field(default_factory=dict)
+    # The first day the desk looks at (not before today): a move never goes before it.
+    first_day: date | None = None
 
     @property
     def open(self) -> list[AffectedLesson]:
@@ -220,7 +222,7 @@ def load_desk(timetable: Timetable, absences: Sequence[Absence], today: date, *,
                 affected.covered_by = lesson.substitute
             by_key[lesson.key] = affected
     affected_list = sorted(by_key.values(), key=lambda a: (a.lesson.day, a.lesson.start, a.lesson.slot_id))
-    desk = Desk(timetable, list(absences), world, directory, affected_list, occurrences, weeks, limits)
+    desk = Desk(timetable, list(absences), world, directory, affected_list, occurrences, weeks, limits, first_day=first)
     if with_candidates:
         for affected in affected_list:
             if affected.open:
@@ -297,7 +299,8 @@ def free_move(desk: Desk, lesson: Lesson) -> tuple[date | None, int | None]:
     world = desk.world
     duration = lesson.end - lesson.start
     starts = [start for start, length in _starts(desk) if length == duration]
-    days = sorted({d for d in world.by_day if week_of(d) == lesson.week and d != lesson.day})
+    days = sorted({d for d in world.by_day if week_of(d) == lesson.week and d != lesson.day
+                   and (desk.first_day is None or d >= desk.first_day)})
     for day in days:
         for start in starts:
             probe = Lesson(lesson.slot_id, lesson.week, day, start, start + duration, lesson.staff, None, lesson.groups,
