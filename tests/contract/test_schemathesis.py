@@ -77,6 +77,9 @@ STATE_OR_SEMANTICS = {
     "PATCH /api/timetables/{slug}/absences/{absence_id}": "the absence must exist; dates in order, not only holidays",
     "GET /api/timetables/{slug}/cover-statistics": "the term must be one of the timetable's",
     "POST /api/timetables/{slug}/imports": "the file must be a timetable FET generated (bytes no schema describes)",
+    "PUT /api/timetables/{slug}/calendar": "holidays and terms must end after they start; a cycle of several weeks needs its start",
+    "POST /api/timetables/{slug}/cover/plan": "absences and lessons must be the timetable's and take place that week; from <= until",
+    "POST /api/timetables/{slug}/cover/apply": "the items must be a plan's, with its token; lessons must take place that week",
 }
 
 

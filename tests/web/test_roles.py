@@ -43,7 +43,7 @@ PUBLIC_ENDPOINTS = {
 }
 # Pages that only read, but only for the timetable's schedulers (the editor) or administrators.
 PROTECTED_READ_BLUEPRINTS = {"editor", "editing", "booking_admin", "admin_accounts", "settings", "calendar", "periods", "resources",
-                             "api_absences", "substitutions", "cover_stats", "imports"}
+                             "api_absences", "api_cover", "substitutions", "cover_stats", "imports"}
 PROTECTED_READ_ENDPOINTS = {"api_editing.history", "api_exports.export_json", "api_cover_stats.cover_statistics_of_term"}
 # Timetable routes that only administrators may call, not the timetable's schedulers.
 ADMIN_ONLY_ENDPOINTS = {"api_exports.export_json"}

@@ -90,3 +90,38 @@ def test_a_changed_absence_shows_its_audit_and_the_desk_replans(school, desk):
     assert "end_date 2026-12-07 → 2026-12-08" in html
     withdrawn = desk.post(f"{URL}/absences/{absence_id}", {"withdraw": "1"}).get_data(as_text=True)
     assert 'data-testid="no-absences"' in withdrawn and 'data-testid="affected-lesson"' not in withdrawn
+
+
+def test_a_room_away_gets_one_click_room_changes_previewed_then_applied(school, desk):
+    html = desk.post(f"{URL}/absences", {"who": f"room:{school['r1']}", "start": "2026-12-07", "end": "2026-12-07"}).get_data(as_text=True)
+    solutions = hidden(html, "solution")
+    monday = school["lessons"][0]
+    # 102 is free at 08:00 on Monday (Physics is in the Lab at 09:00), smallest first.
+    assert solutions[0] == f"room:{monday}:{week(50)}:{school['r2']}" and 'data-testid="room-lesson"' in html
+    preview = desk.post(f"{URL}/assign", {"solution": solutions[0]})
+    text = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "0 clashes created" in text and "Other solutions (1)" in text and "→ room 102" in text
+    assert hidden(text, "solution") == [solutions[0]]
+    applied = desk.post(f"{URL}/apply", {"token": hidden(text, "token")[0], "solution": solutions[0]})
+    assert applied.status_code == 200 and "1 room changed" in applied.get_data(as_text=True)
+    assert values(school["timetable"], 50, monday)["room"] == school["r2"]
+
+
+def test_a_teachers_lesson_offers_merge_move_and_room_buttons(school, desk):
+    html = desk.post(f"{URL}/absences", {"who": f"staff:{school['x']}", "start": "2026-12-07", "end": "2026-12-07"}).get_data(as_text=True)
+    kinds = {value.split(":")[0] for value in hidden(html, "solution")}
+    # No parallel lesson at 08:00 on Monday in this school: move and room only.
+    assert kinds == {"move", "room"} and 'data-testid="move-lesson"' in html
+
+
+def test_bad_solutions_are_refused_on_the_desk_and_write_nothing(school, desk):
+    desk.post(f"{URL}/absences", {"who": f"staff:{school['x']}", "start": "2026-12-07", "end": "2026-12-07"})
+    changes = db.session.query(ChangeSet).count()
+    monday = school["lessons"][0]
+    for item, status in ((f"move:{monday}:{week(50)}:9:540", 400), ("room:99999:202650:1", 404),
+                         (f"room:{monday}:202630:{school['r2']}", 400), ("nonsense", 400)):
+        preview = desk.post(f"{URL}/assign", {"solution": item})
+        assert preview.status_code == status and 'data-testid="cover-problem"' in preview.get_data(as_text=True), item
+        applied = desk.post(f"{URL}/apply", {"solution": item, "token": "x"})
+        assert applied.status_code == status, item
+    assert db.session.query(ChangeSet).count() == changes

@@ -23,6 +23,7 @@ from ..rules import format_span
 from ..rules.cover import Lesson
 from ..rules.params import MAX_INTEGER
 from .cover_desk import AffectedLesson, Desk, Suggestion
+from .cover_solutions import Solution, counts, solution_requests
 from .editing import EditRequest, Plan, apply_plan, plan_edit
 from .errors import InvalidField
 from .stripes import SLOT
@@ -164,33 +165,42 @@ def parse_items(covers: Iterable[str], cancels: Iterable[str]) -> tuple[list[Cov
     return found, cancelled
 
 
-def _requests(covers: Sequence[Cover], cancels: Sequence[tuple[int, int]]) -> list[EditRequest]:
-    requests = requests_for(covers, cancels)
+def _requests(timetable: Timetable, covers: Sequence[Cover], cancels: Sequence[tuple[int, int]],
+              solutions: Sequence[Solution]) -> list[EditRequest]:
+    requests = requests_for(covers, cancels) + solution_requests(timetable, solutions)
     if not requests:
         raise InvalidField("There is nothing to assign: no open lesson has a free colleague.", "cover")
     return requests
 
 
-def summary_of(timetable: Timetable, covers: Sequence[Cover], cancels: Sequence[tuple[int, int]]) -> str:
-    """"Cover: 15 lessons by 9 colleagues, 2 cancelled · 2026-W50 to 2026-W52"."""
-    weeks = sorted({c.week for c in covers} | {w for _s, w in cancels})
+def _weeks(covers: Sequence[Cover], cancels: Sequence[tuple[int, int]], solutions: Sequence[Solution]) -> list[int]:
+    return sorted({c.week for c in covers} | {w for _s, w in cancels} | {s.week for s in solutions})
+
+
+def summary_of(timetable: Timetable, covers: Sequence[Cover], cancels: Sequence[tuple[int, int]],
+               solutions: Sequence[Solution] = ()) -> str:
+    """"Cover: 15 lessons by 9 colleagues, 2 cancelled, 1 moved · 2026-W50 to 2026-W52"."""
+    weeks = _weeks(covers, cancels, solutions)
     parts = []
     if covers:
         people = len({c.staff_id for c in covers})
         parts.append(f"{len(covers)} lesson{'s' if len(covers) != 1 else ''} covered by {people} colleague{'s' if people != 1 else ''}")
     if cancels:
         parts.append(f"{len(cancels)} cancelled")
+    parts += counts(solutions)
     return f"Cover: {', '.join(parts)} · {format_span(weeks[0], weeks[-1])}"
 
 
-def plan_cover(timetable: Timetable, covers: Sequence[Cover], cancels: Sequence[tuple[int, int]] = ()) -> Plan:
-    """The preview of the covers and cancellations, as any edit: diff, clashes created (should be none), token."""
-    requests = _requests(covers, cancels)
-    weeks = sorted({c.week for c in covers} | {w for _s, w in cancels})
-    return plan_edit(timetable, requests, weeks[0], summary=summary_of(timetable, covers, cancels))
+def plan_cover(timetable: Timetable, covers: Sequence[Cover], cancels: Sequence[tuple[int, int]] = (),
+               solutions: Sequence[Solution] = ()) -> Plan:
+    """The preview of the covers, cancellations and other solutions, as any edit: diff, clashes created (should be none), token."""
+    requests = _requests(timetable, covers, cancels, solutions)
+    weeks = _weeks(covers, cancels, solutions)
+    return plan_edit(timetable, requests, weeks[0], summary=summary_of(timetable, covers, cancels, solutions))
 
 
 def apply_cover(timetable: Timetable, covers: Sequence[Cover], cancels: Sequence[tuple[int, int]], token: str,
-                user_id: int | None) -> ChangeSet:
-    """Apply the previewed covers as one change (one undo), refused if the stripes changed since the preview."""
-    return apply_plan(timetable, _requests(covers, cancels), token, user_id, summary=summary_of(timetable, covers, cancels))
+                user_id: int | None, solutions: Sequence[Solution] = ()) -> ChangeSet:
+    """Apply the previewed plan as one change (one undo), refused if the stripes changed since the preview."""
+    return apply_plan(timetable, _requests(timetable, covers, cancels, solutions), token, user_id,
+                      summary=summary_of(timetable, covers, cancels, solutions))

@@ -86,6 +86,11 @@ class Desk:
     occurrences: dict[tuple[int, int], Occurrence]
     weeks: list[int]
     limits: Limits
+    # Read once, by the free-room finder.
+    rooms: dict[int, Room] | None = None
+    group_sizes: dict[int, int] = field(default_factory=dict)
+    # The first day the desk looks at (not before today): a move never goes before it.
+    first_day: date | None = None
 
     @property
     def open(self) -> list[AffectedLesson]:
@@ -93,9 +98,13 @@ class Desk:
 
     def status_of(self, lesson: Lesson) -> str:
         """The staff_status a covered lesson gets: that of the (first) absence of its teacher."""
+        return self.status_at(lesson.key)
+
+    def status_at(self, key: tuple[int, int]) -> str:
+        """The staff_status the lesson (slot, week) gets when covered; "other" when no staff absence touches it."""
         by_id = {a.id: a for a in self.absences}
         for affected in self.affected:
-            if affected.lesson.key == lesson.key:
+            if affected.lesson.key == key:
                 for absence_id in affected.absences:
                     if absence_id in by_id and by_id[absence_id].kind == STAFF:
                         return by_id[absence_id].status
@@ -213,7 +222,7 @@ def load_desk(timetable: Timetable, absences: Sequence[Absence], today: date, *,
                 affected.covered_by = lesson.substitute
             by_key[lesson.key] = affected
     affected_list = sorted(by_key.values(), key=lambda a: (a.lesson.day, a.lesson.start, a.lesson.slot_id))
-    desk = Desk(timetable, list(absences), world, directory, affected_list, occurrences, weeks, limits)
+    desk = Desk(timetable, list(absences), world, directory, affected_list, occurrences, weeks, limits, first_day=first)
     if with_candidates:
         for affected in affected_list:
             if affected.open:
@@ -222,15 +231,19 @@ def load_desk(timetable: Timetable, absences: Sequence[Absence], today: date, *,
     return desk
 
 
+# Free rooms offered as one-click room changes per lesson.
+SHOWN_ROOMS = 3
+
+
 def suggestions(desk: Desk, affected: AffectedLesson) -> list[Suggestion]:
-    """The other solutions for one lesson: change room (free rooms that fit), merge, move, cancel with a note."""
+    """The other solutions for one lesson, each one click: change room (free rooms that fit), merge, move, cancel with a note.
+
+    A room change is offered first where the room is away, and last (on request) for a teacher's open lesson."""
     lesson, world = affected.lesson, desk.world
     found: list[Suggestion] = []
     if affected.kind == ROOM or not affected.open:
         if affected.kind == ROOM:
-            rooms = free_rooms(desk, lesson)
-            found.append(Suggestion("room", "Free rooms that fit: " + (", ".join(desk.directory.name("room", r) for r in rooms[:5])
-                                                                         if rooms else "none")))
+            found += _room_changes(desk, lesson, "none fits and is free then")
         return found
     if affected.kind == STAFF:
         for other in world.by_day.get(lesson.day, ()):
@@ -242,24 +255,38 @@ def suggestions(desk: Desk, affected: AffectedLesson) -> list[Suggestion]:
             if world.absent(teacher, other.day, other.start, other.end):
                 continue
             found.append(Suggestion("merge", f"Merge with {world.describe(other)} ({', '.join(world.name(GROUP, g) for g in other.groups)})"
-                                              f" under {world.name(STAFF, teacher)}"))
+                                              f" under {world.name(STAFF, teacher)}",
+                                    f"merge:{lesson.slot_id}:{lesson.week}:{other.slot_id}"))
             break
         day, start = free_move(desk, lesson)
         if day is not None and start is not None:
             found.append(Suggestion("move", f"Move to {weekday_name(day.isoweekday(), short=True)} {day.isoformat()} at "
-                                             f"{hhmm(start)}, when the teacher and the class are free"))
+                                             f"{hhmm(start)}, when the teacher and the class are free",
+                                    f"move:{lesson.slot_id}:{lesson.week}:{day.isoweekday()}:{start}"))
     found.append(Suggestion("cancel", "Cancel it with a note (temporarily closed this week)", f"cancel:{lesson.slot_id}:{lesson.week}"))
+    if affected.kind == STAFF:
+        found += _room_changes(desk, lesson, None)
     return found
 
 
+def _room_changes(desk: Desk, lesson: Lesson, none_text: str | None) -> list[Suggestion]:
+    rooms = [r for r in free_rooms(desk, lesson) if r != lesson.room][:SHOWN_ROOMS]
+    if not rooms:
+        return [Suggestion("room", f"Free rooms that fit: {none_text}")] if none_text else []
+    return [Suggestion("room", f"Change room to {desk.directory.name('room', r)}", f"room:{lesson.slot_id}:{lesson.week}:{r}")
+            for r in rooms]
+
+
 def free_rooms(desk: Desk, lesson: Lesson) -> list[int]:
-    """Rooms free at the lesson's time (not away, not used), big enough for its groups, smallest first."""
-    rooms = {r.id: r for r in db.session.scalars(select(Room).where(Room.timetable_id == desk.timetable.id))}
-    groups = {g.id: g for g in db.session.scalars(select(Group).where(Group.id.in_(lesson.groups)))} if lesson.groups else {}
-    size = sum(g.size or 0 for g in groups.values())
+    """Rooms free at the lesson's time (not away, not used, not retired), big enough for its groups, smallest first."""
+    if desk.rooms is None:
+        desk.rooms = {r.id: r for r in db.session.scalars(select(Room).where(Room.timetable_id == desk.timetable.id))}
+        desk.group_sizes = {g.id: g.size or 0 for g in db.session.scalars(select(Group).where(Group.timetable_id == desk.timetable.id))}
+    size = sum(desk.group_sizes.get(g, 0) for g in lesson.groups)
     used = {o.room for o in desk.world.by_day.get(lesson.day, ()) if o.overlaps(lesson) and desk.world.takes_place(o)}
     away = {a.resource_id for a in desk.world.aways if a.kind == ROOM and a.during(lesson.day, lesson.start, lesson.end)}
-    fits = [r for r in rooms.values() if r.id not in used and r.id not in away and (r.capacity is None or r.capacity >= size)]
+    fits = [r for r in desk.rooms.values() if r.id not in used and r.id not in away and (r.capacity is None or r.capacity >= size)
+            and (desk.directory.retired_from("room", r.id) or 10**7) > lesson.week]
     return [r.id for r in sorted(fits, key=lambda r: (r.capacity or 0, r.name))]
 
 
@@ -272,7 +299,8 @@ def free_move(desk: Desk, lesson: Lesson) -> tuple[date | None, int | None]:
     world = desk.world
     duration = lesson.end - lesson.start
     starts = [start for start, length in _starts(desk) if length == duration]
-    days = sorted({d for d in world.by_day if week_of(d) == lesson.week and d != lesson.day})
+    days = sorted({d for d in world.by_day if week_of(d) == lesson.week and d != lesson.day
+                   and (desk.first_day is None or d >= desk.first_day)})
     for day in days:
         for start in starts:
             probe = Lesson(lesson.slot_id, lesson.week, day, start, start + duration, lesson.staff, None, lesson.groups,
@@ -280,7 +308,8 @@ def free_move(desk: Desk, lesson: Lesson) -> tuple[date | None, int | None]:
             if any(world.absent(t, day, probe.start, probe.end) for t in lesson.staff):
                 continue
             clash = any(o.overlaps(probe) and world.takes_place(o)
-                        and (set(o.teachers) & set(lesson.staff) or set(o.groups) & set(lesson.groups))
+                        and (set(o.teachers) & set(lesson.staff) or set(o.groups) & set(lesson.groups)
+                             or (lesson.room is not None and o.room == lesson.room))
                         for o in world.by_day.get(day, ()))
             if not clash:
                 return day, start

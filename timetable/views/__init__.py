@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
         api_booking,
         api_calendar,
         api_changes,
+        api_cover,
         api_cover_stats,
         api_editing,
         api_exports,
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_exports.bp)
     app.register_blueprint(api_imports.bp)
     app.register_blueprint(api_absences.bp)
+    app.register_blueprint(api_cover.bp)
     app.register_blueprint(api_cover_stats.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(settings.bp)

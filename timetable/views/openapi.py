@@ -12,6 +12,7 @@ from .. import (
     schemas_absences,
     schemas_booking,
     schemas_calendar,
+    schemas_cover,
     schemas_editing,
     schemas_imports,
     schemas_periods,
@@ -47,6 +48,9 @@ ABSENCE_SCHEMAS = ("AbsenceInputSchema", "AbsenceChangeSchema", "AbsenceSchema",
 # The import API's answers, each after the ones it nests.
 IMPORT_SCHEMAS = ("ResourcesToCreateSchema", "BellTimeSchema", "ImportItemSchema", "UnusedSchema", "ImportSummarySchema",
                   "ImportPlanSchema", "ImportAppliedSchema")
+# The cover API's schemas, each after the ones it nests.
+COVER_SCHEMAS = ("CoverItemSchema", "CoverPlanRequestSchema", "CoverApplyRequestSchema", "CoverSuggestionSchema", "UncoveredSchema",
+                 "CoverPlanSchema", "CoverLimitsSchema")
 
 
 ERROR_RESPONSES = (
@@ -88,6 +92,8 @@ def build_spec() -> APISpec:
         spec.components.schema(name, schema=getattr(schemas_absences, name))
     for name in IMPORT_SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas_imports, name))
+    for name in COVER_SCHEMAS:
+        spec.components.schema(name, schema=getattr(schemas_cover, name))
     for name in ("TermSchema", "HolidaySchema", "WeekOverrideSchema", "CycleSchema", "CalendarSchema"):
         spec.components.schema(name, schema=getattr(schemas_calendar, name))
     # Error answers shared by the endpoints, referred to by name in their docstrings ("400: Invalid").
@@ -103,7 +109,7 @@ def build_spec() -> APISpec:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for endpoint, view in sorted(current_app.view_functions.items()):
         api_blueprints = ("api", "api_editing", "api_booking", "api_setup", "api_slots", "api_periods", "api_calendar", "api_changes",
-                          "api_exports", "api_imports", "api_absences", "api_cover_stats")
+                          "api_exports", "api_imports", "api_absences", "api_cover", "api_cover_stats")
         if endpoint.split(".")[0] in api_blueprints and endpoint != "api.openapi":
             spec.path(view=view, app=current_app)
     return spec

@@ -10,6 +10,7 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
+from ..schemas_cover import NEEDS
 from ..schemas_editing import WEEK_REGEX
 from ..schemas_setup import INPUT_SCHEMAS
 
@@ -19,7 +20,10 @@ ONE_TARGET = {"oneOf": [{"required": ["slots"], "not": {"required": ["course"]}}
 # A value to paint, or erase: true (with no value, or a null one).
 VALUE_OR_ERASE = {"oneOf": [{"required": ["value"], "properties": {"erase": {"enum": [False]}}},
                             {"required": ["erase"], "properties": {"erase": {"enum": [True]}, "value": {"enum": [None]}}}]}
+# A cover item gives the fields its kind needs (see schemas_cover.NEEDS).
+ITEM_NEEDS = {"oneOf": [{"required": list(needs), "properties": {"kind": {"enum": [kind]}}} for kind, needs in NEEDS.items()]}
 CROSS_FIELD = {
+    "CoverItemSchema": ITEM_NEEDS,
     "BulkEditRequestSchema": ONE_TARGET,
     "BulkApplyRequestSchema": ONE_TARGET,
     "EditSchema": VALUE_OR_ERASE,

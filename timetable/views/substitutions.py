@@ -19,9 +19,11 @@ from ..services.bells import grid_for_week
 from ..services.catalog import current_week, get_timetable
 from ..services.cover_assignment import apply_cover, parse_items, plan_cover, solve
 from ..services.cover_desk import SHOWN_CANDIDATES, load_desk, set_limits
+from ..services.cover_solutions import describe, parse_solutions
 from ..services.editing import StalePlan, apply_undo, plan_undo
-from ..services.errors import InvalidField, ServiceError
+from ..services.errors import DomainError, InvalidField
 from .access import require_on_requested_timetable
+from .errors import status_of
 from .rendering import CHANGED_EVENT, render_page_or_fragment
 
 bp = Blueprint("substitutions", __name__)
@@ -119,34 +121,43 @@ def limits(slug: str):
     return _render(timetable, limits_saved=True)
 
 
+def _items(form):
+    """The covers, cancels and other solutions (room, merge, move) the form names, read strictly."""
+    covers, cancels = parse_items(form.getlist("cover"), form.getlist("cancel"))
+    return covers, cancels, parse_solutions(form.getlist("solution"))
+
+
 @bp.post("/<slug>/edit/substitutions/assign")
 def assign(slug: str):
-    """Assign all open lessons at once (or the covers and cancels the form names) and preview the plan."""
+    """Assign all open lessons at once (or the covers, cancels and solutions the form names) and preview the plan."""
     timetable = get_timetable(slug)
     desk = _desk(timetable)
-    items = request.form.getlist("cover"), request.form.getlist("cancel")
     assignment = None
     try:
-        if any(items):
-            covers, cancels = parse_items(*items)
-        else:
+        covers, cancels, solutions = _items(request.form)
+        if not (covers or cancels or solutions):
             assignment = solve(desk)
-            covers, cancels = assignment.covers, []
-        plan = plan_cover(timetable, covers, cancels)
-    except ServiceError as error:
-        return _render(timetable, desk=desk, fragment=PREVIEW, status=400, problem=str(error), assignment=assignment)
-    return _render(timetable, desk=desk, fragment=PREVIEW, plan=plan, assignment=assignment, covers=covers, cancels=cancels)
+            covers = assignment.covers
+        plan = plan_cover(timetable, covers, cancels, solutions)
+    except DomainError as error:
+        return _render(timetable, desk=desk, fragment=PREVIEW, status=status_of(error), problem=str(error), assignment=assignment)
+    labels = {(a.lesson.slot_id, a.lesson.week): a.label for a in desk.affected}
+    labels.update({key: f"{o.title(desk.directory)}" for key, o in desk.occurrences.items() if key not in labels})
+    return _render(timetable, desk=desk, fragment=PREVIEW, plan=plan, assignment=assignment, covers=covers, cancels=cancels,
+                   solutions=solutions, solution_lines=[describe(s, desk.directory, labels) for s in solutions])
 
 
 @bp.post("/<slug>/edit/substitutions/apply")
 def apply(slug: str):
     """Apply the previewed plan as one change (announced live); refused if the lessons changed since."""
     timetable = get_timetable(slug)
-    covers, cancels = parse_items(request.form.getlist("cover"), request.form.getlist("cancel"))
     try:
-        change_set = apply_cover(timetable, covers, cancels, request.form.get("token", ""), current_user.id)
+        covers, cancels, solutions = _items(request.form)
+        change_set = apply_cover(timetable, covers, cancels, request.form.get("token", ""), current_user.id, solutions)
     except StalePlan as error:
         return _render(timetable, status=409, stale=str(error))
+    except DomainError as error:
+        return _render(timetable, status=status_of(error), stale=str(error))
     response = _render(timetable, applied=change_set)
     response.headers["HX-Trigger"] = CHANGED_EVENT
     return response
