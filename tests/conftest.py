@@ -78,13 +78,23 @@ def _stop_live_watchers(make_database_url):
     watchers.stop_all()
 
 
-def build_app(database_url: str):
-    """An app on `database_url`, its schema made by the migrations (never by create_all)."""
+def build_app(database_url: str, *, served: bool = False):
+    """An app on `database_url`, its schema made by the migrations (never by create_all).
+
+    `served`: a live server answers the browser with it, and the test ends while a request the
+    page made may still be running. Without a pool, that request's connection is closed when it
+    is given back, rather than left open in a pool the engine's disposal has already dropped
+    (then garbage-collected open: a ResourceWarning that fails whichever test it lands in).
+    """
     from flask_migrate import upgrade
+    from sqlalchemy.pool import NullPool
 
     from timetable import create_app
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret-key"})
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret-key"}
+    if served:
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": NullPool}
+    app = create_app(config)
     with app.app_context():
         upgrade()
     return app

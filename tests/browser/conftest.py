@@ -69,7 +69,7 @@ def demo_app(make_database_url):
     from timetable.services.demo import load_demo
     from timetable.services.demo_accounts import ensure_demo_accounts
 
-    app = build_app(make_database_url("browser_demo"))
+    app = build_app(make_database_url("browser_demo"), served=True)
     with app.app_context():
         load_demo()
         ensure_demo_accounts("timetable-demo")
@@ -185,7 +185,7 @@ def editing_app(make_database_url, _editing_server):
     from timetable.services.demo import load_demo
     from timetable.services.demo_accounts import ensure_demo_accounts
 
-    app = build_app(make_database_url("editing"))
+    app = build_app(make_database_url("editing"), served=True)
     with app.app_context():
         load_demo()
         ensure_demo_accounts("timetable-demo")

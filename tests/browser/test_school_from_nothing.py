@@ -51,7 +51,7 @@ def empty_app(make_database_url, _editing_server):
     from tests.conftest import build_app, release_app
     from timetable.services.accounts import create_user
 
-    app = build_app(make_database_url("from_nothing"))
+    app = build_app(make_database_url("from_nothing"), served=True)
     with app.app_context():
         create_user("head", PASSWORD, "Head teacher", is_admin=True)
     _base_url, dispatcher = _editing_server
