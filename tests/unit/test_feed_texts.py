@@ -58,5 +58,6 @@ def test_the_caches_stay_bounded():
 def test_times_in_any_zone_are_what_icalendar_writes(zone):
     texts = _EventTexts()
     for hour in (0, 8, 23):
-        event = content(start=datetime(2026, 11, 16, hour, 5, tzinfo=ZoneInfo(zone)), end=datetime(2026, 11, 17, 1, 0, tzinfo=ZoneInfo(zone)))
+        where = ZoneInfo(zone)
+        event = content(start=datetime(2026, 11, 16, hour, 5, tzinfo=where), end=datetime(2026, 11, 17, 1, 0, tzinfo=where))
         assert texts.text(event, STAMP_LINE) == _event(event, STAMP).to_ical()
