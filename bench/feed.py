@@ -61,11 +61,13 @@ def forget() -> None:
     feed_service._event_texts = feed_service._EventTexts()
 
 
-def timed(client, path: str) -> tuple[float, int]:
-    started = time.perf_counter()
+def timed(client, path: str) -> tuple[str, int]:
+    """"wall ms (this process's CPU ms)", and the feed's event count. On a busy machine the CPU time is the steadier one."""
+    started, cpu = time.perf_counter(), time.process_time()
     response = client.get(path)
     assert response.status_code == 200, response.status_code
-    return time.perf_counter() - started, response.get_data().count(b"BEGIN:VEVENT")
+    took = f"{(time.perf_counter() - started) * 1000:5.0f} ms ({(time.process_time() - cpu) * 1000:5.0f} CPU)"
+    return took, response.get_data().count(b"BEGIN:VEVENT")
 
 
 def class_path(app) -> str:
@@ -109,8 +111,7 @@ def main() -> None:
         touch_school(app)
         warm, _ = timed(client, path)
         cached, _ = timed(client, path)
-        say(f"{label:>12}: {events} events · cold {cold * 1000:7.0f} ms · warm (after a change) {warm * 1000:7.0f} ms"
-            f" · cached {cached * 1000:5.0f} ms")
+        say(f"{label:>12}: {events:5d} events · cold {cold} · warm (after a change) {warm} · cached {cached}")
 
 
 if __name__ == "__main__":

@@ -153,11 +153,15 @@ class _EventTexts:
         return tuple(names.get(re.split(rb"[;:]", line, maxsplit=1)[0], line) for line in lines if line)
 
     def _time(self, name: str, value: datetime) -> bytes:
-        # Keyed by wall-clock time and zone: 08:00 in Paris equals 07:00 in London as a datetime, not as a line.
+        # Keyed by zone and wall-clock time: 08:00 in Paris equals 07:00 in London as a datetime, not as a line.
         zone = str(value.tzinfo)
-        if self._cached(self._plain_zones, (name, zone), lambda: self._plain_zone(name, value)):
-            return f"{name.upper()};TZID={zone}:{value:%Y%m%dT%H%M%S}\r\n".encode()
-        return self._cached(self._times, (name, value.replace(tzinfo=None), zone), lambda: self._time_by_icalendar(name, value))
+
+        def build() -> bytes:
+            if self._cached(self._plain_zones, (name, zone), lambda: self._plain_zone(name, value)):
+                return f"{name.upper()};TZID={zone}:{value:%Y%m%dT%H%M%S}\r\n".encode()
+            return self._time_by_icalendar(name, value)
+
+        return self._cached(self._times, (name, zone, value.replace(tzinfo=None, fold=value.fold)), build)
 
     def _plain_zone(self, name: str, sample: datetime) -> bool:
         """Whether icalendar writes this zone's times as "NAME;TZID=zone:YYYYMMDDTHHMMSS" (checked on one time)."""
