@@ -1,7 +1,7 @@
 """Benchmark: the whole-school calendar feed (`/school/calendar.ics`), cold and warm.
 
-Builds the demo in a scratch database (a temporary SQLite file, or BENCH_DATABASE_URL if given,
-e.g. a scratch PostgreSQL database), then times through the test client:
+Builds the demo in a scratch database (a temporary SQLite file, or a scratch database it creates
+and drops on the server at BENCH_POSTGRES_URL), then times through the test client, in this process:
   * cold: the first build of the feed in a fresh process cache (feed and serialized events emptied);
   * warm: the same feed again after a change (the feed cache misses, the serialized events hit);
   * cached: the same request again (served from the feed cache);
@@ -9,6 +9,7 @@ for the whole school and for one class. `BENCH_PROFILE=1` prints cProfile's top 
 
     .venv/bin/python bench/feed.py
     BENCH_DB=/tmp/demo.sqlite .venv/bin/python bench/feed.py      # keep (and reuse) the demo database in that file
+    BENCH_POSTGRES_URL=postgresql+psycopg://user@host/db .venv/bin/python bench/feed.py
 
 The goal: a cold whole-school build well under the ~30 s a calendar app waits (under 3 s on the demo).
 """
@@ -37,19 +38,35 @@ def say(message: str) -> None:
 
 
 def make_app():
-    url = os.environ.get("BENCH_DATABASE_URL")
-    fresh = True
-    if not url:
+    """The app on a database holding the demo; and the function that drops the database afterwards."""
+    server = os.environ.get("BENCH_POSTGRES_URL")
+    drop = lambda: None  # noqa: E731
+    if server:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        name = "timetable_bench_feed"
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+        def drop() -> None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+        url, fresh = make_url(server).set(database=name).render_as_string(hide_password=False), True
+    else:
         path = os.environ.get("BENCH_DB") or f"{tempfile.mkdtemp(prefix='timetable-feed-')}/demo.sqlite"
-        fresh = not Path(path).exists()
-        url = f"sqlite:///{path}"
+        url, fresh = f"sqlite:///{path}", not Path(path).exists()
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "RATELIMIT_ENABLED": False})
     if fresh:
         with app.app_context():
             upgrade()
             say("loading the demo…")
             load_demo(lambda step: None)
-    return app
+    return app, drop
 
 
 def forget() -> None:
@@ -96,7 +113,18 @@ def touch_school(app) -> None:
 
 
 def main() -> None:
-    app = make_app()
+    app, drop = make_app()
+    try:
+        run(app)
+    finally:
+        with app.app_context():
+            from timetable.extensions import db
+
+            db.engine.dispose()
+        drop()
+
+
+def run(app) -> None:
     client = app.test_client()
     if os.environ.get("BENCH_PROFILE"):
         forget()
