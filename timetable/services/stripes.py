@@ -125,19 +125,21 @@ def covering_values(
 
 
 def covering_values_by_week(
-    owner: str, timetable_id: int, weeks: Sequence[int],
+    owner: str, timetable_id: int, weeks: Sequence[int], owner_ids: Sequence[int] | None = None,
 ) -> dict[int, dict[int, dict[str, Any]]]:
     """`covering_values` for each of `weeks` (ascending), from one statement: the rules that touch the span,
-    read once. What a feed of a year of weeks reads, instead of a statement per week."""
+    read once. What a feed of a year of weeks, or the usual week's eight, reads instead of a statement per week."""
     if not weeks:
         return {}
     first, last = weeks[0], weeks[-1]
     model = RULE_MODELS[owner]
     columns = (_owner_column(owner), model.param, model.value, model.start_week, model.end_week)
-    starts_by_last = or_(model.start_week <= last, model.start_week.is_(None))
+    conditions = [model.timetable_id == timetable_id, or_(model.start_week <= last, model.start_week.is_(None))]
+    if owner_ids is not None:
+        conditions.append(_owner_column(owner).in_(owner_ids))
     # As _covering: two halves, each a range scan of (timetable_id, end_week, start_week).
-    ending_later = select(*columns).where(model.timetable_id == timetable_id, model.end_week >= first, starts_by_last)
-    never_ending = select(*columns).where(model.timetable_id == timetable_id, model.end_week.is_(None), starts_by_last)
+    ending_later = select(*columns).where(*conditions, model.end_week >= first)
+    never_ending = select(*columns).where(*conditions, model.end_week.is_(None))
     decoded: dict[tuple[str, str], Any] = {}
     rules = []
     for owner_id, param, value, start, end in db.session.execute(union_all(ending_later, never_ending)):
