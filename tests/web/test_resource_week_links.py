@@ -113,3 +113,26 @@ def test_the_class_pages_pdf_is_that_classs_week(client, changed_school, tmp_pat
     assert "Class 7A" in page and "2026-W49" in page
     assert "X→Y" in page.replace(" ", "") and "class trip" in page  # its substitution and its cancelled lesson
     assert "Physics" not in page
+
+
+def test_a_cached_page_of_this_week_opens_on_the_new_today_after_midnight(client, changed_school, pinned_clock):  # noqa: F811
+    """Phones open the week's tabs on today: the clock alone changes this week's page at midnight."""
+    from datetime import UTC, datetime
+
+    from tests.clock import THIS_WEEK
+    from timetable.rules import format_week
+
+    page = f"/t/class/{class_id()}?week={format_week(THIS_WEEK)}"  # Friday 2026-11-20 in Paris
+    friday = client.get(page)
+    assert 'data-today="5"' in friday.get_data(as_text=True)
+    assert client.get(page, headers={"If-None-Match": friday.headers["ETag"]}).status_code == 304
+    pinned_clock.move_to(datetime(2026, 11, 20, 22, 30, tzinfo=UTC))  # 23:30 in Paris: still Friday
+    assert client.get(page, headers={"If-None-Match": friday.headers["ETag"]}).status_code == 304
+    pinned_clock.move_to(datetime(2026, 11, 20, 23, 30, tzinfo=UTC))  # 00:30 on Saturday in Paris
+    saturday = client.get(page, headers={"If-None-Match": friday.headers["ETag"]})
+    assert saturday.status_code == 200 and 'data-today="6"' in saturday.get_data(as_text=True)
+    # Another week's page has no today: it stays as it was.
+    other = f"/t/class/{class_id()}?week=2026-W51"
+    first = client.get(other)
+    pinned_clock.move_to(datetime(2026, 11, 21, 23, 30, tzinfo=UTC))  # Sunday
+    assert client.get(other, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, request, session
@@ -53,12 +53,16 @@ class CachedPage:
 
 def week_page_freshness(page: WeekPage) -> Freshness:
     """When a readers' week page changes by itself: each minute while others' holds run, else when its next bookable
-    occurrence begins (None: never, until a change)."""
+    occurrence begins, or at midnight when it shows this week (a phone opens its day tabs on today); None: never,
+    until a change."""
     units = [unit for units in (page.availability or {}).values() for unit in units]
     if any(unit.held_by_others for unit in units):
         return BY_MINUTE
-    starts = [unit.unit.starts_at(page.timetable.time_zone) for unit in units if not unit.started]
-    return min(starts, default=None)
+    moments = [unit.unit.starts_at(page.timetable.time_zone) for unit in units if not unit.started]
+    if page.today_weekday is not None:
+        zone = ZoneInfo(page.timetable.time_zone)
+        moments.append(datetime.combine(clock.today(page.timetable.time_zone) + timedelta(days=1), time(), zone))
+    return min(moments, default=None)
 
 
 def _bucket(timetable: Timetable, freshness: Freshness) -> tuple[str, datetime]:
