@@ -74,3 +74,22 @@ def test_week_pdfs_of_the_busiest_class_teacher_and_room_are_one_page_each(demo_
         pages = pdf_pages(response.data, tmp_path / f"{kind}.pdf")
         assert len(pages) == 1, f"{kind} {name}: {len(pages)} pages"
         assert name in pages[0]
+
+
+def test_print_on_a_class_page_prints_that_page_on_one_sheet(browser, live_server, demo_app, tmp_path):
+    week = format_week(wall_weeks_ahead(0))
+    ident, name = busiest(demo_app, week)["group"]
+    browser.get(f"{live_server}/school/class/{ident}?week={week}")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(*by_testid("grid")))
+    address = browser.current_url
+    browser.execute_script("window.printed = 0; window.print = () => { window.printed += 1; };")
+    browser.find_element(*by_testid("print")).click()
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return window.printed") == 1)
+    assert browser.current_url == address  # the page itself is printed, not the PDF opened
+    options = PrintOptions()
+    options.orientation = "landscape"
+    options.page_width, options.page_height = 21.0, 29.7
+    [page] = pdf_pages(base64.b64decode(browser.print_page(options)), tmp_path / "class.pdf")
+    assert f"Class {name}" in page and week in page
+    for chrome in ("Editor login", "Subscribe", "Print", "Export CSV"):
+        assert chrome not in page, f"{chrome!r} is printed"

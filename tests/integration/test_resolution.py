@@ -135,3 +135,29 @@ def test_a_week_is_resolved_in_three_queries_whatever_the_slots_history_and_cale
     assert len(occurrences) == 22
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 3
 
+
+
+def test_many_weeks_read_at_once_resolve_as_each_week_alone_in_three_queries(school):
+    """A feed's window: the stripes of every week in two statements (and the calendar in one), with the same result."""
+    from timetable.rules import iter_weeks
+    from timetable.services.resolution import occurrences_of, read_weeks
+
+    timetable, monday, course = school["timetable"], school["monday"].id, school["course"].id
+    replace_calendar(timetable, CalendarSpec(holidays=[Holiday("Day off", date(2026, 11, 24), date(2026, 11, 24))]))
+    with write_transaction():
+        paint(timetable, "slot", monday, "note", W47, W47, "one week only")
+        paint(timetable, "slot", monday, "start", W48, None, 10 * 60)  # from W48 on
+        paint(timetable, "course", course, "duration", W47, W48, 45)
+        paint(timetable, "slot", school["tuesday"].id, "status", W49, W49, "temporarily_closed")
+        create_slot(timetable, {"course": course, "weekday": 5, "start": 13 * 60}, W48)  # begins inside the span
+    weeks = list(iter_weeks(parse_week("2026-W44"), parse_week("2026-W52")))
+    assert timetable.id  # loaded before counting: the feed has its timetable already
+    statements, record = count_queries()
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        together = {rules.week: occurrences_of(rules) for rules in read_weeks(timetable, weeks)}
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 3
+    assert together == {week: resolve_week(timetable, week) for week in weeks}
+    assert together[W47] and together[W48] != together[W47]

@@ -203,7 +203,7 @@ def test_a_clash_is_marked_on_the_grid_and_listed(editor_client, school):
         post(editor_client, "/t/edit/apply", hidden_fields(preview.get_data(as_text=True)))
     grid = get(editor_client, "/t/edit?week=2026-W48&view=grid").get_data(as_text=True)
     assert "Clashes (1)" in grid
-    clashing = re.findall(r'<article class="block status-open clash"[^>]*data-slot-id="(\d+)"', grid)
+    clashing = re.findall(r'<article class="block status-open clash[^"]*"[^>]*data-slot-id="(\d+)"', grid)
     assert sorted(map(int, clashing)) == sorted([school["lessons"][0], school["other"]])
     listing = get(editor_client, "/t/edit/clashes?week=2026-W48").get_data(as_text=True)
     assert "X in both Maths 7A · Mon 08:00 and Physics 7A · Mon 08:20 (Monday, 2026-W48)" in listing

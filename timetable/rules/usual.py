@@ -40,5 +40,7 @@ def usual_value(samples: Mapping[int, Hashable], week: int) -> Hashable | _NoUsu
     counts = Counter(others.values())
     best = max(counts.values())
     tied = {value for value, count in counts.items() if count == best}
+    if len(tied) == 1:  # the common case (one value all along): no tie to break, and no week arithmetic per sample
+        return next(iter(tied))
     nearest = min((w for w, v in others.items() if v in tied), key=lambda w: (abs(weeks_between(week, w)), w))
     return others[nearest]

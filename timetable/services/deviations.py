@@ -21,7 +21,7 @@ from .calendar import load_calendar
 from .changes import CANCELLED, MOVED, ROOM, SUBSTITUTION, ChangeLine, deviation_lines
 from .public_view import public_occurrence, public_occurrences
 from .resolution import Directory, Occurrence, WeekRules, occurrences_of, resolve_slot
-from .stripes import COURSE, SLOT, covering_values
+from .stripes import COURSE, SLOT, covering_values_by_week
 
 # What each kind of change is called on a card and in the details.
 KIND_LABELS = {SUBSTITUTION: "Teacher", ROOM: "Room", MOVED: "Time", CANCELLED: "Status"}
@@ -49,15 +49,17 @@ def _occurs(occurrence: Occurrence) -> bool:
 
 
 def _samples(timetable: Timetable, week: int, public: bool, slot_ids: Sequence[int] | None) -> dict[int, list[Occurrence]]:
-    """Each slot's occurrences in the comparison weeks; only `slot_ids`' rules are read when given."""
+    """Each slot's occurrences in the comparison weeks; only `slot_ids`' rules are read when given.
+    The eight weeks' slot rules are read in one statement, and their courses' in another."""
     calendar = load_calendar(timetable)
+    weeks = comparison_weeks(week)
+    slot_values = covering_values_by_week(SLOT, timetable.id, weeks, slot_ids)
+    course_ids = sorted({v["course"] for by_slot in slot_values.values() for v in by_slot.values() if v.get("course") is not None})
+    course_values = covering_values_by_week(COURSE, timetable.id, weeks, course_ids) if course_ids else {}
     samples: dict[int, list[Occurrence]] = {}
-    for key in comparison_weeks(week):
-        slot_values = covering_values(SLOT, timetable.id, key, slot_ids)
-        course_ids = sorted({v["course"] for v in slot_values.values() if v.get("course") is not None})
-        course_values = covering_values(COURSE, timetable.id, key, course_ids) if course_ids else {}
-        found = occurrences_of(WeekRules(key, slot_values, course_values, calendar.label(key), calendar.holidays_of_week(key)),
-                               include_closed=True)
+    for key in weeks:
+        found = occurrences_of(WeekRules(key, slot_values[key], course_values.get(key, {}), calendar.label(key),
+                                         calendar.holidays_of_week(key)), include_closed=True)
         for occ in public_occurrences(found) if public else found:
             if _occurs(occ):
                 samples.setdefault(occ.slot_id, []).append(occ)

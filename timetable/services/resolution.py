@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -16,7 +16,7 @@ from ..rules import PARAMETERS, Rule, monday_of, ref_ids, resolve_parameters
 from ..rules.calendar import Holiday, runs_in
 from ..rules.compare import UNCOVERED, value_from
 from .calendar import load_calendar
-from .stripes import COURSE, SLOT, covering_values
+from .stripes import COURSE, SLOT, covering_values, covering_values_by_week
 
 STATUS_CLOSED = "closed"
 
@@ -165,6 +165,15 @@ def read_week(timetable: Timetable, week: int) -> WeekRules:
     calendar = load_calendar(timetable)
     return WeekRules(week, covering_values(SLOT, timetable.id, week), covering_values(COURSE, timetable.id, week),
                      calendar.label(week), calendar.holidays_of_week(week))
+
+
+def read_weeks(timetable: Timetable, weeks: Sequence[int]) -> Iterator[WeekRules]:
+    """`read_week` for each of `weeks` (ascending), in two statements for them all (a feed's year of weeks)."""
+    calendar = load_calendar(timetable)
+    slot_values = covering_values_by_week(SLOT, timetable.id, weeks)
+    course_values = covering_values_by_week(COURSE, timetable.id, weeks)
+    for week in weeks:
+        yield WeekRules(week, slot_values[week], course_values[week], calendar.label(week), calendar.holidays_of_week(week))
 
 
 def occurrences_of(rules: WeekRules, *, include_closed: bool = False, overrides: Overrides | None = None) -> list[Occurrence]:

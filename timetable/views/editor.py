@@ -42,6 +42,8 @@ def week(slug: str):
         with_clashes=True,
         with_availability=True,
         with_periods=True,
+        # Marked like the readers' pages (services/deviations.py), with every parameter: schedulers see it all.
+        with_deviations=True,
         view="grid" if request.args.get("view") == "grid" else None,
     )
     if "date" in request.args and not wants_fragment():

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, request, session
@@ -29,6 +29,7 @@ from ..services.catalog import current_week
 from ..services.freshness import marker
 from .conditional import RenderCache, answer_not_modified, etag_of, not_modified, validated
 from .rendering import wants_fragment
+from .week_page import WeekPage
 
 _TOKEN = b"\x00csrf-token\x00"
 _KEPT_HEADERS = ("Content-Type", "HX-Push-Url")
@@ -48,6 +49,20 @@ class CachedPage:
     headers: tuple[tuple[str, str], ...]
     freshness: Freshness
     bucket: tuple[str, datetime]  # the time bucket it was made in, and when that began
+
+
+def week_page_freshness(page: WeekPage) -> Freshness:
+    """When a readers' week page changes by itself: each minute while others' holds run, else when its next bookable
+    occurrence begins, or at midnight when it shows this week (a phone opens its day tabs on today); None: never,
+    until a change."""
+    units = [unit for units in (page.availability or {}).values() for unit in units]
+    if any(unit.held_by_others for unit in units):
+        return BY_MINUTE
+    moments = [unit.unit.starts_at(page.timetable.time_zone) for unit in units if not unit.started]
+    if page.today_weekday is not None:
+        zone = ZoneInfo(page.timetable.time_zone)
+        moments.append(datetime.combine(clock.today(page.timetable.time_zone) + timedelta(days=1), time(), zone))
+    return min(moments, default=None)
 
 
 def _bucket(timetable: Timetable, freshness: Freshness) -> tuple[str, datetime]:

@@ -10,10 +10,10 @@ from ..services.catalog import current_week
 from ..services.resolution import load_directory
 from .access import readable_timetable
 from .chooser_page import build_chooser, opens_on_chooser
-from .page_cache import BY_MINUTE, Freshness, cached_page
+from .page_cache import cached_page, week_page_freshness
 from .rendering import render_page_or_fragment, wants_fragment
 from .week_args import requested_filter, requested_week
-from .week_page import WeekPage, build_week_page
+from .week_page import build_week_page
 
 bp = Blueprint("public", __name__)
 
@@ -36,18 +36,9 @@ def week(slug: str):
         # People who may read the timetable whole can make a private calendar link of this view.
         response = render_page_or_fragment("public/week.html", "public/_week.html", page=page, push_url=page.url(),
                                            private_feed=allowed(current_user, VIEW, timetable.id))
-        return response, _freshness(page)
+        return response, week_page_freshness(page)
 
     return cached_page(timetable, render)
-
-
-def _freshness(page: WeekPage) -> Freshness:
-    """When the page changes by itself: each minute while others' holds run, else when its next bookable occurrence begins."""
-    units = [unit for units in (page.availability or {}).values() for unit in units]
-    if any(unit.held_by_others for unit in units):
-        return BY_MINUTE
-    starts = [unit.unit.starts_at(page.timetable.time_zone) for unit in units if not unit.started]
-    return min(starts, default=None)
 
 
 def _page(timetable, large: bool):

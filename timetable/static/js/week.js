@@ -1,6 +1,7 @@
 // Phones: below 700 px a visitors' week shows one day at a time, the week's days as tabs.
 // Opens on today in the current week, else on the day chosen last, else the first day.
 // Without this script the days stay side by side and the grid scrolls sideways.
+// Also: "Print" links print the page.
 (function () {
   "use strict";
 
@@ -49,6 +50,14 @@
       });
     });
   }
+
+  // "Print" prints the page itself (print.css makes it one A4 sheet); without this script it opens the PDF.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("[data-print]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    window.print();
+  });
 
   document.addEventListener("DOMContentLoaded", () => setUp(document));
   // Week navigation swaps #week in place: set up the new one.
