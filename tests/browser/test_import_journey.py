@@ -71,6 +71,10 @@ def test_a_scheduler_imports_a_fet_file_sees_its_lessons_on_the_grid_and_undoes_
     # Apply: one change, with links to the history and the grid.
     result = page.swapped_in("#import-result", driver.find_element(*by_testid("import-apply")).click, "the applied import")
     assert "Import of small-school_data_and_timetable.fet: 25 new" in result.find_element(*by_testid("import-applied")).text
+    # The server's steps arrived as they happened, and stay listed.
+    steps = [li.text for li in driver.find_elements(By.CSS_SELECTOR, '[data-testid="import-steps"] li')]
+    assert any(step.startswith("Writing ") for step in steps) and any(step.startswith("Recorded as change") for step in steps), steps
+    screenshot(driver, "import-applied")
     assert change_count(editing_app) == changes + 1
     slots = imported_slots(editing_app)
     assert len(slots) == 25

@@ -315,3 +315,33 @@ def test_a_csv_file_is_planned_and_applied_through_the_api_with_missing_names_cr
     week = client.get(f"/api/timetables/c/weeks/{FROM}").get_json()["occurrences"]
     maths = next(o for o in week if o["slot_id"] and o["start"] == "08:00" and o["weekday"] == 1)
     assert len(maths["parameters"]["staff"]) == 2 and len(maths["parameters"]["group"]) == 2
+
+
+def _lines(response) -> list[dict]:
+    import json
+
+    return [json.loads(line) for line in response.get_data(as_text=True).splitlines() if line]
+
+
+def test_apply_streams_its_steps_as_they_happen_then_the_result_and_a_stale_one_writes_nothing(client, people, fet_bytes):
+    csrf = login(client)
+    streaming = {**HTMX, "Accept": "application/x-ndjson"}
+    before = written()
+    token = TOKEN.search(preview(client, fet_bytes, csrf).get_data(as_text=True))[1]
+    response = client.post(APPLY, data=form(fet_bytes, csrf, token=token), headers=streaming, content_type="multipart/form-data")
+    assert response.status_code == 200 and response.mimetype == "application/x-ndjson"
+    lines = _lines(response)
+    steps, last = [line["progress"] for line in lines[:-1]], lines[-1]
+    assert steps[0].startswith("Read 25 placed activities"), steps
+    assert steps[-2].startswith("Writing ") and steps[-1].startswith("Recorded as change"), steps
+    assert last["status"] == 200 and 'data-testid="import-applied"' in last["html"] and "25 new" in last["html"]
+    after = written()
+    assert after["changes"] == before["changes"] + 1 and after["slots"] == before["slots"] + 25
+    # The same token again: the import changed the timetable, so the stream ends in the 409 message and writes nothing.
+    again = _lines(client.post(APPLY, data=form(fet_bytes, csrf, token=token), headers=streaming, content_type="multipart/form-data"))
+    assert again[-1]["status"] == 409 and "preview again" in again[-1]["html"]
+    assert written() == after
+    # A bad file is refused before any work starts: a plain 400 fragment, no stream.
+    bad = client.post(APPLY, data=form(b"<fet", csrf, token=token), headers=streaming, content_type="multipart/form-data")
+    assert bad.status_code == 400 and 'data-testid="import-problem"' in bad.get_data(as_text=True)
+    assert written() == after

@@ -174,7 +174,9 @@ def read_fet(fet: FetFile, timetable: Timetable | None, options: ImportOptions, 
     plan.cycle_weeks = weeks
     plan.unused += fet.unused
     _hidden_days(timetable, range(1, per_week + 1), plan, "Days_List")
-    progress(f"Read {len(fet.activities)} placed activities, {len(fet.days)} days of {len(fet.hours)} hours")
+    day_count = f"{len(fet.days)} day" + ("s" if len(fet.days) != 1 else "")
+    hour_count = f"{len(fet.hours)} hour" + ("s" if len(fet.hours) != 1 else "")
+    progress(f"Read {len(fet.activities)} placed activities, {day_count} of {hour_count}")
     targets = _fet_targets(fet, hours, per_week, weeks, options.from_week, plan.unused)
     if timetable is None or grid_for_week(timetable, options.from_week) is None:
         plan.bell_times = tuple((name, start, end) for name, (start, end) in zip(fet.hours, hours))

@@ -162,7 +162,12 @@ def plan_upload(read: ReadUpload) -> tuple[ImportPlan, str]:
     return plan_import(read.slug, read.source, read.options), _token(read, timetable_marker)
 
 
-def apply_upload(read: ReadUpload, token: str, user_id: int | None) -> tuple[ImportPlan, ChangeSet | None]:
+def _quiet(_message: str) -> None:
+    pass
+
+
+def apply_upload(read: ReadUpload, token: str, user_id: int | None,
+                 progress: Callable[[str], None] = _quiet) -> tuple[ImportPlan, ChangeSet | None]:
     """Apply as one ChangeSet if `token` is the one the preview gave for this file, options and timetable; else StalePlan (409)."""
 
     def still_as_previewed() -> None:
@@ -172,4 +177,4 @@ def apply_upload(read: ReadUpload, token: str, user_id: int | None) -> tuple[Imp
             raise StalePlan(STALE_IMPORT)
 
     return apply_import(read.slug, read.source, read.options, source=PurePath(read.upload.filename or "upload").name[:80],
-                        user_id=user_id, expect=still_as_previewed)
+                        user_id=user_id, expect=still_as_previewed, progress=progress)

@@ -347,6 +347,7 @@ def apply_import(
         summary = (f"Import of {label}: {len(plan.create)} new, {len(plan.change)} changed, {len(plan.close)} closed slots "
                    f"· from {format_week(options.from_week)}")
         change_set = record_changes(timetable, changes, summary[:200], user_id, kind="import")
+        progress(f"Recorded as change {change_set.id}; committing")
     return plan, change_set
 
 

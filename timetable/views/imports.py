@@ -7,7 +7,9 @@ if the plan's token still matches (409 otherwise). SCHEDULE right on the timetab
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from typing import NamedTuple
+
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -25,7 +27,9 @@ from ..services.import_uploads import (
     read_upload,
     supports_create_missing,
 )
+from ..services.importing import ImportPlan
 from .access import require_on_requested_timetable
+from .progress_stream import Progress, progress_stream, wants_progress
 from .rendering import render_page_or_fragment
 from .uploads import allow_import_uploads, requested_upload
 
@@ -43,12 +47,21 @@ def require_scheduler():
     require_on_requested_timetable(SCHEDULE)
 
 
-def _render(timetable, *, status: int = 200, **context):
+class AppliedImport(NamedTuple):
+    """What the page says of an applied import (read before its thread's session ends)."""
+
+    id: int
+    summary: str
+
+
+def _context(timetable, **context) -> dict:
     form = request.form if request.method == "POST" else {}
-    return render_page_or_fragment(
-        PAGE, RESULT, status=status, timetable=timetable, form=form, formats=FORMAT_CHOICES, available=FORMATS,
-        create_missing=supports_create_missing(), default_week=default_from_week(timetable), shown=SHOWN,
-        max_bytes=current_app.config["MAX_IMPORT_BYTES"], **context)
+    return dict(timetable=timetable, form=form, formats=FORMAT_CHOICES, available=FORMATS, create_missing=supports_create_missing(),
+                default_week=default_from_week(timetable), shown=SHOWN, max_bytes=current_app.config["MAX_IMPORT_BYTES"], **context)
+
+
+def _render(timetable, *, status: int = 200, **context):
+    return render_page_or_fragment(PAGE, RESULT, status=status, **_context(timetable, **context))
 
 
 def _message(error: Exception) -> str:
@@ -89,13 +102,43 @@ def plan(slug: str):
 
 @bp.post("/<slug>/edit/import/apply")
 def apply(slug: str):
-    """Apply the previewed import as one change; 409 when the timetable or the file changed since the preview."""
+    """Apply the previewed import as one change; 409 when the timetable or the file changed since the preview.
+
+    A client that accepts application/x-ndjson (the page's script) gets each step as it happens,
+    then the result; others get the result alone."""
     timetable = get_timetable(slug)
     try:
         read, given = _read(timetable)
-        found, change_set = apply_upload(read, given.get("token", ""), current_user.id)
-    except StalePlan as error:
-        return _render(timetable, status=409, problem=str(error), stale=True)
     except (ValidationError, ServiceError) as error:
         return _render(timetable, status=400, problem=_message(error))
-    return _render(get_timetable(slug), applied=change_set, plan=plan_document(found, read, None))
+    token, user_id = given.get("token", ""), current_user.id
+
+    def work(progress: Progress) -> tuple[ImportPlan, AppliedImport | None]:
+        found, change_set = apply_upload(read, token, user_id, progress)
+        return found, change_set and AppliedImport(change_set.id, change_set.summary)
+
+    def answer(result, error: Exception | None) -> tuple[int, dict]:
+        if isinstance(error, StalePlan):
+            return 409, {"problem": str(error), "stale": True}
+        if isinstance(error, (ValidationError, ServiceError)):
+            return 400, {"problem": _message(error)}
+        if error is not None:
+            raise error
+        found, applied = result
+        return 200, {"applied": applied, "plan": plan_document(found, read, None)}
+
+    if wants_progress():
+        def finish(result, error: Exception | None) -> tuple[int, str]:
+            try:
+                status, context = answer(result, error)
+            except Exception:
+                current_app.logger.exception("an import failed while applying")
+                status, context = 500, {"problem": "The import failed on the server and nothing was imported. "
+                                                   "Try again; if it fails again, tell the administrator (the server log has the cause)."}
+            return status, render_template(RESULT, as_fragment=True, **_context(get_timetable(slug), **context))
+        return progress_stream(work, finish)
+    try:
+        status, context = answer(work(lambda _step: None), None)
+    except Exception as error:
+        status, context = answer(None, error)
+    return _render(get_timetable(slug), status=status, **context)
