@@ -56,6 +56,8 @@ def test_an_absence_is_registered_listed_changed_and_audited(app, api, api_schoo
     assert withdrawn.status_code == 200 and withdrawn.get_json()["withdrawn"] is True
     assert api.client.get("/api/timetables/t/absences").get_json()["absences"] == []
     assert len(api.client.get("/api/timetables/t/absences?withdrawn=1").get_json()["absences"]) == 1
+    unclear = api.client.get("/api/timetables/t/absences?withdrawn=yes")
+    assert unclear.status_code == 400 and "withdrawn" in unclear.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("body", "field"), [

@@ -80,7 +80,6 @@ def week(slug: str, week: str):
             application/json:
               schema: WeekSchema
         400: Invalid
-        404: NotFound
     """
     timetable = readable_timetable(slug)
     week_key = week_from_text(week, timetable)

@@ -47,18 +47,18 @@ def list_(slug: str):
       summary: Absences (staff, rooms, groups) with their audit; withdrawn ones with ?withdrawn=1
       security: [{session: []}, {bearer: []}]
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: query, name: withdrawn, schema: {type: string, enum: ["0", "1"]}}
       responses:
         200:
           content:
             application/json:
               schema: AbsenceListSchema
-        401: LoginRequired
-        404: NotFound
     """
     timetable = _timetable(slug)
-    absences = list_absences(timetable, withdrawn=request.args.get("withdrawn") == "1")
+    withdrawn = request.args.get("withdrawn", "0")
+    if withdrawn not in ("0", "1"):
+        raise ValidationError({"withdrawn": ["Must be 0 (current absences) or 1 (withdrawn ones too)."]})
+    absences = list_absences(timetable, withdrawn=withdrawn == "1")
     return {"absences": _dump(timetable, absences)}
 
 
@@ -73,8 +73,6 @@ def create(slug: str):
         Refused (400, naming the field) when it ends before it starts, names no staff member (room, group)
         of this timetable, or falls only on holidays and closed days. Nothing is written then.
       security: [{session: [], csrf: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -86,9 +84,6 @@ def create(slug: str):
           content:
             application/json:
               schema: AbsenceSchema
-        400: Invalid
-        401: LoginRequired
-        404: NotFound
     """
     timetable = _timetable(slug)
     given = load_body(AbsenceInputSchema())
@@ -106,7 +101,6 @@ def change(slug: str, absence_id: int):
       description: The same checks as registering; the audit keeps the fields before and after.
       security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: absence_id, schema: {type: integer, minimum: 1}, required: true}
       requestBody:
         required: true
@@ -118,9 +112,6 @@ def change(slug: str, absence_id: int):
           content:
             application/json:
               schema: AbsenceSchema
-        400: Invalid
-        401: LoginRequired
-        404: NotFound
     """
     timetable = _timetable(slug)
     given = load_body(AbsenceInputSchema(partial=True))
@@ -137,15 +128,12 @@ def cover(slug: str, absence_id: int):
       summary: The lessons an absence touches from today on, each with its candidates (best first, with reasons)
       security: [{session: []}, {bearer: []}]
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: absence_id, schema: {type: integer, minimum: 1}, required: true}
       responses:
         200:
           content:
             application/json:
               schema: CoverSchema
-        401: LoginRequired
-        404: NotFound
     """
     timetable = _timetable(slug)
     absence = get_absence(timetable, absence_id)

@@ -97,7 +97,6 @@ def availability(slug: str, week: str):
         Other visitors' live holds count as taken. Pass your lock code to see your own hold as
         `mine`, so a visitor coming back to the choice page still finds the place they hold.
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - in: path
           name: week
           schema: {type: string, example: 2026-W48}
@@ -109,8 +108,6 @@ def availability(slug: str, week: str):
           content:
             application/json:
               schema: AvailabilitySchema
-        400: Invalid
-        404: NotFound
     """
     timetable = _published(slug)
     args = AvailabilityArgsSchema().load(request.args)
@@ -155,8 +152,6 @@ def hold(slug: str):
         more places than the unit has or than its slot allows per booking (`max_places_per_booking`),
         400; a slot that does not take place that week, 404. A client (network address) holding
         places under other lock codes at the limit gets 429.
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -169,8 +164,6 @@ def hold(slug: str):
           content:
             application/json:
               schema: HoldResponseSchema
-        400: Invalid
-        404: NotFound
         429: TooMany
         409:
           description: Not enough places left; the waiting list is open
@@ -198,8 +191,6 @@ def confirm(slug: str):
         were taken since, the answer is 409. Slots set to manual approval give a booking with
         status `requested`. The answer carries the private link and its key, given only once.
         Nothing held under this lock code (another visitor's code included) answers 404.
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -212,8 +203,6 @@ def confirm(slug: str):
           content:
             application/json:
               schema: BookingResponseSchema
-        400: Invalid
-        404: NotFound
         429: TooMany
         409:
           description: The hold ran out and its places were taken since
@@ -240,8 +229,6 @@ def waiting_list(slug: str):
         until `expires_at`: accept it with POST /api/bookings/{reference}/accept. While the unit
         still has room for the places asked, the answer is 400: hold them instead. Entries per
         e-mail address and per network address are limited on each timetable (429 beyond).
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -254,8 +241,6 @@ def waiting_list(slug: str):
           content:
             application/json:
               schema: BookingResponseSchema
-        400: Invalid
-        404: NotFound
         429: TooMany
     """
     timetable = _published(slug)
@@ -279,8 +264,6 @@ def booking(reference: str):
           content:
             application/json:
               schema: BookingResponseSchema
-        400: Invalid
-        404: NotFound
     """
     key = BookingArgsSchema().load(request.args)["key"]
     return _booking(find_booking(reference, key), key)
@@ -308,8 +291,6 @@ def cancel(reference: str):
           content:
             application/json:
               schema: BookingResponseSchema
-        400: Invalid
-        404: NotFound
         429: TooMany
     """
     body = load_body(KeyRequestSchema())
@@ -339,8 +320,6 @@ def accept(reference: str):
           content:
             application/json:
               schema: BookingResponseSchema
-        400: Invalid
-        404: NotFound
         429: TooMany
         409: Conflict
     """

@@ -25,14 +25,11 @@ def get_calendar(slug: str):
     ---
     get:
       summary: Terms, holidays and the week cycle of a timetable
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       responses:
         200:
           content:
             application/json:
               schema: CalendarSchema
-        404: NotFound
     """
     timetable = get_timetable(slug, published_only=not current_user.is_authenticated)
     return dump_calendar_spec(calendar_spec(timetable))
@@ -51,8 +48,6 @@ def put_calendar(slug: str):
         not changed. Week labels (A, B…) count the weeks from the cycle's start week, skipping
         weeks whose shown weekdays are all holidays; an override sets one week's label.
       security: [{session: [], csrf: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -67,9 +62,6 @@ def put_calendar(slug: str):
           content:
             application/json:
               schema: CalendarSchema
-        400: Invalid
-        401: LoginRequired
-        404: NotFound
     """
     # Anonymous callers learn nothing of unpublished timetables: 401 before the slug is looked up.
     timetable = require_on(SCHEDULE, slug)

@@ -67,8 +67,6 @@ def changes(slug: str):
                                     before: {type: string}
                                     after: {type: string}
                                     text: {type: string, example: "A. Moreau → C. Ito"}
-        400: Invalid
-        404: NotFound
     """
     timetable = readable_timetable(slug)
     day = requested_day(timetable)

@@ -99,8 +99,6 @@ def plan(slug: str):
         start that week). Nothing is written; apply the items with the token. A lesson that does not take place in
         the week named, an unknown or other timetable's id, or two solutions for one lesson are refused (400 or 404).
       security: [{session: [], csrf: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -112,10 +110,6 @@ def plan(slug: str):
           content:
             application/json:
               schema: CoverPlanSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     """
     timetable = get_timetable(slug)
     body = load_body(CoverPlanRequestSchema())
@@ -144,8 +138,6 @@ def apply(slug: str):
         Send the items and token the plan returned. If any of their lessons changed since the plan, nothing
         is written and the answer is 409: plan again.
       security: [{session: [], csrf: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -157,10 +149,6 @@ def apply(slug: str):
           content:
             application/json:
               schema: AppliedChangeSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
         409: Conflict
     """
     timetable = get_timetable(slug)
@@ -179,21 +167,14 @@ def cover_limits(slug: str):
     get:
       summary: How many covers one teacher may be given per day and per week
       security: [{session: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       responses:
         200:
           content:
             application/json:
               schema: CoverLimitsSchema
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     put:
       summary: Set the cover limits (whole numbers from 0 to 50); the desk and the solver keep to them
       security: [{session: [], csrf: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -205,10 +186,6 @@ def cover_limits(slug: str):
           content:
             application/json:
               schema: CoverLimitsSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     """
     timetable = get_timetable(slug)
     if request.method == "PUT":

@@ -27,7 +27,6 @@ def cover_statistics_of_term(slug: str):
         shortest term that holds this week, else the last that has ended. Schedulers only.
       security: [{session: []}, {bearer: []}]
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - in: query
           name: term
           schema: {type: string, example: Autumn term}
@@ -57,10 +56,6 @@ def cover_statistics_of_term(slug: str):
                         covers_given: {type: integer}
                         own_lessons_cancelled: {type: integer}
                         own_lessons_covered_by_others: {type: integer}
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     """
     timetable = require_on(SCHEDULE, slug)
     return jsonify(as_payload(cover_statistics(timetable, request.args.get("term"))))

@@ -97,7 +97,6 @@ def plan_slot_edit(slug: str, slot_id: int):
         values per week in words, the clashes created or removed. Apply with the token.
       security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: slot_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
       requestBody:
         required: true
@@ -114,10 +113,6 @@ def plan_slot_edit(slug: str, slot_id: int):
           content:
             application/json:
               schema: EditPlanSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     """
     timetable = get_timetable(slug)
     body = load_body(SlotEditRequestSchema())
@@ -135,7 +130,6 @@ def apply_slot_edit(slug: str, slot_id: int):
         since the preview, nothing is written and the answer is 409: preview again.
       security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: slot_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
       requestBody:
         required: true
@@ -148,10 +142,6 @@ def apply_slot_edit(slug: str, slot_id: int):
           content:
             application/json:
               schema: AppliedChangeSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
         409: Conflict
     """
     timetable = get_timetable(slug)
@@ -170,8 +160,6 @@ def plan_bulk_edit(slug: str):
         Give either slots (every one gets the edits) or course (its slots inherit the
         course's new values, except where a slot has its own: the preview lists those as kept).
       security: [{session: [], csrf: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -187,10 +175,6 @@ def plan_bulk_edit(slug: str):
           content:
             application/json:
               schema: EditPlanSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     """
     timetable = get_timetable(slug)
     body = load_body(BulkEditRequestSchema())
@@ -204,8 +188,6 @@ def apply_bulk_edit(slug: str):
     post:
       summary: Apply bulk or course edits, as previewed
       security: [{session: [], csrf: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -217,10 +199,6 @@ def apply_bulk_edit(slug: str):
           content:
             application/json:
               schema: AppliedChangeSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
         409: Conflict
     """
     timetable = get_timetable(slug)
@@ -237,7 +215,6 @@ def history(slug: str):
       summary: The history of applied changes, newest first
       security: [{session: []}, {bearer: []}]
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - in: query
           name: slot
           schema: {type: integer, minimum: 1, maximum: 2147483647}
@@ -250,10 +227,6 @@ def history(slug: str):
               schema:
                 type: array
                 items: ChangeSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     """
     timetable = get_timetable(slug)
     args = HistoryArgsSchema().load(request.args)
@@ -272,7 +245,6 @@ def plan_change_undo(slug: str, change_id: int):
         those weeks, undo would overwrite it: the plan lists those weeks as overwrites.
       security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: change_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
       requestBody:
         required: false
@@ -284,10 +256,6 @@ def plan_change_undo(slug: str, change_id: int):
           content:
             application/json:
               schema: UndoPlanSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     """
     timetable = get_timetable(slug)
     body = load_body(UndoPlanRequestSchema())
@@ -303,7 +271,6 @@ def apply_change_undo(slug: str, change_id: int):
       summary: Undo a change, as previewed, as a new change
       security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: change_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
       requestBody:
         required: true
@@ -316,10 +283,6 @@ def apply_change_undo(slug: str, change_id: int):
           content:
             application/json:
               schema: AppliedChangeSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
         409: Conflict
     """
     timetable = get_timetable(slug)

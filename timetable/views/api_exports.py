@@ -23,8 +23,6 @@ def export_json(slug: str):
         json` replays into another database. The format is described in docs/transfer.md;
         ids in it are the document's own (1, 2, … per kind). Bookings and accounts are not part of it.
       security: [{session: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       responses:
         200:
           content:
@@ -41,9 +39,6 @@ def export_json(slug: str):
                   resources: {type: object}
                   slots: {type: array, items: {type: object}}
                   history: {type: array, items: {type: object}}
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     """
     timetable = require_on(ADMINISTER, slug)
     response = jsonify(export_document(timetable))

@@ -62,8 +62,6 @@ def import_file(slug: str):
         only an administrator may do (others get 404). `format` defaults to the file name's
         extension (.fet).
       security: [{session: [], csrf: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -91,10 +89,6 @@ def import_file(slug: str):
           content:
             application/json:
               schema: ImportAppliedSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
         409: Conflict
         413:
           description: The body is larger than the import limit

@@ -47,15 +47,11 @@ def get_periods(slug: str):
     get:
       summary: The bell grids (periods per weekday) and the week from which each holds
       security: [{session: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       responses:
         200:
           content:
             application/json:
               schema: BellGridsSchema
-        401: LoginRequired
-        404: NotFound
     """
     return dump_grids(load_grids(_timetable(slug).id))
 
@@ -72,8 +68,6 @@ def plan_periods(slug: str):
         slot that starts (ends) with it in those weeks gets the new start (end). Nothing is
         written; PUT the same grids with the plan's token to apply them.
       security: [{session: [], csrf: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -84,9 +78,6 @@ def plan_periods(slug: str):
           content:
             application/json:
               schema: BellPlanSchema
-        400: Invalid
-        401: LoginRequired
-        404: NotFound
     """
     timetable = _timetable(slug)
     body = load_body(BellGridsSchema())
@@ -107,8 +98,6 @@ def put_periods(slug: str):
         with a plan's token it is refused (409) if anything changed since the plan.
         Grids equal to the stored ones change nothing (200, change null).
       security: [{session: [], csrf: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -125,9 +114,6 @@ def put_periods(slug: str):
           content:
             application/json:
               schema: AppliedChangeSchema
-        400: Invalid
-        401: LoginRequired
-        404: NotFound
         409: Conflict
     """
     timetable = _timetable(slug)

@@ -71,9 +71,6 @@ def create_timetable():
           content:
             application/json:
               schema: TimetableDetailSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
     """
     require(ADMINISTER)
     body = load_body(NewTimetableSchema())
@@ -87,15 +84,12 @@ def timetable(slug: str):
     ---
     get:
       summary: A timetable's settings (a published one for anyone, else for those who may view it)
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       responses:
         200:
           content:
             application/json:
               schema: TimetableDetailSchema
         401: LoginRequired
-        404: NotFound
     """
     return TimetableDetailSchema().dump(_readable(slug))
 
@@ -108,8 +102,6 @@ def configure(slug: str):
       summary: Rename, move, configure or publish a timetable (schedulers of it)
       description: Give only the settings that change. A new slug moves every address of the timetable.
       security: [{session: [], csrf: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -121,10 +113,6 @@ def configure(slug: str):
           content:
             application/json:
               schema: TimetableDetailSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     """
     timetable = _scheduled(slug)
     body = load_body(TimetableSettingsSchema())
@@ -139,14 +127,12 @@ def resources(slug: str, kind: str):
       summary: The staff, rooms, groups or courses of a timetable, retired ones included
       security: [{}, {session: []}, {bearer: []}]  # anonymous callers read a published timetable's
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: kind, schema: {type: string, enum: [staff, rooms, groups, courses]}, required: true}
       responses:
         200:
           description: A list of StaffSchema, RoomSchema, GroupSchema or CourseSchema, after the kind
         401: LoginRequired
         403: Forbidden
-        404: NotFound
     """
     timetable = get_timetable(slug, published_only=not current_user.is_authenticated)
     require(VIEW, timetable.id)
@@ -165,7 +151,6 @@ def add(slug: str, kind: str):
         stripes, like a slot's parameters). Names are unique per kind within a timetable.
       security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: kind, schema: {type: string, enum: [staff, rooms, groups, courses]}, required: true}
       requestBody:
         required: true
@@ -176,10 +161,6 @@ def add(slug: str, kind: str):
       responses:
         201:
           description: The resource as created (StaffSchema, RoomSchema, GroupSchema or CourseSchema)
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     """
     timetable = _scheduled(slug)
     body = load_body(INPUT_SCHEMAS[kind]())
@@ -198,7 +179,6 @@ def change(slug: str, kind: str, resource_id: int):
         before it, its name still shows. GET …/uses?week= first lists what still assigns it.
       security: [{session: [], csrf: []}, {bearer: []}]
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: kind, schema: {type: string, enum: [staff, rooms, groups, courses]}, required: true}
         - {in: path, name: resource_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
       requestBody:
@@ -210,10 +190,6 @@ def change(slug: str, kind: str, resource_id: int):
       responses:
         200:
           description: The resource as changed
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     """
     timetable = _scheduled(slug)
     body = load_body(INPUT_SCHEMAS[kind]())
@@ -231,7 +207,6 @@ def uses(slug: str, kind: str, resource_id: int):
         retiring the resource from that week; editor_url opens the editor with them selected.
       security: [{session: []}, {bearer: []}]
       parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
         - {in: path, name: kind, schema: {type: string, enum: [staff, rooms, groups, courses]}, required: true}
         - {in: path, name: resource_id, schema: {type: integer, minimum: 1, maximum: 2147483647}, required: true}
         - {in: query, name: week, schema: {type: string, example: 2027-W02}, required: true}
@@ -240,10 +215,6 @@ def uses(slug: str, kind: str, resource_id: int):
           content:
             application/json:
               schema: UsesSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     """
     timetable = _scheduled(slug)
     week = UsesArgsSchema().load(request.args)["week"]

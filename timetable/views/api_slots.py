@@ -37,8 +37,6 @@ def plan_new_slots(slug: str):
         timetable's and not retired in those weeks. Apply with the same body and the plan's token;
         the result is one change of the history, which undo reverts.
       security: [{session: [], csrf: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -55,10 +53,6 @@ def plan_new_slots(slug: str):
           content:
             application/json:
               schema: EditPlanSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
     """
     timetable = _timetable(slug)
     body = load_body(NewSlotsRequestSchema())
@@ -77,8 +71,6 @@ def apply_new_slots(slug: str):
         Send the body of the plan with its token. If it differs from what was previewed, or a
         resource it names was retired since, nothing is written.
       security: [{session: [], csrf: []}, {bearer: []}]
-      parameters:
-        - {in: path, name: slug, schema: {type: string}, required: true}
       requestBody:
         required: true
         content:
@@ -90,10 +82,6 @@ def apply_new_slots(slug: str):
           content:
             application/json:
               schema: NewSlotsAppliedSchema
-        400: Invalid
-        401: LoginRequired
-        403: Forbidden
-        404: NotFound
         409: Conflict
     """
     timetable = _timetable(slug)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apispec import APISpec
+from apispec import APISpec, BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app
@@ -64,6 +64,38 @@ ERROR_RESPONSES = (
 )
 
 
+class StandardAnswers(BasePlugin):
+    """What every operation shares, added where its docstring leaves it out, so no docstring repeats it.
+
+    - the `slug` path parameter of a timetable's routes;
+    - 400 Invalid where the operation reads a body or a query;
+    - 401 LoginRequired and 403 Forbidden where it needs a login (its security names no anonymous `{}`);
+    - 404 NotFound where its path names something (a timetable, a slot, a booking…).
+    A docstring still says whatever differs (another 4xx, or its own wording of one of these).
+    """
+
+    def operation_helper(self, path=None, operations=None, **kwargs) -> None:
+        for operation in (operations or {}).values():
+            parameters = operation.setdefault("parameters", [])
+            if "{slug}" in (path or "") and not any(p.get("in") == "path" and p.get("name") == "slug" for p in parameters):
+                parameters.insert(0, dict(SLUG_PARAMETER))
+            if not parameters:
+                del operation["parameters"]
+            responses = operation.setdefault("responses", {})
+            if operation.get("requestBody") or any(p.get("in") == "query" for p in parameters):
+                responses.setdefault(400, "Invalid")
+            security = operation.get("security")
+            if security and {} not in security:
+                responses.setdefault(401, "LoginRequired")
+                responses.setdefault(403, "Forbidden")
+            if "{" in (path or ""):
+                responses.setdefault(404, "NotFound")
+            operation["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
+
+
+SLUG_PARAMETER = {"in": "path", "name": "slug", "schema": {"type": "string"}, "required": True}
+
+
 def build_document() -> dict:
     """The OpenAPI document served at /api/openapi.json, cross-field rules included."""
     return add_cross_field_rules(build_spec().to_dict())
@@ -75,7 +107,7 @@ def build_spec() -> APISpec:
         version="1",
         openapi_version="3.0.3",
         info={"description": "Weekly timetables whose every parameter has a history over ISO weeks."},
-        plugins=[FlaskPlugin(), MarshmallowPlugin()],
+        plugins=[FlaskPlugin(), StandardAnswers(), MarshmallowPlugin()],
     )
     # Nested schemas first, so that the outer ones refer to them instead of adding them again.
     for name in ("ErrorSchema", "OccurrenceSchema", "TimetableSchema", "DayHolidaySchema", "WeekSchema"):
