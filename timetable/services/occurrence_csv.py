@@ -46,7 +46,8 @@ def _safe(text: str) -> str:
 def _cell(name: str, value, directory: Directory) -> str:
     parameter = PARAMETERS[name]
     if parameter.ref:
-        return _safe(", ".join(directory.name(parameter.ref, ref) for ref in ref_ids(value)))
+        # "|" as the lessons import reads it (docs/csv-import.md): names themselves hold commas.
+        return _safe(" | ".join(directory.name(parameter.ref, ref) for ref in ref_ids(value)))
     text = parameter.to_text(value) if value is not None or parameter.nullable else ""
     return _safe(text) if parameter.kind == TEXT else text
 
