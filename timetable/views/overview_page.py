@@ -98,11 +98,13 @@ class OverviewPage:
         clash = self.clash_text(occ.slot_id)
         tooltip = " · ".join(part for part in (title, time, *(text for _, text in details), status, clash) if part)
         classes = " ".join(part for part in ("card", f"status-{occ.status}", "clash" if clash else "", "off" if occ.off else "") if part)
-        panel_url = self.slot_url("editing.slot_panel", occ.slot_id)
-        data = {"slot-id": occ.slot_id, "panel-url": panel_url, "move-url": self.slot_url("editing.move_form", occ.slot_id),
-                "weekday": occ.weekday, "start": occ.start, "duration": occ.duration,
-                "staff": " ".join(map(str, staff_ids(values))), "substitute": values.get("substitute") or "",
-                "room": values.get("room") or "", "group": " ".join(map(str, group_ids(values)))}
+        panel_url = escape(self.slot_url("editing.slot_panel", occ.slot_id))
+        # Ids and minutes need no escaping; written out rather than joined from a dict (hundreds of cards).
+        attributes = (f'data-slot-id="{occ.slot_id}" data-panel-url="{panel_url}" '
+                      f'data-move-url="{escape(self.slot_url("editing.move_form", occ.slot_id))}" '
+                      f'data-weekday="{occ.weekday}" data-start="{occ.start}" data-duration="{occ.duration}" '
+                      f'data-staff="{" ".join(map(str, staff_ids(values)))}" data-substitute="{values.get("substitute") or ""}" '
+                      f'data-room="{values.get("room") or ""}" data-group="{" ".join(map(str, group_ids(values)))}"')
         lines = [f'<strong class="card-title">{escape(title)}</strong>']
         if occ.start != column.start or (column.period and occ.end > column.end):  # not the column's own time
             lines.append(f'<span class="card-time">{time}</span>')
@@ -111,11 +113,10 @@ class OverviewPage:
             lines.append(f'<span class="card-status" data-testid="card-status">{escape(status)}</span>')
         if clash:
             lines.append(f'<span class="card-clash" data-testid="card-clash">⚠ {escape(clash)}</span>')
-        attributes = " ".join(f'data-{name}="{value if isinstance(value, int) else escape(value)}"' for name, value in data.items())
         style = f' style="--block-color: {escape(values["color"])}"' if values.get("color") else ""
         # Plain strings escaped with html.escape: a week has hundreds of cards, and Markup's % is several times slower.
         return Markup(f'<article class="{classes}" tabindex="0" data-testid="card" {attributes} title="{escape(tooltip)}"{style}>'
-                      f'<a class="card-link" href="{escape(panel_url)}" tabindex="-1">{"".join(lines)}</a></article>')
+                      f'<a class="card-link" href="{panel_url}" tabindex="-1">{"".join(lines)}</a></article>')
 
     def cells(self, row) -> Markup:
         """A row's cells, each with its cards; a clash in the cell marks it (one row has dozens of cells)."""
