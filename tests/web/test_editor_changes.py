@@ -43,3 +43,26 @@ def test_a_filtered_editor_grid_marks_the_changes_it_shows(client, auth, editor,
     auth.login()
     html = client.get(f"/t/edit?week=2026-W49&staff={s['y']}").get_data(as_text=True)
     assert set(blocks(html)) == {s["lessons"][0]} and changed(html) == {s["lessons"][0]}
+
+
+def test_the_marks_are_worked_out_once_per_revision_and_again_after_a_change(client, auth, editor, changed_school, monkeypatch):  # noqa: F811
+    from tests.factories import paint
+    from timetable.database import write_transaction
+    from timetable.rules import parse_week
+    from timetable.services import deviations
+
+    s = changed_school
+    sampled = []
+    samples = deviations._samples
+    monkeypatch.setattr(deviations, "_samples", lambda *args: sampled.append(args[3]) or samples(*args))
+    auth.login()
+    marked = changed(client.get("/t/edit?week=2026-W49&view=grid").get_data(as_text=True))
+    # Reloaded, or filtered to lessons already worked out: the usual weeks are not read again.
+    assert changed(client.get("/t/edit?week=2026-W49&view=grid", headers=HTMX).get_data(as_text=True)) == marked
+    assert changed(client.get(f"/t/edit?week=2026-W49&staff={s['y']}").get_data(as_text=True)) == {s["lessons"][0]}
+    assert len(sampled) == 1
+    # Y no longer covers Monday's lesson: the change moves the revision, and the mark goes.
+    with write_transaction():
+        paint(s["timetable"], "slot", s["lessons"][0], "substitute", parse_week("2026-W49"), parse_week("2026-W49"), None)
+    assert changed(client.get("/t/edit?week=2026-W49&view=grid").get_data(as_text=True)) == marked - {s["lessons"][0]}
+    assert len(sampled) == 2

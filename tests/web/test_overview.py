@@ -191,3 +191,26 @@ def test_showing_closed_slots_is_the_grids_and_a_timetable_without_classes_opens
     page = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
     assert '<strong aria-current="true" data-testid="rows-staff">Teachers</strong>' in page
     assert set(rows(page)) == {"X", "Y", "Z"}
+
+
+def test_the_overview_is_made_once_per_revision_and_made_again_after_a_change(scheduler, classes, monkeypatch):
+    from timetable.views import overview_page
+
+    resolved = []
+    resolve_week = overview_page.resolve_week
+    monkeypatch.setattr(overview_page, "resolve_week", lambda *args, **kwargs: resolved.append(args[1]) or resolve_week(*args, **kwargs))
+    lesson = classes["lessons"][0]
+    first = scheduler.get("/t/edit?week=2026-W49").get_data(as_text=True)
+    # The same week again, as a page and as the fragment a week change fetches: made once.
+    assert scheduler.get("/t/edit?week=2026-W49", headers=HTMX).status_code == 200
+    again = scheduler.get("/t/edit?week=2026-W49").get_data(as_text=True)
+    assert resolved == [W49] and card(again, lesson) == card(first, lesson)
+    # Another week, or other rows, is another overview.
+    scheduler.get("/t/edit?week=2026-W48")
+    scheduler.get("/t/edit?week=2026-W49&rows=room")
+    assert resolved == [W49, W48, W49]
+    # A change moves the timetable's revision: the next request shows it.
+    with write_transaction():
+        paint(classes["timetable"], "slot", lesson, "substitute", W49, W49, classes["z"])
+    after = scheduler.get("/t/edit?week=2026-W49").get_data(as_text=True)
+    assert len(resolved) == 4 and "X → Z" in card(after, lesson)

@@ -9,7 +9,9 @@ get every sampled week through the public view.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,7 @@ from ..rules.params import STATUS_CLOSED
 from ..rules.usual import NO_USUAL, comparison_weeks, usual_value
 from .calendar import load_calendar
 from .changes import CANCELLED, MOVED, ROOM, SUBSTITUTION, ChangeLine, deviation_lines
+from .freshness import marker
 from .public_view import public_occurrence, public_occurrences
 from .resolution import Directory, Occurrence, WeekRules, occurrences_of, resolve_slot
 from .stripes import COURSE, SLOT, covering_values_by_week
@@ -72,18 +75,60 @@ _READ_WHOLE_WEEKS_FROM = 200
 
 def week_deviations(timetable: Timetable, week: int, occurrences: Iterable[Occurrence], directory: Directory,
                     *, public: bool) -> dict[int, tuple[ChangeLine, ...]]:
-    """For each shown occurrence that differs from its usual week, how it differs (slot id -> lines)."""
+    """For each shown occurrence that differs from its usual week, how it differs (slot id -> lines).
+
+    Worked out once per revision of the timetable (services/freshness.py: every committed change moves
+    it): a lesson's lines depend only on what is committed, so the grid's next requests in the same
+    revision (a reload, another filter, the week back and forth) read them back instead of resolving
+    the eight weeks around it again. Lessons not asked about yet are worked out as they are shown.
+    """
     shown = [occ for occ in occurrences if occ.week == week and occ.off is None and occ.status != STATUS_CLOSED]
     if not shown:
         return {}
-    ids = sorted(occ.slot_id for occ in shown)
-    samples = _samples(timetable, week, public, ids if len(ids) < _READ_WHOLE_WEEKS_FROM else None)
-    found = {}
-    for occ in shown:
-        lines = deviation_lines(occ, samples.get(occ.slot_id, []), directory)
-        if lines:
-            found[occ.slot_id] = tuple(lines)
-    return found
+    key = (marker(timetable).key, week, public)
+    known = _known.get(key)
+    missing = [occ for occ in shown if occ.slot_id not in known]
+    if missing:
+        ids = sorted(occ.slot_id for occ in missing)
+        samples = _samples(timetable, week, public, ids if len(ids) < _READ_WHOLE_WEEKS_FROM else None)
+        known = _known.add(key, {occ.slot_id: tuple(deviation_lines(occ, samples.get(occ.slot_id, []), directory))
+                                 for occ in missing})
+    return {occ.slot_id: known[occ.slot_id] for occ in shown if known[occ.slot_id]}
+
+
+class _Known:
+    """The lines worked out so far, by (revision marker, week, public): the last few weeks asked for."""
+
+    KEEP = 16
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[Hashable, dict[int, tuple[ChangeLine, ...]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Mapping[int, tuple[ChangeLine, ...]]:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return {}
+            self._entries.move_to_end(key)
+            return found
+
+    def add(self, key: Hashable, lines: Mapping[int, tuple[ChangeLine, ...]]) -> Mapping[int, tuple[ChangeLine, ...]]:
+        """Keep `lines` beside what is known for `key` already; every line known for it."""
+        with self._lock:
+            merged = {**self._entries.get(key, {}), **lines}
+            self._entries[key] = merged
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.KEEP:
+                self._entries.popitem(last=False)
+            return merged
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_known = _Known()
 
 
 @dataclass(frozen=True)

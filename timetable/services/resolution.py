@@ -96,6 +96,8 @@ class Directory:
     def name(self, kind: str, resource_id: int | tuple[int, ...] | None) -> str:
         """A resource's name; a set of them ("A. Moreau, C. Ito") for a set of ids; "" for None."""
         names = getattr(self, kind)
+        if type(resource_id) is int:  # one id, the usual case: a week view asks this thousands of times
+            return names.get(resource_id, f"#{resource_id}")
         return ", ".join(names.get(member, f"#{member}") for member in ref_ids(resource_id))
 
     def retired_from(self, kind: str, resource_id: int) -> int | None:

@@ -8,7 +8,7 @@ from functools import cached_property
 from html import escape
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from markupsafe import Markup
 
 from ..formatting import hhmm
@@ -19,7 +19,9 @@ from ..services.bells import grid_for_week
 from ..services.calendar import WeekCalendar, week_calendar
 from ..services.catalog import current_week
 from ..services.editing.previews import placements
+from ..services.freshness import marker
 from ..services.resolution import Directory, Occurrence, load_directory, resolve_week
+from .conditional import RenderCache
 
 UNNAMED = {"group": "No class", "staff": "No teacher", "room": "No room"}
 
@@ -37,6 +39,8 @@ class OverviewPage:
     occurrences: list[Occurrence]
     clashes: tuple[Clash, ...]
     calendar: WeekCalendar
+    # What the cards and cells were rendered into, shared by every request for the same revision (see build_overview_page).
+    rendered: dict[Hashable, Any]
     view = "overview"
 
     @cached_property
@@ -59,10 +63,16 @@ class OverviewPage:
         substitute = occ.values.get("substitute")
         return f"{teachers} → {self.directory.name('staff', substitute)}" if substitute else teachers
 
-    @cached_property
+    @property
     def cards(self) -> dict[int, Markup]:
         """Each occurrence's card as HTML, made once however many rows show it: a week has hundreds,
         and rendering them here keeps the page within its time budget (see bench/overview.py)."""
+        cards = self.rendered.get("cards")
+        if cards is None:
+            cards = self.rendered["cards"] = self._cards()
+        return cards
+
+    def _cards(self) -> dict[int, Markup]:
         columns = self.overview.columns
         column_of = {occ.slot_id: columns[index] for row in self.overview.rows
                      for index, cell in enumerate(row.cells) for occ in cell}
@@ -88,11 +98,13 @@ class OverviewPage:
         clash = self.clash_text(occ.slot_id)
         tooltip = " · ".join(part for part in (title, time, *(text for _, text in details), status, clash) if part)
         classes = " ".join(part for part in ("card", f"status-{occ.status}", "clash" if clash else "", "off" if occ.off else "") if part)
-        panel_url = self.slot_url("editing.slot_panel", occ.slot_id)
-        data = {"slot-id": occ.slot_id, "panel-url": panel_url, "move-url": self.slot_url("editing.move_form", occ.slot_id),
-                "weekday": occ.weekday, "start": occ.start, "duration": occ.duration,
-                "staff": " ".join(map(str, staff_ids(values))), "substitute": values.get("substitute") or "",
-                "room": values.get("room") or "", "group": " ".join(map(str, group_ids(values)))}
+        panel_url = escape(self.slot_url("editing.slot_panel", occ.slot_id))
+        # Ids and minutes need no escaping; written out rather than joined from a dict (hundreds of cards).
+        attributes = (f'data-slot-id="{occ.slot_id}" data-panel-url="{panel_url}" '
+                      f'data-move-url="{escape(self.slot_url("editing.move_form", occ.slot_id))}" '
+                      f'data-weekday="{occ.weekday}" data-start="{occ.start}" data-duration="{occ.duration}" '
+                      f'data-staff="{" ".join(map(str, staff_ids(values)))}" data-substitute="{values.get("substitute") or ""}" '
+                      f'data-room="{values.get("room") or ""}" data-group="{" ".join(map(str, group_ids(values)))}"')
         lines = [f'<strong class="card-title">{escape(title)}</strong>']
         if occ.start != column.start or (column.period and occ.end > column.end):  # not the column's own time
             lines.append(f'<span class="card-time">{time}</span>')
@@ -101,14 +113,20 @@ class OverviewPage:
             lines.append(f'<span class="card-status" data-testid="card-status">{escape(status)}</span>')
         if clash:
             lines.append(f'<span class="card-clash" data-testid="card-clash">⚠ {escape(clash)}</span>')
-        attributes = " ".join(f'data-{name}="{value if isinstance(value, int) else escape(value)}"' for name, value in data.items())
         style = f' style="--block-color: {escape(values["color"])}"' if values.get("color") else ""
         # Plain strings escaped with html.escape: a week has hundreds of cards, and Markup's % is several times slower.
         return Markup(f'<article class="{classes}" tabindex="0" data-testid="card" {attributes} title="{escape(tooltip)}"{style}>'
-                      f'<a class="card-link" href="{escape(panel_url)}" tabindex="-1">{"".join(lines)}</a></article>')
+                      f'<a class="card-link" href="{panel_url}" tabindex="-1">{"".join(lines)}</a></article>')
 
     def cells(self, row) -> Markup:
         """A row's cells, each with its cards; a clash in the cell marks it (one row has dozens of cells)."""
+        key = ("cells", row.kind, row.resource)
+        found = self.rendered.get(key)
+        if found is None:
+            found = self.rendered[key] = self._cells(row)
+        return found
+
+    def _cells(self, row) -> Markup:
         cards, clashing, columns = self.cards, self.clashing, self.overview.columns
         parts = []
         for column, cell in zip(columns, row.cells, strict=True):
@@ -165,7 +183,43 @@ def requested_rows(raw: str | None) -> str | None:
     return raw if raw in ROW_KINDS else None
 
 
+@dataclass(frozen=True)
+class _Week:
+    """What an overview is made of, whoever asks: kept per timetable revision (see build_overview_page)."""
+
+    rows: str
+    overview: Overview
+    directory: Directory
+    occurrences: list[Occurrence]
+    clashes: tuple[Clash, ...]
+    calendar: WeekCalendar
+    rendered: dict[Hashable, Any]
+
+
+# Overviews by (timetable revision, week, rows asked for, URL prefix): a scheduler's every click
+# that changes nothing (week back and forth, rows, reloads after another's change) is served from here.
+overview_cache: RenderCache[_Week] = RenderCache(32)
+
+
 def build_overview_page(timetable: Timetable, week: int, rows: str | None) -> OverviewPage:
+    """The overview of `week` by `rows`: made once per revision of the timetable (services/freshness.py:
+    every committed change moves it, so nothing made before a change is shown after it), cards and cells
+    included. Only the navigation (which week is "Today") and the page around it are made per request."""
+    def build() -> _Week:
+        return _build_week(timetable, week, rows)
+
+    if not current_app.config["PAGE_CACHE"]:
+        made = build()
+    else:
+        key = ("overview", marker(timetable).key, week, rows, url_for("editor.week", slug=timetable.slug))
+        made = overview_cache.get_or_build(key, build)
+    return OverviewPage(
+        timetable=timetable, week=week, rows=made.rows, overview=made.overview, directory=made.directory,
+        occurrences=made.occurrences, clashes=made.clashes, calendar=made.calendar, rendered=made.rendered,
+    )
+
+
+def _build_week(timetable: Timetable, week: int, rows: str | None) -> _Week:
     """Resolve the week once, find its clashes over every occurrence, and lay it out by `rows`:
     by default the classes, or the teachers where there are no classes (a clinic)."""
     occurrences = resolve_week(timetable, week)
@@ -179,7 +233,7 @@ def build_overview_page(timetable: Timetable, week: int, rows: str | None) -> Ov
         occurrences, kind=rows, monday=monday_of(week), weekdays=timetable.weekdays, periods=bells.periods if bells else (),
         names=names, day_start=timetable.day_start, day_end=timetable.day_end, unnamed=UNNAMED[rows],
     )
-    return OverviewPage(
-        timetable=timetable, week=week, rows=rows, overview=overview, directory=directory, occurrences=occurrences,
-        clashes=tuple(find_clashes(placements(occurrences))), calendar=week_calendar(timetable, week),
+    return _Week(
+        rows=rows, overview=overview, directory=directory, occurrences=occurrences,
+        clashes=tuple(find_clashes(placements(occurrences))), calendar=week_calendar(timetable, week), rendered={},
     )
