@@ -89,7 +89,8 @@ def load_config(instance_path: str) -> dict:
         # Waiting-list entries on one timetable per e-mail address, whatever the network address.
         "BOOKING_WAITING_PER_EMAIL": _integer("TIMETABLE_BOOKING_WAITING_PER_EMAIL", 3),
         # Counters live in each process unless a shared store is named (e.g. redis://host:6379, with the redis package).
-        "RATELIMIT_STORAGE_URI": os.environ.get("TIMETABLE_RATELIMIT_STORAGE_URI", "memory://"),
+        # timetable-memory:// is limits' memory:// with its expiry sweep made thread-safe (timetable/rate_limit_storage.py).
+        "RATELIMIT_STORAGE_URI": os.environ.get("TIMETABLE_RATELIMIT_STORAGE_URI", "timetable-memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # How many reverse proxies in front set X-Forwarded-For/-Proto; 0 trusts none of those headers.
         "TRUSTED_PROXIES": _integer("TIMETABLE_TRUSTED_PROXIES", 0),

@@ -9,6 +9,8 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 
+from . import rate_limit_storage  # noqa: F401  (registers the timetable-memory:// store of the limits' counters)
+
 # Named constraints keep migrations deterministic and let SQLite batch mode alter tables.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
