@@ -13,6 +13,7 @@ from ...extensions import db
 from ...formatting import hhmm, spans_text, weekday_name
 from ...models import CourseRule, SlotRule, Timetable
 from ...rules import (
+    CLASH_KINDS,
     PARAMETERS,
     STATUS_CLOSED,
     Placement,
@@ -22,6 +23,7 @@ from ...rules import (
     inherit,
     next_week,
     previous_week,
+    ref_ids,
     union_spans,
     value_in_week,
 )
@@ -198,7 +200,7 @@ class _ResolvedWeeks:
         self._found: dict[tuple[bool, int], dict[int, Occurrence | None]] = {}
         self._read: dict[int, WeekRules] = {}
         self._touched: dict[int, set[int]] = {}
-        self._times: dict[int, dict[int, tuple[int, int, int]]] = {}
+        self._needs: dict[int, dict[int, _Needs]] = {}
 
     def rules(self, week: int) -> WeekRules:
         if week not in self._read:
@@ -243,22 +245,37 @@ class _ResolvedWeeks:
             self._touched[week] = slots
         return self._touched[week]
 
-    def times(self, week: int) -> dict[int, tuple[int, int, int]]:
-        """Every slot's weekday, start and end in the week as it stands: three parameters, not all of them."""
-        if week not in self._times:
+    def needs(self, week: int) -> dict[int, _Needs]:
+        """Every slot's time and resources in the week as it stands: the few parameters a clash reads, not all."""
+        if week not in self._needs:
             rules = self.rules(week)
-            times = {}
+            needs = {}
             for slot_id, own in rules.slot_values.items():
                 course = own.get("course")
                 inherited = rules.course_values.get(course, {}) if course is not None else {}
-                weekday, start, duration = (
-                    inherit(name, own.get(name, UNCOVERED), inherited.get(name, UNCOVERED))[0]
-                    for name in ("weekday", "start", "duration")
-                )
-                if weekday is not None and start is not None:
-                    times[slot_id] = (weekday, start, start + (duration or 0))
-            self._times[week] = times
-        return self._times[week]
+                values = {name: inherit(name, own.get(name, UNCOVERED), inherited.get(name, UNCOVERED))[0]
+                          for name in _NEEDED}
+                if values["weekday"] is None or values["start"] is None:
+                    continue
+                # The teachers planned and their substitute both: a superset of who is there.
+                resources = {kind: ref_ids(values[kind]) for kind in CLASH_KINDS}
+                resources["staff"] += ref_ids(values["substitute"])
+                needs[slot_id] = _Needs(values["weekday"], values["start"], values["start"] + (values["duration"] or 0),
+                                        resources)
+            self._needs[week] = needs
+        return self._needs[week]
+
+
+# What a slot occupies in a week, read cheaply to find the slots that can clash with a plan's.
+_NEEDED = ("weekday", "start", "duration", "staff", "substitute", "room", "group")
+
+
+@dataclass(frozen=True)
+class _Needs:
+    weekday: int
+    start: int
+    end: int
+    resources: dict[str, tuple[int, ...]]
 
 
 def _occurring(found: dict[int, Occurrence | None], slot_ids: Iterable[int]) -> dict[int, Occurrence]:
@@ -432,18 +449,23 @@ def placements(occurrences) -> list[Placement]:
 def _clash_candidates(weeks: _ResolvedWeeks, week: int) -> set[int]:
     """The slots of the week that can be in a clash the plan creates or removes.
 
-    Such a clash pairs a slot the plan touches with another slot on the same weekday at an
-    overlapping time, before or after the plan; clashes between two untouched slots are the
-    same on both sides and cancel out. So the untouched slots of other times are never resolved.
+    Such a clash pairs a slot the plan touches with another slot that needs one of its
+    resources on the same weekday at an overlapping time, before or after the plan; clashes
+    between two untouched slots are the same on both sides and cancel out. So only those
+    other slots are resolved in full.
     """
     touched = weeks.touched(week)
-    windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    windows: dict[tuple[str, int, int], list[tuple[int, int]]] = defaultdict(list)
     for occurrences in (weeks.before(week, touched), weeks.after(week, touched)):
-        for occurrence in occurrences.values():
-            windows[occurrence.weekday].append((occurrence.start, occurrence.end))
+        for placement in placements(occurrences.values()):
+            for kind in CLASH_KINDS:
+                for resource in ref_ids(getattr(placement, kind)):
+                    windows[(kind, resource, placement.weekday)].append((placement.start, placement.end))
     candidates = set(touched)
-    for slot_id, (weekday, start, end) in weeks.times(week).items():
-        if any(start < last and first < end for first, last in windows.get(weekday, ())):
+    for slot_id, needs in weeks.needs(week).items():
+        if any(needs.start < last and first < needs.end
+               for kind, resources in needs.resources.items() for resource in resources
+               for first, last in windows.get((kind, resource, needs.weekday), ())):
             candidates.add(slot_id)
     return candidates
 
