@@ -302,11 +302,14 @@ def _load_worlds(changes: list[StripeChange], affected: dict[str, set[int]]) -> 
     all_slots = set().union(*affected.values()) if affected else set()
     keys: set[StripeKey] = {(SLOT, slot_id, "course") for slot_id in all_slots}
     keys |= {(SLOT, slot_id, param) for param, slots in affected.items() for slot_id in slots}
-    course_stripes = load_stripes({key for key in keys if key[2] == "course"})
+    course_keys = {key for key in keys if key[2] == "course"}
+    course_stripes = load_stripes(course_keys)
     courses = {rule.value for rules in course_stripes.values() for rule in rules if rule.value is not None}
     courses |= {c.owner_id for c in changes if c.owner == COURSE}
     keys |= {(COURSE, course_id, param) for course_id in courses for param in affected if param != "course"}
-    before, after = _worlds(changes, load_stripes(keys))
+    # The changed stripes come with the plan, as far as it read them: their whole history is not read again.
+    changed = {change.key for change in changes}
+    before, after = _worlds(changes, {**course_stripes, **load_stripes(keys - course_keys - changed)})
     return before, after, courses
 
 
