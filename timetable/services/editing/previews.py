@@ -7,7 +7,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 
 from ...extensions import db
 from ...formatting import hhmm, spans_text, weekday_name
@@ -375,17 +375,30 @@ def _clash_weeks(timetable: Timetable, lines, reference_week: int) -> list[Span]
         points = {lo}
         points.update(line.start for line in lines if line.start is not None and line.start > lo and (end is None or line.start <= end))
         for model in (SlotRule, CourseRule):
-            starts = select(model.start_week).where(model.timetable_id == timetable.id, model.start_week > lo)
+            points.update(_starts_after(model, timetable.id, lo, end))
             ends = select(model.end_week).where(model.timetable_id == timetable.id, model.end_week >= lo)
             if end is not None:
-                starts = starts.where(model.start_week <= end)
                 ends = ends.where(model.end_week < end)
-            points.update(db.session.scalars(starts.distinct().order_by(model.start_week).limit(MAX_CLASH_WEEKS)))
             last_weeks = db.session.scalars(ends.distinct().order_by(model.end_week).limit(MAX_CLASH_WEEKS))
             points.update(next_week(week) for week in last_weeks if week is not None)
         ordered = sorted(points)
         spans += [(p, previous_week(ordered[i + 1]) if i + 1 < len(ordered) else end) for i, p in enumerate(ordered)]
     return spans[:MAX_CLASH_WEEKS]
+
+
+def _starts_after(model, timetable_id: int, lo: int, end: int | None) -> list[int]:
+    """The first MAX_CLASH_WEEKS weeks in (lo, end] where a rule starts.
+
+    A rule starting after `lo` also ends after it, or never: asked that way, in two halves as
+    when resolving a week, the database reads a range of the index (timetable_id, end_week,
+    start_week) and never the past history, however long.
+    """
+    halves = []
+    for ending in (model.end_week > lo, model.end_week.is_(None)):
+        half = select(model.start_week.label("week")).where(model.timetable_id == timetable_id, ending, model.start_week > lo)
+        halves.append(half if end is None else half.where(model.start_week <= end))
+    weeks = union(*halves).subquery()
+    return list(db.session.scalars(select(weeks.c.week).order_by(weeks.c.week).limit(MAX_CLASH_WEEKS)))
 
 
 def _add_span(spans: list[Span], span: Span) -> None:
