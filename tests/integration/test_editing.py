@@ -104,16 +104,14 @@ def test_a_failure_in_the_middle_of_applying_leaves_everything_as_before(school,
     request = EditRequest("slot", tuple(lessons), "staff_status", week(48), week(50), "sick")
     plan = plan_edit(timetable, [request], week(48))
     before = all_rules()
-    real_write = recording.write_actions
-    calls = []
+    real_write = recording.write_changes
 
-    def failing_write(*args, **kwargs):
-        calls.append(args)
-        if len(calls) == 3:
-            raise RuntimeError("disk on fire")
-        return real_write(*args, **kwargs)
+    def failing_write(timetable_id, changes):
+        assert len(changes) > 2
+        real_write(timetable_id, changes[:2])  # two stripes written, then the third fails
+        raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(recording, "write_actions", failing_write)
+    monkeypatch.setattr(recording, "write_changes", failing_write)
     with pytest.raises(RuntimeError, match="disk on fire"):
         apply_plan(timetable, [request], plan.token, None)
     db.session.rollback()

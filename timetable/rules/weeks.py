@@ -165,11 +165,17 @@ def add_weeks(key: int, n: int) -> int:
 
 def next_week(key: int) -> int:
     """Return the week after `key`: 202053 -> 202101, 202152 -> 202201."""
+    # Fast path, as in validate_week: weeks 1..52 exist in every year, so up to week 51 the
+    # next week is the next key; only the turn of a year needs the calendar.
+    if type(key) is int and FIRST_WEEK <= key <= LAST_WEEK and 1 <= key % 100 <= 51:
+        return key + 1
     return add_weeks(key, 1)
 
 
 def previous_week(key: int) -> int:
     """Return the week before `key`: 202101 -> 202053."""
+    if type(key) is int and FIRST_WEEK <= key <= LAST_WEEK and 2 <= key % 100 <= 52:
+        return key - 1
     return add_weeks(key, -1)
 
 

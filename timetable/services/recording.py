@@ -28,7 +28,7 @@ from .stripes import (
     is_new_stripe,
     is_whole_delete,
     slots_of_courses,
-    write_actions,
+    write_changes,
 )
 
 # The kinds of change whose new or emptied stripes are written in batches.
@@ -45,7 +45,7 @@ def record_changes(
     db.session.flush()
     history = []
     # Creations and imports write their new stripes in one batch, and undos empty stripes in a few
-    # statements (thousands of rules for an import); everything else goes one action at a time, in order.
+    # statements (thousands of rules for an import); everything else goes step by step, each stripe's actions in order.
     batch = kind in BATCHED_KINDS
     fresh = [change for change in changes if batch and is_new_stripe(change)]
     batched = dict(zip(map(id, fresh), insert_new_stripes(timetable.id, fresh), strict=True)) if fresh else {}
@@ -53,11 +53,10 @@ def record_changes(
     if emptied:
         delete_rules_of(emptied)
         batched.update((id(change), []) for change in emptied)
+    rest = [change for change in changes if id(change) not in batched]
+    batched.update(zip(map(id, rest), write_changes(timetable.id, rest), strict=True))
     for change in changes:
-        if id(change) in batched:
-            inserted = batched[id(change)]
-        else:
-            inserted = write_actions(change.owner, change.owner_id, timetable.id, change.param, change.actions)
+        inserted = batched[id(change)]
         inverse = invert(change.before, change.actions, inserted)
         history.append({
             "change_set_id": change_set.id, "owner_kind": change.owner, "owner_id": change.owner_id, "param": change.param,

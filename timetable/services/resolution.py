@@ -126,15 +126,21 @@ def load_directory(timetable_id: int) -> Directory:
 Overrides = Mapping[tuple[str, int, str], list[Rule]]
 
 
-def _override(values_by_owner: dict[int, dict[str, Any]], kind: str, overrides: Overrides, week: int) -> None:
-    for (owner_kind, owner_id, param), stripe in overrides.items():
-        if owner_kind != kind:
-            continue
+def _overridden(
+    values_by_owner: Mapping[int, Mapping[str, Any]], kind: str, overrides: Overrides, week: int,
+) -> Mapping[int, Mapping[str, Any]]:
+    """The owners' covering values with the overriding stripes' values in `week` in place (copied, if any)."""
+    mine = [(owner_id, param, stripe) for (owner_kind, owner_id, param), stripe in overrides.items() if owner_kind == kind]
+    if not mine:
+        return values_by_owner
+    found = {owner_id: dict(values) for owner_id, values in values_by_owner.items()}
+    for owner_id, param, stripe in mine:
         value = value_from(stripe, week)
         if value is UNCOVERED:
-            values_by_owner.get(owner_id, {}).pop(param, None)
+            found.get(owner_id, {}).pop(param, None)
         else:
-            values_by_owner.setdefault(owner_id, {})[param] = value
+            found.setdefault(owner_id, {})[param] = value
+    return found
 
 
 def resolve_week(
@@ -181,11 +187,12 @@ def read_weeks(timetable: Timetable, weeks: Sequence[int]) -> Iterator[WeekRules
 def occurrences_of(rules: WeekRules, *, include_closed: bool = False, overrides: Overrides | None = None) -> list[Occurrence]:
     """The week's occurrences from what was read, with a plan's stripes in place of some (no database)."""
     week, label, holidays = rules.week, rules.label, rules.holidays
-    slot_rules = {slot_id: dict(values) for slot_id, values in rules.slot_values.items()}
-    course_rules = {course_id: dict(values) for course_id, values in rules.course_values.items()}
+    slot_rules: Mapping[int, Mapping[str, Any]] = rules.slot_values
+    course_rules: Mapping[int, Mapping[str, Any]] = rules.course_values
     if overrides:
-        _override(slot_rules, SLOT, overrides, week)
-        _override(course_rules, COURSE, overrides, week)
+        # Copies, so that what was read stays as read (a preview resolves a week before and after the plan).
+        slot_rules = _overridden(slot_rules, SLOT, overrides, week)
+        course_rules = _overridden(course_rules, COURSE, overrides, week)
 
     occurrences = []
     for slot_id, own in slot_rules.items():

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 
 from ...extensions import db
 from ...formatting import hhmm, spans_text, weekday_name
 from ...models import CourseRule, SlotRule, Timetable
 from ...rules import (
+    CLASH_KINDS,
     PARAMETERS,
     STATUS_CLOSED,
     Placement,
     find_clashes,
     format_span,
     get_parameter,
+    inherit,
     next_week,
     previous_week,
+    ref_ids,
     union_spans,
     value_in_week,
 )
@@ -31,7 +34,6 @@ from ..resolution import (
     Directory,
     Occurrence,
     WeekRules,
-    in_week_order,
     load_directory,
     occurrences_of,
     read_week,
@@ -186,44 +188,103 @@ def build_preview(timetable: Timetable, changes: list[StripeChange], reference_w
 
 
 class _ResolvedWeeks:
-    """Weeks resolved as they are and as the plan would leave them, each at most once per preview."""
+    """Slots of weeks resolved as they are and as the plan would leave them, each at most once per preview.
+
+    A preview needs few slots of a week: the ones the plan touches, the ones that can clash with
+    them, the ones it names. Each week is read once, and only the slots asked for are resolved,
+    not the hundreds of the week (what most of a plan's time used to go to).
+    """
 
     def __init__(self, timetable: Timetable, overrides: dict[StripeKey, list]):
         self.timetable, self.overrides = timetable, overrides
-        self._found: dict[tuple[bool, int], list[Occurrence]] = {}
+        self._found: dict[tuple[bool, int], dict[int, Occurrence | None]] = {}
         self._read: dict[int, WeekRules] = {}
+        self._touched: dict[int, set[int]] = {}
+        self._needs: dict[int, dict[int, _Needs]] = {}
 
-    def before(self, week: int, *, include_closed: bool = False) -> list[Occurrence]:
-        return self._resolved(False, week, include_closed)
+    def rules(self, week: int) -> WeekRules:
+        if week not in self._read:
+            self._read[week] = read_week(self.timetable, week)
+        return self._read[week]
 
-    def after(self, week: int, *, include_closed: bool = False) -> list[Occurrence]:
-        return self._resolved(True, week, include_closed)
+    def before(self, week: int, slot_ids: Iterable[int]) -> dict[int, Occurrence]:
+        """The slots that occur in the week as it stands (closed ones included), by id."""
+        found = self._found.setdefault((False, week), {})
+        slot_ids = list(slot_ids)
+        missing = [slot_id for slot_id in slot_ids if slot_id not in found]
+        if missing:
+            rules = self.rules(week)
+            subset = replace(rules, slot_values={i: rules.slot_values[i] for i in missing if i in rules.slot_values})
+            resolved = {o.slot_id: o for o in occurrences_of(subset, include_closed=True)}
+            found.update((slot_id, resolved.get(slot_id)) for slot_id in missing)
+        return _occurring(found, slot_ids)
 
-    def _touched(self, rules: WeekRules) -> set[int]:
-        slots = {owner_id for owner, owner_id, _param in self.overrides if owner == SLOT}
-        courses = {owner_id for owner, owner_id, _param in self.overrides if owner == COURSE}
-        if courses:
-            slots |= {slot_id for slot_id, values in rules.slot_values.items() if values.get("course") in courses}
-        return slots
-
-    def _resolved(self, planned: bool, week: int, include_closed: bool) -> list[Occurrence]:
-        key = (planned, week)
+    def after(self, week: int, slot_ids: Iterable[int]) -> dict[int, Occurrence]:
+        """The slots that occur in the week as the plan leaves it (closed ones included), by id."""
+        key = (True, week)
         if key not in self._found:
-            # Read once per week; the plan's version of the week is the same rules with its stripes in place.
-            if week not in self._read:
-                self._read[week] = read_week(self.timetable, week)
-            rules = self._read[week]
-            if not planned:
-                self._found[key] = occurrences_of(rules, include_closed=True)
-            else:
-                # Only slots the plan touches (their own stripes, or their course's) can read otherwise.
-                touched = self._touched(rules)
-                unchanged = [o for o in self._resolved(False, week, True) if o.slot_id not in touched]
-                subset = replace(rules, slot_values={k: v for k, v in rules.slot_values.items() if k in touched})
-                changed = occurrences_of(subset, include_closed=True, overrides=self.overrides)
-                self._found[key] = in_week_order(unchanged + changed)
-        everything = self._found[key]
-        return everything if include_closed else [o for o in everything if o.status != STATUS_CLOSED]
+            # Only slots the plan touches (their own stripes, or their course's) can read otherwise.
+            rules = self.rules(week)
+            touched = self.touched(week)
+            subset = replace(rules, slot_values={k: v for k, v in rules.slot_values.items() if k in touched})
+            changed = {o.slot_id: o for o in occurrences_of(subset, include_closed=True, overrides=self.overrides)}
+            self._found[key] = {slot_id: changed.get(slot_id) for slot_id in touched | changed.keys()}
+        found = self._found[key]
+        slot_ids = list(slot_ids)
+        unchanged = self.before(week, [slot_id for slot_id in slot_ids if slot_id not in found])
+        return {**unchanged, **_occurring(found, slot_ids)}
+
+    def touched(self, week: int) -> set[int]:
+        """The slots the plan may change in the week, new ones included."""
+        if week not in self._touched:
+            slots = {owner_id for owner, owner_id, _param in self.overrides if owner == SLOT}
+            courses = {owner_id for owner, owner_id, _param in self.overrides if owner == COURSE}
+            if courses:
+                slot_values = self.rules(week).slot_values
+                slots |= {slot_id for slot_id, values in slot_values.items() if values.get("course") in courses}
+            self._touched[week] = slots
+        return self._touched[week]
+
+    def needs(self, week: int) -> dict[int, _Needs]:
+        """Every slot's time and resources in the week as it stands: the few parameters a clash reads, not all."""
+        if week not in self._needs:
+            rules = self.rules(week)
+            needs = {}
+            for slot_id, own in rules.slot_values.items():
+                course = own.get("course")
+                inherited = rules.course_values.get(course, {}) if course is not None else {}
+                values = {name: inherit(name, own.get(name, UNCOVERED), inherited.get(name, UNCOVERED))[0]
+                          for name in _NEEDED}
+                if values["weekday"] is None or values["start"] is None:
+                    continue
+                # The teachers planned and their substitute both: a superset of who is there.
+                resources = {kind: ref_ids(values[kind]) for kind in CLASH_KINDS}
+                resources["staff"] += ref_ids(values["substitute"])
+                needs[slot_id] = _Needs(values["weekday"], values["start"], values["start"] + (values["duration"] or 0),
+                                        resources)
+            self._needs[week] = needs
+        return self._needs[week]
+
+
+# What a slot occupies in a week, read cheaply to find the slots that can clash with a plan's.
+_NEEDED = ("weekday", "start", "duration", "staff", "substitute", "room", "group")
+
+
+@dataclass(frozen=True)
+class _Needs:
+    weekday: int
+    start: int
+    end: int
+    resources: dict[str, tuple[int, ...]]
+
+
+def _occurring(found: dict[int, Occurrence | None], slot_ids: Iterable[int]) -> dict[int, Occurrence]:
+    occurring = {}
+    for slot_id in slot_ids:
+        occurrence = found.get(slot_id)
+        if occurrence is not None:
+            occurring[slot_id] = occurrence
+    return occurring
 
 
 def _affected_slots(changes: list[StripeChange]) -> dict[str, set[int]]:
@@ -241,11 +302,14 @@ def _load_worlds(changes: list[StripeChange], affected: dict[str, set[int]]) -> 
     all_slots = set().union(*affected.values()) if affected else set()
     keys: set[StripeKey] = {(SLOT, slot_id, "course") for slot_id in all_slots}
     keys |= {(SLOT, slot_id, param) for param, slots in affected.items() for slot_id in slots}
-    course_stripes = load_stripes({key for key in keys if key[2] == "course"})
+    course_keys = {key for key in keys if key[2] == "course"}
+    course_stripes = load_stripes(course_keys)
     courses = {rule.value for rules in course_stripes.values() for rule in rules if rule.value is not None}
     courses |= {c.owner_id for c in changes if c.owner == COURSE}
     keys |= {(COURSE, course_id, param) for course_id in courses for param in affected if param != "course"}
-    before, after = _worlds(changes, load_stripes(keys))
+    # The changed stripes come with the plan, as far as it read them: their whole history is not read again.
+    changed = {change.key for change in changes}
+    before, after = _worlds(changes, {**course_stripes, **load_stripes(keys - course_keys - changed)})
     return before, after, courses
 
 
@@ -311,17 +375,30 @@ def _clash_weeks(timetable: Timetable, lines, reference_week: int) -> list[Span]
         points = {lo}
         points.update(line.start for line in lines if line.start is not None and line.start > lo and (end is None or line.start <= end))
         for model in (SlotRule, CourseRule):
-            starts = select(model.start_week).where(model.timetable_id == timetable.id, model.start_week > lo)
+            points.update(_starts_after(model, timetable.id, lo, end))
             ends = select(model.end_week).where(model.timetable_id == timetable.id, model.end_week >= lo)
             if end is not None:
-                starts = starts.where(model.start_week <= end)
                 ends = ends.where(model.end_week < end)
-            points.update(db.session.scalars(starts.distinct().order_by(model.start_week).limit(MAX_CLASH_WEEKS)))
             last_weeks = db.session.scalars(ends.distinct().order_by(model.end_week).limit(MAX_CLASH_WEEKS))
             points.update(next_week(week) for week in last_weeks if week is not None)
         ordered = sorted(points)
         spans += [(p, previous_week(ordered[i + 1]) if i + 1 < len(ordered) else end) for i, p in enumerate(ordered)]
     return spans[:MAX_CLASH_WEEKS]
+
+
+def _starts_after(model, timetable_id: int, lo: int, end: int | None) -> list[int]:
+    """The first MAX_CLASH_WEEKS weeks in (lo, end] where a rule starts.
+
+    A rule starting after `lo` also ends after it, or never: asked that way, in two halves as
+    when resolving a week, the database reads a range of the index (timetable_id, end_week,
+    start_week) and never the past history, however long.
+    """
+    halves = []
+    for ending in (model.end_week > lo, model.end_week.is_(None)):
+        half = select(model.start_week.label("week")).where(model.timetable_id == timetable_id, ending, model.start_week > lo)
+        halves.append(half if end is None else half.where(model.start_week <= end))
+    weeks = union(*halves).subquery()
+    return list(db.session.scalars(select(weeks.c.week).order_by(weeks.c.week).limit(MAX_CLASH_WEEKS)))
 
 
 def _add_span(spans: list[Span], span: Span) -> None:
@@ -356,10 +433,9 @@ def _continues(last, line) -> bool:
 
 def _labels(weeks: _ResolvedWeeks, slot_ids, reference_week, first_weeks, directory) -> dict[int, str]:
     """"Maths 7A · Mon 08:00" for each slot as it stands in the reference week (after the plan for a new one)."""
-    occurrences = {o.slot_id: o for o in weeks.before(reference_week, include_closed=True)}
+    occurrences = weeks.before(reference_week, slot_ids)
     if not slot_ids <= occurrences.keys():  # a slot that only occurs after the plan (a new one, a move into this week)
-        after = weeks.after(reference_week, include_closed=True)
-        occurrences.update({o.slot_id: o for o in after if o.slot_id not in occurrences})
+        occurrences.update(weeks.after(reference_week, slot_ids - occurrences.keys()))
     labels = {}
     missing = defaultdict(list)
     for slot_id in slot_ids:
@@ -370,7 +446,7 @@ def _labels(weeks: _ResolvedWeeks, slot_ids, reference_week, first_weeks, direct
         else:
             labels[slot_id] = slot_label(None, slot_id, directory)
     for week, ids in list(missing.items())[:MAX_CLASH_WEEKS]:
-        found = {o.slot_id: o for o in weeks.after(week, include_closed=True)}
+        found = weeks.after(week, ids)
         for slot_id in ids:
             labels[slot_id] = slot_label(found.get(slot_id), slot_id, directory)
     for slot_id in slot_ids:
@@ -386,27 +462,55 @@ def placements(occurrences) -> list[Placement]:
     ]
 
 
+def _clash_candidates(weeks: _ResolvedWeeks, week: int) -> set[int]:
+    """The slots of the week that can be in a clash the plan creates or removes.
+
+    Such a clash pairs a slot the plan touches with another slot that needs one of its
+    resources on the same weekday at an overlapping time, before or after the plan; clashes
+    between two untouched slots are the same on both sides and cancel out. So only those
+    other slots are resolved in full.
+    """
+    touched = weeks.touched(week)
+    windows: dict[tuple[str, int, int], list[tuple[int, int]]] = defaultdict(list)
+    for occurrences in (weeks.before(week, touched), weeks.after(week, touched)):
+        for placement in placements(occurrences.values()):
+            for kind in CLASH_KINDS:
+                for resource in ref_ids(getattr(placement, kind)):
+                    windows[(kind, resource, placement.weekday)].append((placement.start, placement.end))
+    candidates = set(touched)
+    for slot_id, needs in weeks.needs(week).items():
+        if any(needs.start < last and first < needs.end
+               for kind, resources in needs.resources.items() for resource in resources
+               for first, last in windows.get((kind, resource, needs.weekday), ())):
+            candidates.add(slot_id)
+    return candidates
+
+
 def _clash_changes(weeks: _ResolvedWeeks, spans, directory) -> tuple[list[ClashLine], list[ClashLine]]:
     created: dict[tuple, list[Span]] = defaultdict(list)
     removed: dict[tuple, list[Span]] = defaultdict(list)
-    labels: dict[int, str] = {}
     for span in spans:
         week = span[0]
-        before_occ = weeks.before(week)
-        after_occ = weeks.after(week)
-        for occ in (*before_occ, *after_occ):
-            labels.setdefault(occ.slot_id, slot_label(occ, occ.slot_id, directory))
-        before = set(find_clashes(placements(before_occ)))
-        after = set(find_clashes(placements(after_occ)))
+        candidates = _clash_candidates(weeks, week)
+        before = set(find_clashes(placements(weeks.before(week, candidates).values())))
+        after = set(find_clashes(placements(weeks.after(week, candidates).values())))
         for clash in after - before:
             _add_span(created[(clash.kind, clash.resource, clash.weekday, clash.first, clash.second)], span)
         for clash in before - after:
             _add_span(removed[(clash.kind, clash.resource, clash.weekday, clash.first, clash.second)], span)
 
+    def label(slot_id: int) -> str:
+        # As the slot first occurs in the stretches checked: before the plan, else after it.
+        for first, _last in spans:
+            for occurrence in (weeks.before(first, [slot_id]).get(slot_id), weeks.after(first, [slot_id]).get(slot_id)):
+                if occurrence is not None and occurrence.status != STATUS_CLOSED:
+                    return slot_label(occurrence, slot_id, directory)
+        return slot_label(None, slot_id, directory)
+
     def lines(found):
         return [
-            ClashLine(kind, directory.name(kind, resource), weekday, labels[first], labels[second], tuple(weeks))
-            for (kind, resource, weekday, first, second), weeks in sorted(found.items())
+            ClashLine(kind, directory.name(kind, resource), weekday, label(first), label(second), tuple(stretches))
+            for (kind, resource, weekday, first, second), stretches in sorted(found.items())
         ]
 
     return lines(created), lines(removed)
