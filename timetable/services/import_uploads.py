@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -104,15 +104,9 @@ def default_from_week(timetable: Timetable | None) -> int:
     return add_weeks(week_of(clock.today(zone)), 1)
 
 
-def supports_create_missing() -> bool:
-    """Whether ImportOptions takes `create_missing` (CSV's "create missing names"); the form shows it only then."""
-    return "create_missing" in {f.name for f in fields(ImportOptions)}
-
-
 def build_options(from_week: int, periods: tuple[tuple[int, int], ...] | None, days_per_week: int | None, name: str | None,
                   create_missing: bool = False) -> ImportOptions:
-    extra: dict[str, Any] = {"create_missing": create_missing} if supports_create_missing() else {}
-    return ImportOptions(from_week, periods, days_per_week, name, **extra)
+    return ImportOptions(from_week, periods, days_per_week, name, create_missing)
 
 
 @dataclass
@@ -151,7 +145,7 @@ def _token(read: ReadUpload, timetable_marker: str) -> str:
     options = read.options
     message = json.dumps(["import", read.slug, read.format, read.upload.digest, format_week(options.from_week),
                           [list(p) for p in options.periods or ()], options.days_per_week, options.name,
-                          getattr(options, "create_missing", False), timetable_marker])
+                          options.create_missing, timetable_marker])
     return hmac.new(current_app.config["SECRET_KEY"].encode(), message.encode(), hashlib.sha256).hexdigest()
 
 

@@ -47,7 +47,7 @@ def import_file(slug: str):
     """Plan an import from a file (no token), or apply it (the plan's token).
     ---
     post:
-      summary: Import a timetable file (FET) — plan, then apply with the plan's token
+      summary: Import a timetable file (FET or CSV) — plan, then apply with the plan's token
       description: >
         Send the file as multipart/form-data (field `file`) with the options. Without `token`
         nothing is written: the answer (200) is the plan — resources to create, slots to create,
@@ -56,11 +56,11 @@ def import_file(slug: str):
         one change (201), shown in the history and undone in one action. The token covers the
         file's content, the options and the timetable's last change: if any of them differ, the
         answer is 409 and nothing is written (preview again). A file that cannot be imported
-        (malformed, not generated, unknown days or hours, times missing) is a 400 naming the line
+        (malformed, not generated, unknown days or hours or names, times missing) is a 400 naming the line
         or element; a body over TIMETABLE_MAX_IMPORT_BYTES (16 MiB) is a 413. Needs the right to
         schedule the timetable; a slug that does not exist yet is created by the import, which
         only an administrator may do (others get 404). `format` defaults to the file name's
-        extension (.fet).
+        extension (.fet or .csv; the CSV format is in docs/csv-import.md).
       security: [{session: [], csrf: []}, {bearer: []}]
       requestBody:
         required: true

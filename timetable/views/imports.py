@@ -25,7 +25,6 @@ from ..services.import_uploads import (
     default_from_week,
     plan_upload,
     read_upload,
-    supports_create_missing,
 )
 from ..services.importing import ImportPlan
 from .access import require_on_requested_timetable
@@ -56,7 +55,7 @@ class AppliedImport(NamedTuple):
 
 def _context(timetable, **context) -> dict:
     form = request.form if request.method == "POST" else {}
-    return dict(timetable=timetable, form=form, formats=FORMAT_CHOICES, available=FORMATS, create_missing=supports_create_missing(),
+    return dict(timetable=timetable, form=form, formats=FORMAT_CHOICES, available=FORMATS,
                 default_week=default_from_week(timetable), shown=SHOWN, max_bytes=current_app.config["MAX_IMPORT_BYTES"], **context)
 
 
