@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -389,6 +390,10 @@ class ChangeSet(db.Model):
     )
 
     __table_args__ = (Index("ix_change_sets_timetable", "timetable_id", "created_at"),)
+
+    # Not a column: what services/recording.py wrote, kept readable after the commit expires the row.
+    __allow_unmapped__ = True
+    written: Any = None
 
 
 class ChangeStripe(db.Model):

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_dump, validates_schema
 from marshmallow.validate import Length, Range
 
 from .rules import PARAMETERS, RulesError, format_week, get_parameter, parse_week
@@ -346,6 +346,13 @@ class ChangeSchema(Schema):
 class AppliedChangeSchema(Schema):
     change = fields.Nested(ChangeSchema, required=True, allow_none=True,
                            metadata={"description": "The change applied; null when there was nothing to change"})
+
+    @pre_dump
+    def _as_written(self, data: Mapping[str, Any], **_kwargs) -> Mapping[str, Any]:
+        """The change as the request wrote it, when it is at hand: no need to load it again after the commit."""
+        change = data.get("change")
+        written = getattr(change, "written", None)
+        return {**data, "change": written} if written is not None else data
 
 
 class SessionSchema(Schema):

@@ -8,16 +8,20 @@ inserts, updates or deletes rule rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import insert
 
 from ..extensions import db
-from ..models import ChangeSet, ChangeStripe, Timetable
+from ..models import ChangeSet, ChangeStripe, Timetable, User
 from ..rules import invert, union_spans
 from ..rules.compare import differences
 from .booking import BOOKING_SENSITIVE, offer_after_edit
 from .live import announce
 from .stripes import (
+    BULK_STRIPES,
     COURSE,
     SLOT,
     StripeChange,
@@ -27,9 +31,38 @@ from .stripes import (
     insert_new_stripes,
     is_new_stripe,
     is_whole_delete,
+    refresh_statistics,
     slots_of_courses,
     write_changes,
 )
+
+
+class WrittenStripe(NamedTuple):
+    owner_kind: str
+    owner_id: int
+    param: str
+
+
+@dataclass(frozen=True)
+class WrittenChange:
+    """A change set as it was written, for the answer to the request that wrote it.
+
+    Committing expires the change set, and reading it back would load its stripes (thousands of
+    JSON values for a large edit) only to name them: this keeps what the answer shows in memory.
+    """
+
+    id: int
+    kind: str
+    summary: str
+    user_id: int | None
+    created_at: datetime
+    undoes_id: int | None
+    stripes: tuple[WrittenStripe, ...]
+
+    @property
+    def user(self) -> User | None:
+        return None if self.user_id is None else db.session.get(User, self.user_id)
+
 
 # The kinds of change whose new or emptied stripes are written in batches.
 BATCHED_KINDS = ("create", "import", "undo")
@@ -65,11 +98,17 @@ def record_changes(
         })
     if history:
         db.session.execute(insert(ChangeStripe), history)
+    if len(changes) >= BULK_STRIPES:
+        refresh_statistics()
     _offer_freed_places(timetable, changes)
     spans = union_spans(
         (d.start, d.end) for change in changes for d in differences(list(change.before), list(change.after))
     )
     announce(timetable.id, "change", spans or ((None, None),))
+    change_set.written = WrittenChange(
+        change_set.id, kind, summary, user_id, change_set.created_at, undoes_id,
+        tuple(WrittenStripe(change.owner, change.owner_id, change.param) for change in changes),
+    )
     return change_set
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -104,13 +104,18 @@ class Directory:
         return self.retired.get((kind, resource_id))
 
 
-def load_directory(timetable_id: int) -> Directory:
+def load_directory(timetable_id: int, only: Mapping[str, Collection[int]] | None = None) -> Directory:
+    """Every name of the timetable, or `only` the ids given per kind (those a one-line summary names)."""
     retired: dict[tuple[str, int], int] = {}
 
     def names(kind: str, model) -> dict[int, str]:
-        rows = db.session.execute(
-            select(model.id, model.name, model.retired_from_week).where(model.timetable_id == timetable_id).order_by(model.name)
-        )
+        query = select(model.id, model.name, model.retired_from_week).where(model.timetable_id == timetable_id)
+        if only is not None:
+            wanted = only.get(kind)
+            if not wanted:
+                return {}
+            query = query.where(model.id.in_(sorted(wanted)))
+        rows = db.session.execute(query.order_by(model.name))
         found = {}
         for resource_id, name, retired_from in rows:
             found[resource_id] = name

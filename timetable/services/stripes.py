@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, text, union_all, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.sql.elements import BindParameter
 
@@ -85,6 +85,25 @@ def load_stripes(
         for owner_id, rule_id, start, end, value in db.session.execute(query):
             stripes[(owner, owner_id, param)].append(Rule(rule_id, start, end, decode(value)))
     return stripes
+
+
+# A change writing this many stripes at once (an import, a new timetable, a large undo) refreshes
+# the rule tables' planner statistics (see refresh_statistics).
+BULK_STRIPES = 500
+
+
+def refresh_statistics() -> None:
+    """Let PostgreSQL's planner see the rules just written in bulk, inside the caller's transaction.
+
+    Until the rule tables are analyzed, the planner guesses: it reads a stripe through the
+    exclusion constraint's index by parameter alone, scanning every rule of that parameter
+    (3 ms instead of 0.4 for forty slots of the 10× history bench), where the stripe index
+    (slot, parameter, start) reads just their rules. Autovacuum analyzes a minute or so after a
+    bulk load; this makes the edits right after an import as fast as later ones. SQLite needs
+    no statistics here (its stripe reads use the stripe index regardless).
+    """
+    if is_postgresql():
+        db.session.execute(text(f"ANALYZE {SlotRule.__tablename__}, {CourseRule.__tablename__}"))
 
 
 def _covering(model, week: int, columns: Sequence, *conditions):

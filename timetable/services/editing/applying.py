@@ -10,13 +10,13 @@ from typing import Any
 
 from ...database import write_transaction
 from ...models import ChangeSet, Timetable
-from ...rules import PARAMETERS, format_span
+from ...rules import PARAMETERS, format_span, ref_ids
 from ..calendar import check_cycle_labels
 from ..creation import create_slots, initial_changes
 from ..errors import Conflict, ServiceError
 from ..recording import record_changes
 from ..references import check_changes
-from ..resolution import load_directory
+from ..resolution import REFERENCE_KINDS, load_directory
 from ..stripes import COURSE, SLOT, StripeChange
 from .planning import EditRequest, stripe_changes
 from .previews import Preview, build_preview, describe
@@ -47,9 +47,10 @@ class Plan:
 
 def summarize(timetable: Timetable, requests: list[EditRequest]) -> str:
     """One line per request: "Staff status = Sick · 12 slots · 2026-W48 to 2026-W50"."""
-    directory = load_directory(timetable.id)
+    requests = [r.validated() for r in requests]
+    directory = load_directory(timetable.id, only=_named(requests))
     parts = []
-    for request in (r.validated() for r in requests):
+    for request in requests:
         label = PARAMETERS[request.param].label
         what = f"{label} reset to the course's" if request.erase and request.owner != COURSE else (
             f"{label} cleared" if request.erase else f"{label} = {describe(request.param, request.value, directory)}"
@@ -61,6 +62,16 @@ def summarize(timetable: Timetable, requests: list[EditRequest]) -> str:
             who = f"{len(request.ids)} slots" if len(request.ids) > 1 else f"slot {request.ids[0]}"
         parts.append(f"{what} · {who} · {format_span(request.start, request.end)}")
     return "; ".join(parts)
+
+
+def _named(requests: Sequence[EditRequest]) -> dict[str, set[int]]:
+    """The resources a summary of the requests names, by kind: the courses edited, the values referred to."""
+    named: dict[str, set[int]] = {"course": {i for r in requests if r.owner == COURSE for i in r.ids}}
+    for request in requests:
+        kind = REFERENCE_KINDS.get(request.param)
+        if kind and not request.erase and request.value is not None:
+            named.setdefault(kind, set()).update(ref_ids(request.value))
+    return named
 
 
 def plan_edit(timetable: Timetable, requests: list[EditRequest], reference_week: int, *, summary: str | None = None) -> Plan:
