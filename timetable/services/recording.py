@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import NamedTuple
 
 from sqlalchemy import insert
@@ -59,7 +60,7 @@ class WrittenChange:
     undoes_id: int | None
     stripes: tuple[WrittenStripe, ...]
 
-    @property
+    @cached_property
     def user(self) -> User | None:
         return None if self.user_id is None else db.session.get(User, self.user_id)
 
