@@ -74,3 +74,23 @@ def test_history_per_slot_lists_only_the_changes_that_touched_it(school):
     plan_and_apply(timetable, [EditRequest("slot", tuple(lessons), "note", week(50), week(50), "C")])
     assert [c.summary.split(" · ")[0] for c in list_history(timetable, slot_id=lessons[1])] == ["Note = C", "Note = B", "5 new slots"]
     assert ChangeSet.query.count() == school["setup_changes"] + 3
+
+
+def test_undo_may_not_bring_back_a_week_of_the_cycle_the_calendar_no_longer_has(school):
+    from timetable.rules.calendar import Cycle
+    from timetable.services.calendar import CalendarSpec, replace_calendar
+
+    timetable, monday = school["timetable"], school["lessons"][0]
+    replace_calendar(timetable, CalendarSpec(cycle=Cycle(3, week(48))))
+    plan_and_apply(timetable, [EditRequest("slot", (monday,), "cycle_weeks", week(48), None, "C")])
+    _, to_a = plan_and_apply(timetable, [EditRequest("slot", (monday,), "cycle_weeks", week(48), None, "A")])
+    replace_calendar(timetable, CalendarSpec(cycle=Cycle(2, week(48))))  # weeks A and B only from now on
+    rules_before = all_rules()
+
+    gone = rf"Undoing change {to_a.id} would bring back a week of the cycle that is gone .*week C never comes"
+    with pytest.raises(ServiceError, match=gone):
+        plan_undo(timetable, to_a.id, week(48))
+    with pytest.raises(ServiceError, match="Add that week back to the cycle on the calendar page first"):
+        apply_undo(timetable, to_a.id, "any token", None)
+    assert all_rules() == rules_before
+    assert values(timetable, 48, monday)["cycle_weeks"] == "A"

@@ -18,7 +18,7 @@ from timetable.services.stripes import SLOT, load_stripes
 
 
 def _stripe_read(slot_ids: list[int]) -> tuple[str, object]:
-    """The statement (and its parameters) that reads the start time of these slots (a parameter every slot sets) for an edit of three weeks, with locks."""
+    """The statement (and its parameters) reading these slots' start times (every slot sets one) for an edit, with locks."""
     seen: list[tuple[str, object]] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):

@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import ChangeSet, ChangeStripe, Timetable
 from ...rules import PARAMETERS, apply, format_span
 from ...rules.compare import restore, transform
+from ..calendar import check_cycle_labels
 from ..errors import NotFound, ServiceError
 from ..recording import record_changes
 from ..references import check_reassignments
@@ -96,7 +97,7 @@ def get_change_set(timetable: Timetable, change_set_id: int) -> ChangeSet:
     return change_set
 
 
-def _undo_changes(change_set: ChangeSet, *, for_update: bool) -> tuple[list[StripeChange], list[tuple], str]:
+def _undo_changes(timetable: Timetable, change_set: ChangeSet, *, for_update: bool) -> tuple[list[StripeChange], list[tuple], str]:
     keys = {(s.owner_kind, s.owner_id, s.param) for s in change_set.stripes}
     current = load_stripes(keys, for_update=for_update)
     changes: list[StripeChange] = []
@@ -113,7 +114,18 @@ def _undo_changes(change_set: ChangeSet, *, for_update: bool) -> tuple[list[Stri
     check_reassignments(change_set.timetable_id, changes, retired_advice=(
         f"undoing change {change_set.id} would assign it again in those weeks. Bring it back on the resources page first, "
         "or make a new edit of those weeks instead"))
+    _check_cycle_weeks_exist(timetable, change_set, changes)
     return changes, overwrites, fingerprint(current)
+
+
+def _check_cycle_weeks_exist(timetable: Timetable, change_set: ChangeSet, changes: list[StripeChange]) -> None:
+    """Undo may not bring back a week of the cycle the calendar no longer has: the lesson would never take place."""
+    restored = (a.value for c in changes if c.param == "cycle_weeks" for a in c.actions if a.kind != "delete")
+    try:
+        check_cycle_labels(timetable, restored)
+    except ServiceError as error:
+        raise ServiceError(f"Undoing change {change_set.id} would bring back a week of the cycle that is gone ({error}) "
+                           "Add that week back to the cycle on the calendar page first, or make a new edit instead.") from None
 
 
 def _check_undoable(timetable: Timetable, change_set: ChangeSet) -> None:
@@ -126,7 +138,7 @@ def plan_undo(timetable: Timetable, change_set_id: int, reference_week: int) -> 
     """What undoing a change would do now, including the later edits it would overwrite."""
     change_set = get_change_set(timetable, change_set_id)
     _check_undoable(timetable, change_set)
-    changes, overwrites, token = _undo_changes(change_set, for_update=False)
+    changes, overwrites, token = _undo_changes(timetable, change_set, for_update=False)
     directory = load_directory(timetable.id)
     lines = tuple(
         OverwriteLine(owner, owner_id, param, c.start, c.end, describe(param, c.found, directory), describe(param, c.restored, directory))
@@ -142,7 +154,7 @@ def apply_undo(timetable: Timetable, change_set_id: int, token: str, user_id: in
     with write_transaction():
         change_set = get_change_set(timetable, change_set_id)
         _check_undoable(timetable, change_set)
-        changes, _overwrites, current_token = _undo_changes(change_set, for_update=True)
+        changes, _overwrites, current_token = _undo_changes(timetable, change_set, for_update=True)
         if current_token != token:
             raise StalePlan(STALE_MESSAGE)
         grids = grid_undo(timetable, change_set)
