@@ -82,6 +82,9 @@ class OverviewPage:
             return render_card(occ, column, rows=made.rows, directory=made.directory, clash=clash,
                                panel_url=_slot_url(panel, occ.slot_id), move_url=_slot_url(move, occ.slot_id))
 
+        if not current_app.config["PAGE_CACHE"]:
+            return {occ.slot_id: render(occ, column, made.clash_text(occ.slot_id))
+                    for occ in self.occurrences if (column := column_of.get(occ.slot_id)) is not None}
         return {occ.slot_id: cached_card(occ, column, made.clash_text(occ.slot_id), context, render)
                 for occ in self.occurrences if (column := column_of.get(occ.slot_id)) is not None}
 
