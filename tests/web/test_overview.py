@@ -197,8 +197,8 @@ def test_the_overview_is_made_once_per_revision_and_made_again_after_a_change(sc
     from timetable.views import overview_page
 
     resolved = []
-    resolve_week = overview_page.resolve_week
-    monkeypatch.setattr(overview_page, "resolve_week", lambda *args, **kwargs: resolved.append(args[1]) or resolve_week(*args, **kwargs))
+    read_week = overview_page.read_week
+    monkeypatch.setattr(overview_page, "read_week", lambda *args, **kwargs: resolved.append(args[1]) or read_week(*args, **kwargs))
     lesson = classes["lessons"][0]
     first = scheduler.get("/t/edit?week=2026-W49").get_data(as_text=True)
     # The same week again, as a page and as the fragment a week change fetches: made once.

@@ -14,11 +14,11 @@ from ..models import Timetable
 from ..overview import ROW_KINDS, Column, Overview, layout_overview
 from ..rules import Clash, find_clashes, format_week, monday_of, next_week, previous_week
 from ..services.bells import grid_for_week
-from ..services.calendar import WeekCalendar, week_calendar
+from ..services.calendar import WeekCalendar, shown_calendar
 from ..services.catalog import current_week
 from ..services.editing.previews import placements
 from ..services.freshness import marker
-from ..services.resolution import Directory, Occurrence, load_directory, resolve_week
+from ..services.resolution import Directory, Occurrence, load_directory, occurrences_of, read_week
 from .conditional import RenderCache
 from .overview_cards import cached_card, directory_token, render_card
 
@@ -111,9 +111,6 @@ class OverviewPage:
         """The endpoint's URL for this week's slot _SLOT_MARK (built once: a week has hundreds of cards)."""
         return url_for(endpoint, slug=self.timetable.slug, slot_id=_SLOT_MARK, week=format_week(self.week))
 
-    def slot_url(self, endpoint: str, slot_id: int) -> str:
-        return _slot_url(self._pattern(endpoint), slot_id)
-
     def url(self, **changes: Any) -> str:
         args: dict[str, Any] = {"week": self.week, "rows": None if self.rows == "group" else self.rows}
         args.update(changes)
@@ -146,6 +143,7 @@ class OverviewPage:
 
 
 def _slot_url(pattern: str, slot_id: int) -> str:
+    """A slot's URL from its endpoint's pattern (OverviewPage._pattern)."""
     return pattern.replace(f"/{_SLOT_MARK}", f"/{slot_id}", 1)
 
 
@@ -209,7 +207,9 @@ def build_overview_page(timetable: Timetable, week: int, rows: str | None) -> Ov
 def _build_week(timetable: Timetable, week: int, rows: str | None) -> _Week:
     """Resolve the week once, find its clashes over every occurrence, and lay it out by `rows`:
     by default the classes, or the teachers where there are no classes (a clinic)."""
-    occurrences = resolve_week(timetable, week)
+    # resolve_week, keeping what it read of the calendar (the week's label and holidays) for the heading.
+    read = read_week(timetable, week)
+    occurrences = occurrences_of(read)
     directory = load_directory(timetable.id)
     rows = rows or ("group" if directory.group else "staff")
     bells = grid_for_week(timetable, week)
@@ -222,6 +222,6 @@ def _build_week(timetable: Timetable, week: int, rows: str | None) -> _Week:
     )
     return _Week(
         rows=rows, overview=overview, directory=directory, occurrences=occurrences,
-        clashes=tuple(find_clashes(placements(occurrences))), calendar=week_calendar(timetable, week), rendered={},
+        clashes=tuple(find_clashes(placements(occurrences))), calendar=shown_calendar(read.label, read.holidays), rendered={},
         directory_token=directory_token(directory),
     )
