@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 
 from ..extensions import db
 from ..models import Course, Group, Room, Staff, Timetable
@@ -105,21 +105,23 @@ class Directory:
 
 
 def load_directory(timetable_id: int) -> Directory:
+    """Every resource's name (by kind, in name order) and the week it is retired from, in one query:
+    the rows of one UNION ALL, each tagged with its kind (every week page reads this; on a server
+    database each query is a round trip)."""
+    kinds = (("staff", Staff), ("room", Room), ("group", Group), ("course", Course))
+    union = union_all(*(
+        select(literal(order).label("kind"), model.id, model.name, model.retired_from_week).where(model.timetable_id == timetable_id)
+        for order, (_, model) in enumerate(kinds)
+    ))
+    found: list[dict[int, str]] = [{} for _ in kinds]
     retired: dict[tuple[str, int], int] = {}
-
-    def names(kind: str, model) -> dict[int, str]:
-        rows = db.session.execute(
-            select(model.id, model.name, model.retired_from_week).where(model.timetable_id == timetable_id).order_by(model.name)
-        )
-        found = {}
-        for resource_id, name, retired_from in rows:
-            found[resource_id] = name
-            if retired_from is not None:
-                retired[(kind, resource_id)] = retired_from
-        return found
-
-    return Directory(staff=names("staff", Staff), room=names("room", Room), group=names("group", Group),
-                     course=names("course", Course), retired=retired)
+    columns = union.selected_columns
+    for order, resource_id, name, retired_from in db.session.execute(union.order_by(columns.kind, columns.name)).all():
+        found[order][resource_id] = name
+        if retired_from is not None:
+            retired[(kinds[order][0], resource_id)] = retired_from
+    staff, room, group, course = found
+    return Directory(staff=staff, room=room, group=group, course=course, retired=retired)
 
 
 # A stripe seen as it would be after a plan: ("slot" | "course", owner id, parameter) -> rules.
