@@ -3,7 +3,7 @@
 A card's key holds everything it is made from: the rows kind, the names it can show (the
 directory, as a token), its URLs' patterns (prefix, timetable, week), the slot id, why it is
 off, the values of CARD_PARAMS, its column's time and its clash text. The card is rendered from
-exactly those values (`render_card` gets the others as None), so two equal keys always give the
+exactly those values (the occurrence `render_card` gets holds no other), so two equal keys give the
 same HTML, whatever revision asked. The cache is this process's, a bounded LRU, like the others.
 """
 
@@ -47,21 +47,17 @@ def staff_text(directory: Directory, values: Mapping[str, Any]) -> str:
     return f"{teachers} → {directory.name('staff', substitute)}" if substitute else teachers
 
 
-def card_key(occ: Occurrence, column: Column, clash: str, context: tuple[Hashable, ...]) -> tuple[Hashable, ...]:
-    """Everything a card is made from; `context` is (rows, directory token, panel URL pattern, move URL pattern)."""
-    values = occ.values
-    return (*context, occ.slot_id, occ.off, tuple(map(values.get, CARD_PARAMS)),
-            column.start, column.end, column.period, clash)
-
-
 def cached_card(occ: Occurrence, column: Column, clash: str, context: tuple[Hashable, ...],
                 render: Callable[[Occurrence, Column, str], Markup]) -> Markup:
-    """The card of `occ` from the cache, else rendered from `occ` reduced to what its key holds (CARD_PARAMS)."""
-    key = card_key(occ, column, clash, context)
+    """The card of `occ` from the cache, else rendered from `occ` reduced to what its key holds.
+
+    `context` is (rows, directory token, panel URL pattern, move URL pattern): the same for every
+    card of one overview (the patterns hold the URL prefix, the timetable and the week)."""
+    shown = tuple(map(occ.values.get, CARD_PARAMS))
+    key = (*context, occ.slot_id, occ.off, shown, column.start, column.end, column.period, clash)
     found = card_cache.get(key)
     if found is None:
-        shown = Occurrence(occ.slot_id, occ.week, dict(zip(CARD_PARAMS, key[-5], strict=True)), {}, occ.off)
-        found = render(shown, column, clash)
+        found = render(Occurrence(occ.slot_id, occ.week, dict(zip(CARD_PARAMS, shown, strict=True)), {}, occ.off), column, clash)
         card_cache.put(key, found)
     return found
 
