@@ -8,9 +8,10 @@ repository root:
     BENCH_POSTGRES_URL=postgresql+psycopg://user@host/db .venv/bin/python bench/overview.py
 
 Prints the median and the 90th percentile in milliseconds, wall-clock and CPU, and the same for the
-all-classes week grid the overview replaces (`view=grid`), each twice: "made", with the per-revision
-caches emptied before every request (the first request after a change), and "again" in the same
-revision (every other request). The target is a median under 50 ms; the load average is printed
+all-classes week grid the overview replaces (`view=grid`), each twice: "made", with every cache of
+the process emptied before each request (the cards kept by content included: as after a restart;
+the first request after a real change is bench/week_view.py's "made after a change"), and "again"
+in the same revision (every other request). The target is a median under 50 ms; the load average is printed
 beside the figures.
 """
 
@@ -36,7 +37,7 @@ def measure(client, url: str, headers: dict | None = None, marker: bytes = b'dat
             made: bool = False) -> tuple[list[float], list[float]]:
     """Wall-clock and CPU milliseconds of each request (the test client runs the app in this process,
     so CPU time is the server's own work, whatever else the machine is busy with); `made`: with the
-    per-revision caches emptied before each (not timed)."""
+    process's caches emptied before each (not timed)."""
     wall, cpu = [], []
     for round_number in range(ROUNDS + 1):
         if made:

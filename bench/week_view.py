@@ -1,9 +1,14 @@
 """Benchmark: resolve and render one week of the demo school, as built and with 10× its history.
 
 What is rendered is the editor's default page, `/school/edit?week=…`: the master overview (every
-class a row), as a full page. It is timed twice per round: "made" with the per-revision caches
-emptied first (what the first request after a change costs), and "again" in the same revision
-(every other request: the week back and forth, reloads, another scheduler opening it).
+class a row), as a full page. It is timed three times per round:
+* "made after a change": the first request after a real change, a note on one lesson of the week
+  planned and applied through the JSON API like any edit (not timed; two notes taken in turn, so
+  every round does the same work) — what a scheduler waits for after each edit;
+* "again", in the same revision (every other request: the week back and forth, reloads, another
+  scheduler opening it);
+* "made from nothing": with every cache of this process emptied first (the first request after a
+  restart, or for a week nobody has opened).
 
 Two databases are built — the demo as it is, and the demo with ten times as many rules in the
 years before it — and measured in alternating rounds, so that machine noise hits both alike.
@@ -60,11 +65,13 @@ def load_average() -> str:
 
 
 def forget_rendered() -> None:
-    """Empty this process's per-revision caches, as a change would make them useless."""
+    """Empty this process's caches of what was made for the page, as after a restart."""
     from timetable.services import deviations
+    from timetable.views.overview_cards import card_cache
     from timetable.views.overview_page import overview_cache
 
     overview_cache.clear()
+    card_cache.clear()
     deviations._known.clear()
 
 
@@ -123,6 +130,26 @@ def add_past_history(app, factor: int) -> None:
     history.add_past_history(app, factor, ("note",), lambda param, n: f"past change {n}", say)
 
 
+def edited_lesson(app, week: int) -> tuple[int, bool]:
+    """A lesson of the week whose card shows its note (one not open, if the week has one), else the first;
+    and whether its card shows the note."""
+    with app.app_context():
+        school = db.session.scalar(select(Timetable).where(Timetable.slug == "school"))
+        occurrences = resolve_week(school, week)
+        shown = [o.slot_id for o in occurrences if o.status != "open" and not o.off]
+        return (shown[0], True) if shown else (occurrences[0].slot_id, False)
+
+
+def change_note(client, headers: dict, lesson: int, round_number: int) -> None:
+    """A real one-lesson change through the write path (plan, apply, history, live event): a note this week."""
+    body = {"slots": [lesson], "week": WEEK,
+            "edits": [{"param": "note", "value": f"bench note {round_number % 2}", "start": WEEK, "end": WEEK}]}
+    planned = client.post("/api/timetables/school/plan", json=body, headers=headers)
+    assert planned.status_code == 200, planned.get_json()
+    applied = client.post("/api/timetables/school/apply", json={**body, "token": planned.get_json()["token"]}, headers=headers)
+    assert applied.status_code == 201, applied.get_json()
+
+
 def rule_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(SlotRule))
@@ -136,7 +163,11 @@ def main() -> None:
         (plain_app, plain_client), (history_app, history_client) = build(urls[0], "as built"), build(urls[1], "history")
         add_past_history(history_app, HISTORY_FACTOR)
         week = parse_week(WEEK)
-        kinds = (("resolve", "resolve the week"), ("made", "resolve + render, made"), ("again", "resolve + render, again"))
+        edits = {}
+        for label, app, client in (("plain", plain_app, plain_client), ("history", history_app, history_client)):
+            edits[label] = (*edited_lesson(app, week), {"X-CSRFToken": client.get("/api/session").get_json()["csrf_token"]})
+        kinds = (("resolve", "resolve the week"), ("changed", "made after a change"), ("again", "again, same revision"),
+                 ("made", "made from nothing"))
         timings: dict[tuple[str, str, str], list[float]] = {
             (kind, label, clock_): [] for kind, _ in kinds for label in ("plain", "history") for clock_ in ("wall", "cpu")}
         say(f"  measuring… (load average {load_average()})")
@@ -146,12 +177,17 @@ def main() -> None:
                     school = db.session.scalar(select(Timetable).where(Timetable.slug == "school"))
                     with Timer() as resolved:
                         resolve_week(school, week)
-                forget_rendered()
+                lesson, note_shown, headers = edits[label]
+                change_note(client, headers, lesson, round_number)
                 measured = {"resolve": resolved}
-                for kind in ("made", "again"):
+                for kind in ("changed", "again", "made"):
+                    if kind == "made":
+                        forget_rendered()
                     with Timer() as measured[kind]:
                         response = client.get(f"/school/edit?week={WEEK}")
                     assert response.status_code == 200 and b'data-testid="overview"' in response.data, response.status_code
+                    if kind == "changed" and note_shown:  # the change shows
+                        assert f"bench note {round_number % 2}".encode() in response.data
                 if round_number:  # round 0 warms caches and connections
                     for kind, timer in measured.items():
                         timings[(kind, label, "wall")].append(timer.wall)
@@ -164,12 +200,12 @@ def main() -> None:
 
         plain_rules, history_rules = rule_count(plain_app), rule_count(history_app)
         say("")
-        say(f"{'':40}{'as built':>12}{f'{HISTORY_FACTOR}x history':>14}{'ratio':>8}")
-        say(f"{'slot rules in the database':40}{plain_rules:>12}{history_rules:>14}{history_rules / plain_rules:>8.1f}")
+        say(f"{'':44}{'as built':>12}{f'{HISTORY_FACTOR}x history':>14}{'ratio':>8}")
+        say(f"{'slot rules in the database':44}{plain_rules:>12}{history_rules:>14}{history_rules / plain_rules:>8.1f}")
         for clock_ in ("wall", "cpu"):
             for kind, title in kinds:
                 a, b = median(kind, "plain", clock_), median(kind, "history", clock_)
-                say(f"{f'{title} (ms, {clock_})':40}{a:>12.2f}{b:>14.2f}{b / a:>8.2f}")
+                say(f"{f'{title} (ms, {clock_})':44}{a:>12.2f}{b:>14.2f}{b / a:>8.2f}")
         say(f"load average at the end: {load_average()}")
         for app in (plain_app, history_app):
             with app.app_context():

@@ -143,10 +143,17 @@ def layout_overview(
     by_day = {day.weekday: day.columns for day in days}
 
     cells: dict[int | None, list[list[Occurrence]]] = {rid: [[] for _ in range(position)] for rid in [*names, None]}
+    index_of: dict[tuple[int, int], int] = {}  # (weekday, start) -> column: a week has few distinct starts
     for occ in sorted(occurrences, key=lambda o: (o.weekday, o.start, o.slot_id)):
-        index = offsets[occ.weekday] + _column_of(by_day[occ.weekday], occ.start)
+        weekday, start = occ.weekday, occ.start
+        index = index_of.get((weekday, start))
+        if index is None:
+            index = index_of[(weekday, start)] = offsets[weekday] + _column_of(by_day[weekday], start)
         for rid in row_ids(kind, occ.values) or (None,):
-            cells.setdefault(rid, [[] for _ in range(position)])[index].append(occ)
+            row_cells = cells.get(rid)
+            if row_cells is None:
+                row_cells = cells[rid] = [[] for _ in range(position)]
+            row_cells[index].append(occ)
 
     rows = [Row(kind, rid, name, tuple(map(tuple, cells[rid]))) for rid, name in names.items()]
     rows += [Row(kind, rid, f"#{rid}", tuple(map(tuple, found))) for rid, found in cells.items()

@@ -197,8 +197,8 @@ def test_the_overview_is_made_once_per_revision_and_made_again_after_a_change(sc
     from timetable.views import overview_page
 
     resolved = []
-    resolve_week = overview_page.resolve_week
-    monkeypatch.setattr(overview_page, "resolve_week", lambda *args, **kwargs: resolved.append(args[1]) or resolve_week(*args, **kwargs))
+    read_week = overview_page.read_week
+    monkeypatch.setattr(overview_page, "read_week", lambda *args, **kwargs: resolved.append(args[1]) or read_week(*args, **kwargs))
     lesson = classes["lessons"][0]
     first = scheduler.get("/t/edit?week=2026-W49").get_data(as_text=True)
     # The same week again, as a page and as the fragment a week change fetches: made once.
@@ -214,3 +214,103 @@ def test_the_overview_is_made_once_per_revision_and_made_again_after_a_change(sc
         paint(classes["timetable"], "slot", lesson, "substitute", W49, W49, classes["z"])
     after = scheduler.get("/t/edit?week=2026-W49").get_data(as_text=True)
     assert len(resolved) == 4 and "X → Z" in card(after, lesson)
+
+
+@pytest.fixture
+def rendered_cards(monkeypatch):
+    """The slot ids of the cards rendered (not taken from the card cache), which starts empty."""
+    from timetable.views import overview_page
+    from timetable.views.overview_cards import card_cache
+
+    card_cache.clear()
+    rendered: list[int] = []
+    render_card = overview_page.render_card
+
+    def counted(occ, *args, **kwargs):
+        rendered.append(occ.slot_id)
+        return render_card(occ, *args, **kwargs)
+
+    monkeypatch.setattr(overview_page, "render_card", counted)
+    return rendered
+
+
+def test_after_a_change_only_the_changed_card_is_rendered_again(scheduler, classes, rendered_cards):
+    lesson = classes["lessons"][1]
+    first = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    assert sorted(rendered_cards) == sorted([*classes["lessons"], classes["other"]])
+    # Another kind of rows, or another week, shows other cards (their links name that week).
+    scheduler.get("/t/edit?week=2026-W48&rows=staff")
+    assert len(rendered_cards) == 12
+    rendered_cards.clear()
+    with write_transaction():
+        paint(classes["timetable"], "slot", lesson, "status", W48, W48, "temporarily_closed")
+        paint(classes["timetable"], "slot", lesson, "note", W48, W48, "museum visit")
+    after = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    assert rendered_cards == [lesson] and "museum visit" in card(after, lesson)
+    others = [slot for slot in [*classes["lessons"], classes["other"]] if slot != lesson]
+    assert all(card(after, slot) == card(first, slot) for slot in others)
+
+
+def test_a_renamed_teacher_room_or_course_shows_on_the_next_request(scheduler, classes, rendered_cards):
+    from timetable.services.resources import change_resource
+
+    lesson, timetable = classes["lessons"][0], classes["timetable"]
+    before = card(scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True), lesson)
+    assert "X" in before and "101" in before and "Maths 7A" in before
+    change_resource(timetable, "staff", classes["x"], {"name": "A. Moreau"})
+    change_resource(timetable, "rooms", classes["r1"], {"name": "Room 12"})
+    change_resource(timetable, "courses", classes["maths"].id, {"name": "Algebra"})
+    after = card(scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True), lesson)
+    assert '<span class="card-staff">A. Moreau</span>' in after and '<span class="card-room">Room 12</span>' in after
+    assert '<strong class="card-title">Algebra</strong>' in after
+    # The teachers' rows are named anew too, and their cards say the room by its new name.
+    by_staff = scheduler.get("/t/edit?week=2026-W48&rows=staff").get_data(as_text=True)
+    assert "A. Moreau" in rows(by_staff) and "Room 12" in card(by_staff, lesson)
+
+
+def test_a_clash_shows_when_it_appears_and_goes_when_it_goes(scheduler, classes, rendered_cards):
+    from timetable.services.resources import change_resource
+
+    lesson, timetable = classes["lessons"][0], classes["timetable"]
+    assert "Clash" not in card(scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True), lesson)
+    # X also gets a lesson on Monday at 08:00, in the same column: only the clash tells the cards apart.
+    clashing = make_slot(timetable, W40, title="Extra", staff=classes["x"], room=classes["r3"],
+                         group=classes["7B"], weekday=1, start=8 * 60, duration=30).id
+    page = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    assert "⚠ Clash: X in two places" in card(page, lesson) and "Clash: X in two places" in card(page, clashing)
+    # The teacher's name in the clash text follows a rename.
+    change_resource(timetable, "staff", classes["x"], {"name": "A. Moreau"})
+    page = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    assert "⚠ Clash: A. Moreau in two places" in card(page, lesson)
+    # Y takes the extra lesson from this week on: the clash is gone.
+    with write_transaction():
+        paint(timetable, "slot", clashing, "staff", W48, None, classes["y"])
+    page = scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True)
+    assert "Clash" not in card(page, lesson) and "Clash" not in card(page, clashing)
+    assert 'class="card status-open"' in card(page, lesson) and "Clashes (0)" in page
+
+
+def test_the_same_lesson_in_another_week_links_to_that_week(scheduler, classes, rendered_cards):
+    lesson = classes["lessons"][3]  # Thursday's Maths: the same in both weeks
+    for week in ("2026-W48", "2026-W49", "2026-W48"):
+        shown = card(scheduler.get(f"/t/edit?week={week}").get_data(as_text=True), lesson)
+        assert f'data-panel-url="/t/edit/slots/{lesson}?week={week}"' in shown, week
+        assert f'href="/t/edit/slots/{lesson}?week={week}"' in shown
+
+
+def test_behind_a_url_prefix_the_cards_link_under_it(scheduler, classes, rendered_cards):
+    lesson = classes["lessons"][0]
+    plain = card(scheduler.get("/t/edit?week=2026-W48").get_data(as_text=True), lesson)
+    prefixed = card(scheduler.get("/t/edit?week=2026-W48", base_url="http://localhost/planning").get_data(as_text=True), lesson)
+    assert f'data-panel-url="/t/edit/slots/{lesson}?week=2026-W48"' in plain
+    assert f'data-panel-url="/planning/t/edit/slots/{lesson}?week=2026-W48"' in prefixed
+    assert f'data-move-url="/planning/t/edit/slots/{lesson}/move?week=2026-W48"' in prefixed
+
+
+def test_without_the_page_cache_every_card_is_rendered_every_time(app, scheduler, classes, rendered_cards, monkeypatch):
+    from timetable.views.overview_cards import card_cache
+
+    monkeypatch.setitem(app.config, "PAGE_CACHE", False)
+    for _ in range(2):
+        scheduler.get("/t/edit?week=2026-W48")
+    assert len(rendered_cards) == 2 * 6 and len(card_cache) == 0

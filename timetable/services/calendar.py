@@ -6,7 +6,7 @@ changes. Week resolution reads it through `load_calendar` (services.resolution).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -129,7 +129,12 @@ class WeekCalendar:
 
 def week_calendar(timetable: Timetable, week: int) -> WeekCalendar:
     calendar = load_calendar(timetable)
-    return WeekCalendar(calendar.label(week), {day: h.name for day, h in calendar.holidays_of_week(week).items()})
+    return shown_calendar(calendar.label(week), calendar.holidays_of_week(week))
+
+
+def shown_calendar(label: str | None, holidays: Mapping[int, rules.Holiday]) -> WeekCalendar:
+    """What a week view shows of a week's label and holidays already read (a resolved week's WeekRules hold them)."""
+    return WeekCalendar(label, {day: h.name for day, h in holidays.items()})
 
 
 def check_cycle_labels(timetable: Timetable, values: Iterable[str | None]) -> None:

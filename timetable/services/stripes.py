@@ -135,7 +135,8 @@ def covering_values(
     columns = (_owner_column(owner), model.param, model.value)
     # Values repeat (one room, one weekday for many slots) and are immutable: decode each once.
     decoded: dict[tuple[str, str], Any] = {}
-    for owner_id, param, value in db.session.execute(_covering(model, week, columns, *conditions)):
+    # Fetched at once (.all()): row by row costs a call per row, and a week is thousands.
+    for owner_id, param, value in db.session.execute(_covering(model, week, columns, *conditions)).all():
         key = (param, value)
         if key not in decoded:
             decoded[key] = get_parameter(param).decode(value)
@@ -161,7 +162,7 @@ def covering_values_by_week(
     never_ending = select(*columns).where(*conditions, model.end_week.is_(None))
     decoded: dict[tuple[str, str], Any] = {}
     rules = []
-    for owner_id, param, value, start, end in db.session.execute(union_all(ending_later, never_ending)):
+    for owner_id, param, value, start, end in db.session.execute(union_all(ending_later, never_ending)).all():
         key = (param, value)
         if key not in decoded:
             decoded[key] = get_parameter(param).decode(value)

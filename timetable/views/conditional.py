@@ -63,6 +63,9 @@ class RenderCache(Generic[T]):
         with self._lock:
             self._entries.clear()
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
 
 def etag_of(key: Hashable) -> str:
     """A short strong ETag for a cache key (the key holds the revision, so the tag changes with it)."""
