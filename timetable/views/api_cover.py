@@ -110,6 +110,11 @@ def plan(slug: str):
           content:
             application/json:
               schema: CoverPlanSchema
+        409:
+          description: Nothing to assign (no open lesson has a free colleague), a state of the timetable rather than bad data
+          content:
+            application/json:
+              schema: ErrorSchema
     """
     timetable = get_timetable(slug)
     body = load_body(CoverPlanRequestSchema())
