@@ -96,7 +96,7 @@ def cover_statistics(timetable: Timetable, term_name: str | None = None) -> Cove
     term = choose_term(timetable, term_name)
     length = weeks_between(term.start_week, term.end_week) + 1
     if length > MAX_WEEKS:
-        raise InvalidField(f"The term “{term.name}” lasts {length} weeks; cover statistics count at most {MAX_WEEKS} "
+        raise FieldConflict(f"The term “{term.name}” lasts {length} weeks; cover statistics count at most {MAX_WEEKS} "
                            "weeks at once: add a shorter term on the calendar page.", "term")
     counts = tally(lessons_of_term(timetable, term))
     directory = load_directory(timetable.id)

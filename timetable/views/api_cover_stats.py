@@ -34,7 +34,7 @@ def cover_statistics_of_term(slug: str):
           description: the term's name, as on the calendar page
       responses:
         409:
-          description: The timetable has no terms yet (add them on its calendar page)
+          description: The timetable has no terms yet (add them on its calendar page), or the term is longer than statistics count
           content:
             application/json:
               schema: ErrorSchema

@@ -17,7 +17,7 @@ from ..rules.params import COLOR, COUNT, DURATION, ENUM, LABELS, MAX_INTEGER, RE
 from ..schemas import TEXT_REGEX
 from ..schemas_absences import RESOURCE_FIELDS, TYPED_TIME_REGEX
 from ..schemas_cover import NEEDS
-from ..schemas_editing import WEEK_REGEX
+from ..schemas_editing import WEEK_REGEX, WRITTEN_WEEK_REGEX
 from ..schemas_setup import INPUT_SCHEMAS, WEEKDAY_SCHEMA
 
 # A value of each kind of slot parameter, as JSON (what `Parameter.validate` takes) or, where a pattern can
@@ -68,9 +68,11 @@ NEW_SLOT = {
     "additionalProperties": False,
 }
 
-# Exactly one target: a list of slots, or a course.
+# Exactly one target: a list of slots, or a course (whose edits cannot set a course: a course has none).
+NOT_A_COURSE = {"not": {"required": ["param"], "properties": {"param": {"enum": ["course"]}}}}
 ONE_TARGET = {"oneOf": [{"required": ["slots"], "not": {"required": ["course"]}},
-                        {"required": ["course"], "not": {"required": ["slots"]}}]}
+                        {"required": ["course"], "not": {"required": ["slots"]},
+                         "properties": {"edits": {"items": NOT_A_COURSE}}}]}
 # A cover item gives the fields its kind needs (see schemas_cover.NEEDS).
 ITEM_NEEDS = {"oneOf": [{"required": list(needs), "properties": {"kind": {"enum": [kind]}}} for kind, needs in NEEDS.items()]}
 # An absence names one of staff, room or group (a new one: exactly one); gives from and until both (null both for
@@ -120,18 +122,57 @@ def _one_path_per_kind(document: dict[str, Any]) -> None:
 # The import form's text fields read like the JSON ones: a week, and "HH:MM-HH:MM" ranges one per FET hour.
 _HOUR = "(?:[01]?[0-9]|2[0-3])[:.hH][0-5][0-9]"
 _RANGE = f"{_HOUR}-(?:{_HOUR}|24[:.hH]00)"
-IMPORT_PATTERNS = {"from_week": WEEK_REGEX, "periods": f"^{_RANGE}(?:,{_RANGE})*$"}
+# Its texts hold no NUL (the guard refuses any in a form), and an API client sends only the fields listed (the page's
+# form adds its csrf_token and buttons, which the server leaves out; no schema can say "any name without a NUL").
+IMPORT_PATTERNS = {"from_week": WEEK_REGEX, "periods": f"^{_RANGE}(?:,{_RANGE})*$", "name": TEXT_REGEX, "token": TEXT_REGEX}
 
 
 def _import_fields(document: dict[str, Any]) -> None:
     form = document["paths"]["/api/timetables/{slug}/imports"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
     for name, pattern in IMPORT_PATTERNS.items():
         form["properties"][name]["pattern"] = pattern
+    form["additionalProperties"] = False
+
+
+def _refs(node: Any) -> set[str]:
+    """The component schemas `node` refers to, directly."""
+    if isinstance(node, dict):
+        found = {node["$ref"].rsplit("/", 1)[1]} if isinstance(node.get("$ref"), str) else set()
+        return found.union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node))
+    return set()
+
+
+def _written_weeks(document: dict[str, Any]) -> None:
+    """Schemas only answers use carry the pattern of weeks as the server writes them (W53 included)."""
+    schemas = document["components"]["schemas"]
+    requests = [operation.get(part) for item in document["paths"].values() for method in HTTP_METHODS
+                for operation in [item.get(method) or {}] for part in ("requestBody", "parameters")]
+    read, todo = set(), _refs(requests)
+    while todo:
+        name = todo.pop()
+        read.add(name)
+        todo |= _refs(schemas[name]) - read
+
+    def widen(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("pattern") == WEEK_REGEX:
+                node["pattern"] = WRITTEN_WEEK_REGEX
+            for value in node.values():
+                widen(value)
+        elif isinstance(node, list):
+            for value in node:
+                widen(value)
+
+    for name in set(schemas) - read:
+        widen(schemas[name])
 
 
 def add_cross_field_rules(document: dict[str, Any]) -> dict[str, Any]:
     _one_path_per_kind(document)
     _import_fields(document)
+    _written_weeks(document)
     body = document["paths"]["/api/timetables/{slug}/absences"]["post"]["requestBody"]["content"]["application/json"]
     body["schema"] = {"allOf": [body["schema"], NEW_ABSENCE_NAMES_ONE]}
     schemas = document["components"]["schemas"]
