@@ -146,7 +146,7 @@ def test_editing_an_absence_replans_its_open_cover(app, api, api_school):  # noq
     # Other periods: only the afternoon, when X teaches nothing.
     _patch(api, absence, {"from": "13:00", "until": "17:00"})
     assert _open_days(api, absence) == ([], [])
-    assert api.post("/cover/plan", {"absences": [absence]}).status_code == 400
+    assert api.post("/cover/plan", {"absences": [absence]}).status_code == 409  # nothing to assign: the state, not the request
 
     # Back to whole days, and shorter: the dropped days are no longer listed, nor planned.
     _patch(api, absence, {"from": None, "until": None, "end": "2026-12-09"})
