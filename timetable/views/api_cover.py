@@ -111,7 +111,9 @@ def plan(slug: str):
             application/json:
               schema: CoverPlanSchema
         409:
-          description: Nothing to assign (no open lesson has a free colleague), a state of the timetable rather than bad data
+          description: >
+            The timetable's state refuses it, not the data: nothing to assign (no open lesson has a free colleague),
+            or a lesson named does not take place in the week named (reload the desk)
           content:
             application/json:
               schema: ErrorSchema
