@@ -82,7 +82,7 @@ def test_bad_items_are_refused_with_a_4xx_and_write_nothing(app, api, api_school
         ({"items": [{"kind": "room", "slot_id": monday, "week": "2026-W50"}]}, 400),                       # no room_id
         ({"items": [{"kind": "teleport", "slot_id": monday, "week": "2026-W50"}]}, 400),
         ({"items": [{"kind": "move", "slot_id": monday, "week": "2026-W50", "weekday": 8, "start": "10:00"}]}, 400),
-        ({"items": [{"kind": "room", "slot_id": monday, "week": "2026-W30", "room_id": api_school["r2"]}]}, 400),  # before W40
+        ({"items": [{"kind": "room", "slot_id": monday, "week": "2026-W30", "room_id": api_school["r2"]}]}, 409),  # not held: state
         ({"items": [{"kind": "room", "slot_id": 99999, "week": "2026-W50", "room_id": api_school["r2"]}]}, 404),
         ({"items": [{"kind": "merge", "slot_id": monday, "week": "2026-W50", "with_slot_id": api_school["lessons"][1]}]}, 400),
         ({"absences": [99999]}, 404),
