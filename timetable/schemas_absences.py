@@ -19,8 +19,16 @@ from .services.absences import ABSENT_STATUSES, MAX_REASON, AbsenceInput
 RESOURCE_FIELDS = ("staff", "room", "group")
 
 
+# The contract's pattern of a time of day as typed ("8.30" and "8H30" are read too).
+TYPED_TIME_REGEX = r"^\s*(?:[01]?[0-9]|2[0-3])[:hH.][0-5][0-9]\s*$"
+
+
 class TimeOfDay(fields.String):
     """A time of day read as "HH:MM" (also "8:30", "8h30") and kept as minutes since midnight."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["metadata"] = {"pattern": TYPED_TIME_REGEX, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> int | None:
         text = super()._deserialize(value, attr, data, **kwargs).strip()

@@ -45,7 +45,7 @@ class HolidaySchema(Schema):
 
 class WeekOverrideSchema(Schema):
     week = WeekField(required=True, metadata={"example": "2027-W03"})
-    label = fields.String(required=True, validate=Length(equal=1), metadata={"example": "B"})
+    label = fields.String(required=True, validate=Length(equal=1), metadata={"example": "B", "pattern": f"^[{CYCLE_LABELS}]$"})
 
 
 class CycleSchema(Schema):

@@ -22,6 +22,8 @@ WEEK_FORMATS = 'an ISO week: "2026-W47", "2026W47" or "202647"'
 _YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
 _WEEK = "(?:0[1-9]|[1-4][0-9]|5[0-2])"
 WEEK_REGEX = f"^(?:{_YEAR}-?[Ww](?:[1-9]|{_WEEK})|{_YEAR}{_WEEK})$"
+# The weeks the server writes: as it reads them, W53 included (a rule may end in the W53 of a long year).
+WRITTEN_WEEK_REGEX = WEEK_REGEX.replace("5[0-2]", "5[0-3]")
 
 
 class WeekField(fields.String):

@@ -15,8 +15,10 @@ from .schemas_editing import DiffLineSchema, WeekField
 _CLOCK = re.compile(r"(\d{1,2})[:h](\d{2})", re.ASCII)
 
 
-# The contract's pattern of a time of day as text: 00:00 to 24:00 ("8h45" is read too).
-TIME_OF_DAY_REGEX = r"^(?:(?:[01]?[0-9]|2[0-3])[:h][0-5][0-9]|24[:h]00)$"
+# The contract's pattern of a bell time as text: 00:00 to 24:00 on a 5-minute step ("8h45" is read too).
+TIME_OF_DAY_REGEX = r"^(?:(?:[01]?[0-9]|2[0-3])[:h][0-5][05]|24[:h]00)$"
+# A period's name: no spaces around it.
+PERIOD_NAME_REGEX = r"^[^\s\x00](?:[^\x00]*[^\s\x00])?$"
 
 
 class MinuteField(fields.Field):
@@ -42,7 +44,7 @@ class PeriodSchema(Schema):
         unknown = RAISE
 
     weekday = fields.Integer(required=True, strict=True, validate=Range(1, 7), metadata={"description": "ISO weekday, 1 = Monday"})
-    name = Text(required=True, validate=Length(1, MAX_NAME_LENGTH), metadata={"example": "3"})
+    name = Text(required=True, validate=Length(1, MAX_NAME_LENGTH), metadata={"example": "3", "pattern": PERIOD_NAME_REGEX})
     start = MinuteField(required=True, metadata={"type": "string", "example": "10:00", "pattern": TIME_OF_DAY_REGEX})
     end = MinuteField(required=True, metadata={"type": "string", "example": "10:45", "pattern": TIME_OF_DAY_REGEX})
 

@@ -16,9 +16,10 @@ from marshmallow.validate import Email, Length, Range
 
 from .formatting import hhmm
 from .rules import RulesError, get_parameter
-from .rules.params import MAX_INTEGER
+from .rules.params import MAX_INTEGER, WEEKDAYS
 from .schemas import Id, Text
 from .schemas_editing import WEEK_FORMATS, WeekField
+from .services.catalog import RESERVED_SLUGS
 
 _HOUR = re.compile(r"([0-9]{1,2}):([0-9]{2})", re.ASCII)
 
@@ -36,8 +37,17 @@ class HourField(fields.Field):
         return int(match.group(1)) * 60 + int(match.group(2))
 
 
+# What the contract says of a weekday: a number, or a name as people write it (any case is read too).
+_DAY_NAMES = [form for name in WEEKDAYS for form in (name, name.lower(), name[:3], name[:3].lower())]
+WEEKDAY_SCHEMA = {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 7}, {"type": "string", "enum": _DAY_NAMES}]}
+
+
 class WeekdayField(fields.Field):
     """An ISO weekday: 1 (Monday) to 7 (Sunday), or its English name ("Monday", "mon")."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["metadata"] = {**WEEKDAY_SCHEMA, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _serialize(self, value: int | None, attr, obj, **kwargs) -> int | None:
         return value
@@ -58,6 +68,11 @@ def _retired_field() -> WeekField:
 # What the server enforces, stated in the contract (the service checks the same, with its messages).
 SLUG_REGEX = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 HOUR_REGEX = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+# A name: some text that is not only spaces (names are stored stripped).
+NAME_REGEX = r"^[^\x00]*[^\x00\s][^\x00]*$"
+TIME_ZONES = sorted(available_timezones())
+# A slug: the pattern, and not one of the application's own addresses.
+SLUG_SCHEMA = {"pattern": SLUG_REGEX, "not": {"enum": sorted(RESERVED_SLUGS)}}
 
 
 class TimetableSettingsSchema(Schema):
@@ -66,9 +81,11 @@ class TimetableSettingsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    slug = Text(metadata={"description": "Its address: lowercase letters, digits, inner hyphens", "example": "north-school"})
-    name = Text(validate=Length(min=1, max=200), metadata={"example": "North School"})
-    time_zone = Text(validate=Length(max=64), metadata={"description": "An IANA time zone", "example": "Europe/Paris"})
+    slug = Text(validate=Length(min=1, max=64), metadata={
+        "description": "Its address: lowercase letters, digits, inner hyphens (not a reserved word, not taken)",
+        "example": "north-school", **SLUG_SCHEMA})
+    name = Text(validate=Length(min=1, max=200), metadata={"example": "North School", "pattern": NAME_REGEX})
+    time_zone = Text(validate=Length(max=64), metadata={"description": "An IANA time zone", "example": "Europe/Paris", "enum": TIME_ZONES})
     weekdays = fields.List(WeekdayField(), validate=Length(min=1, max=7, error="Show from 1 to 7 weekdays."),
                            metadata={"description": "Weekdays shown as columns, 1 = Monday", "example": [1, 2, 3, 4, 5]})
     day_start = HourField(metadata={"type": "string", "description": "The day's first hour", "example": "08:00", "pattern": HOUR_REGEX})
@@ -81,11 +98,11 @@ class NewTimetableSchema(TimetableSettingsSchema):
 
     slug = Text(required=True, validate=Length(min=1, max=64), metadata={
         "description": "Its address: lowercase letters, digits, inner hyphens (not a reserved word, not taken)",
-        "example": "north-school", "pattern": SLUG_REGEX})
-    name = Text(required=True, validate=Length(min=1, max=200), metadata={"example": "North School"})
+        "example": "north-school", **SLUG_SCHEMA})
+    name = Text(required=True, validate=Length(min=1, max=200), metadata={"example": "North School", "pattern": NAME_REGEX})
     # The service refuses an unknown zone with its own message; the contract lists the known ones.
     time_zone = Text(required=True, validate=Length(max=64),
-                     metadata={"description": "An IANA time zone", "example": "Europe/Paris", "enum": sorted(available_timezones())})
+                     metadata={"description": "An IANA time zone", "example": "Europe/Paris", "enum": TIME_ZONES})
     day_start = HourField(metadata={"type": "string", "description": "The day's first hour (before day_end)", "example": "08:00",
                                     "pattern": HOUR_REGEX})
     day_end = HourField(metadata={"type": "string", "description": "The day's last hour (after day_start)", "example": "18:00",
@@ -104,7 +121,7 @@ class TimetableDetailSchema(Schema):
 
 
 def _name_field() -> Text:
-    return Text(validate=Length(min=1, max=200), metadata={"example": "Room 101"})
+    return Text(validate=Length(min=1, max=200), metadata={"example": "Room 101", "pattern": NAME_REGEX})
 
 
 class _ResourceInputSchema(Schema):

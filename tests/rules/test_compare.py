@@ -104,3 +104,11 @@ def test_a_worked_example_of_undo_with_a_later_edit():
     assert conflicts == [Conflict(202611, 202611, "2", "3", "1")]
     assert differences(before, after) == [Difference(202610, 202612, "1", "2")]
     assert len(transform(current, target)) == 5
+
+
+def test_a_stripe_starting_in_the_first_week_differs_from_an_empty_one_from_there():
+    # Schemathesis found it: a new slot painted from 0001-W01 made the preview ask for the week before the first.
+    from timetable.rules.weeks import FIRST_WEEK
+
+    after = [Rule(1, FIRST_WEEK, None, 480)]
+    assert differences([], after) == [Difference(FIRST_WEEK, None, UNCOVERED, 480)]

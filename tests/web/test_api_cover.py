@@ -82,7 +82,7 @@ def test_bad_items_are_refused_with_a_4xx_and_write_nothing(app, api, api_school
         ({"items": [{"kind": "room", "slot_id": monday, "week": "2026-W50"}]}, 400),                       # no room_id
         ({"items": [{"kind": "teleport", "slot_id": monday, "week": "2026-W50"}]}, 400),
         ({"items": [{"kind": "move", "slot_id": monday, "week": "2026-W50", "weekday": 8, "start": "10:00"}]}, 400),
-        ({"items": [{"kind": "room", "slot_id": monday, "week": "2026-W30", "room_id": api_school["r2"]}]}, 400),  # before W40
+        ({"items": [{"kind": "room", "slot_id": monday, "week": "2026-W30", "room_id": api_school["r2"]}]}, 409),  # not held: state
         ({"items": [{"kind": "room", "slot_id": 99999, "week": "2026-W50", "room_id": api_school["r2"]}]}, 404),
         ({"items": [{"kind": "merge", "slot_id": monday, "week": "2026-W50", "with_slot_id": api_school["lessons"][1]}]}, 400),
         ({"absences": [99999]}, 404),
@@ -146,7 +146,7 @@ def test_editing_an_absence_replans_its_open_cover(app, api, api_school):  # noq
     # Other periods: only the afternoon, when X teaches nothing.
     _patch(api, absence, {"from": "13:00", "until": "17:00"})
     assert _open_days(api, absence) == ([], [])
-    assert api.post("/cover/plan", {"absences": [absence]}).status_code == 400
+    assert api.post("/cover/plan", {"absences": [absence]}).status_code == 409  # nothing to assign: the state, not the request
 
     # Back to whole days, and shorter: the dropped days are no longer listed, nor planned.
     _patch(api, absence, {"from": None, "until": None, "end": "2026-12-09"})

@@ -163,7 +163,8 @@ def test_an_unknown_term_is_a_400_naming_the_field(logged_in, covered_school):
 
 def test_a_timetable_without_terms_is_told_to_add_them(logged_in, school):
     response = logged_in.get("/api/timetables/t/cover-statistics")
-    assert response.status_code == 400 and "calendar" in response.get_json()["error"]["message"]
+    # The request is fine; the timetable's state (no terms yet) refuses it: a conflict, with the field named.
+    assert response.status_code == 409 and "calendar" in response.get_json()["error"]["message"]
     assert "term" in response.get_json()["error"]["fields"]
 
 
@@ -211,6 +212,6 @@ def test_a_term_too_long_to_count_is_refused_with_a_message(logged_in, school):
 
     replace_calendar(school["timetable"], CalendarSpec(terms=[TermSpec("For ever", W36, parse_week("2999-W01"))]))
     response = logged_in.get("/api/timetables/t/cover-statistics")
-    assert response.status_code == 400
+    assert response.status_code == 409  # the timetable's term, not the request, is what cannot be counted
     error = response.get_json()["error"]
     assert "For ever" in error["message"] and "at most 106 weeks" in error["message"] and "term" in error["fields"]

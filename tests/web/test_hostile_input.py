@@ -258,3 +258,12 @@ def test_nul_characters_in_addresses_queries_and_forms_are_refused(app, client, 
     with app.app_context():
         assert [b.status for b in db.session.query(Booking)] == ["held"]
     assert written(app)[1:] == before[1:]
+
+
+def test_a_form_part_without_a_name_is_refused_not_a_server_error(app, client, site):
+    # Schemathesis found it: werkzeug keys a multipart part whose Content-Disposition carries no name under None.
+    before = written(app)
+    body = b'--B\r\nContent-Disposition: form-data; name=\r\n\r\n[]\r\n--B--\r\n'
+    response = client.post("/api/timetables/t/imports", data=body, content_type="multipart/form-data; boundary=B")
+    assert "has no name" in assert_refused(response, (400,))
+    assert written(app) == before

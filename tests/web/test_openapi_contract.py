@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.web.test_api_editing import api_school  # noqa: F401  (fixture)
+from timetable.rules import PARAMETERS
 
 
 @pytest.fixture
@@ -50,9 +51,41 @@ def test_slots_and_course_exclude_each_other_and_value_is_required_unless_erase(
     for name in ("BulkEditRequestSchema", "BulkApplyRequestSchema"):
         branches = schemas[name]["oneOf"]
         assert [branch["required"] for branch in branches] == [["slots"], ["course"]]
-    value, erase = schemas["EditSchema"]["oneOf"]
-    assert value["required"] == ["value"] and value["properties"]["erase"] == {"enum": [False]}
+    *values, erase = schemas["EditSchema"]["oneOf"]
+    assert [value["properties"]["param"]["enum"] for value in values] == [[name] for name in PARAMETERS]
+    assert all(value["required"] == ["value"] and value["properties"]["erase"] == {"enum": [False]} for value in values)
     assert erase["required"] == ["erase"] and erase["properties"]["erase"] == {"enum": [True]}
+
+
+def test_each_parameters_value_has_its_type(document):
+    schemas = document["components"]["schemas"]
+    value_of = {branch["properties"]["param"]["enum"][0]: branch["properties"]["value"] for branch in schemas["EditSchema"]["oneOf"][:-1]}
+    assert value_of["duration"] == {"type": "integer", "minimum": 5, "maximum": 1440, "multipleOf": 5}
+    assert value_of["status"]["enum"] == ["open", "temporarily_closed", "closed"]
+    assert value_of["substitute"]["nullable"] is True and "nullable" not in value_of["room"]
+    assert value_of["title"]["maxLength"] == 200
+    assert re.search(value_of["start"]["oneOf"][1]["pattern"], "08:30") and not re.search(value_of["start"]["oneOf"][1]["pattern"], "24:00")
+    new_slot = schemas["NewSlotsRequestSchema"]["properties"]["slots"]["items"]
+    assert new_slot["required"] == ["weekday", "start"] and new_slot["additionalProperties"] is False
+    assert new_slot["properties"]["capacity"] == value_of["capacity"]
+
+
+def test_what_else_the_server_enforces_is_stated(document):
+    schemas = document["components"]["schemas"]
+    slug = schemas["NewTimetableSchema"]["properties"]["slug"]
+    assert "invitations" in slug["not"]["enum"] and schemas["TimetableSettingsSchema"]["properties"]["slug"]["not"] == slug["not"]
+    name = schemas["RoomInputSchema"]["properties"]["name"]["pattern"]
+    assert re.search(name, " Lab ") and not re.search(name, "   ")
+    weekday = schemas["TimetableSettingsSchema"]["properties"]["weekdays"]["items"]
+    assert weekday["oneOf"][0] == {"type": "integer", "minimum": 1, "maximum": 7}
+    assert schemas["CycleSchema"]["anyOf"][1] == {"required": ["start"], "properties": {"start": {"type": "string"}}}
+    new_absence = document["paths"]["/api/timetables/{slug}/absences"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert new_absence["allOf"][1] == {"anyOf": [{"required": ["staff"]}, {"required": ["room"]}, {"required": ["group"]}]}
+    period = schemas["PeriodSchema"]["properties"]
+    assert re.search(period["start"]["pattern"], "08:45") and not re.search(period["start"]["pattern"], "08:47")
+    # A slug or name taken already is a conflict with the current state, documented as such.
+    for method, path in (("post", "/api/timetables"), ("patch", "/api/timetables/{slug}"), ("post", "/api/timetables/{slug}/rooms")):
+        assert "409" in document["paths"][path][method]["responses"]
 
 
 def test_a_new_timetable_needs_slug_name_and_a_known_time_zone(document):

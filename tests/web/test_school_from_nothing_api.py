@@ -220,7 +220,7 @@ def test_bad_set_up_requests_with_the_token_are_refused_naming_the_field_and_wri
     assert "overlaps" in str(response.get_json()["error"]["fields"]["schedules"]["0"]["periods"]["1"]["start"])
 
     response = api.post("/timetables/hill/rooms", {"name": "room 1"})
-    assert response.status_code == 400 and "name" in response.get_json()["error"]["fields"]
+    assert response.status_code == 409 and "name" in response.get_json()["error"]["fields"]  # taken: a conflict, still by field
     response = api.post("/timetables", {"slug": "api", "name": "Other school", "time_zone": "Mars/Olympus"})
     assert response.status_code == 400
     assert set(response.get_json()["error"]["fields"]) >= {"slug", "time_zone"}

@@ -119,7 +119,8 @@ def test_bad_solutions_are_refused_on_the_desk_and_write_nothing(school, desk):
     changes = db.session.query(ChangeSet).count()
     monday = school["lessons"][0]
     for item, status in ((f"move:{monday}:{week(50)}:9:540", 400), ("room:99999:202650:1", 404),
-                         (f"room:{monday}:202630:{school['r2']}", 400), ("nonsense", 400)):
+                         # A lesson not held that week: the timetable's state refuses it (409), the desk shows why.
+                         (f"room:{monday}:202630:{school['r2']}", 409), ("nonsense", 400)):
         preview = desk.post(f"{URL}/assign", {"solution": item})
         assert preview.status_code == status and 'data-testid="cover-problem"' in preview.get_data(as_text=True), item
         applied = desk.post(f"{URL}/apply", {"solution": item, "token": "x"})

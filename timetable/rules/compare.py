@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .stripes import Action, Rule, _actions, rule_at, validate_stripe
-from .weeks import LAST_WEEK, next_week, previous_week
+from .weeks import FIRST_WEEK, LAST_WEEK, next_week, previous_week
 
 
 class _Uncovered:
@@ -73,6 +73,8 @@ def segments(points: Sequence[int | None], end: int | None) -> list[tuple[int | 
     return [
         (point, previous_week(points[i + 1]) if i + 1 < len(points) else end)  # type: ignore[arg-type]
         for i, point in enumerate(points)
+        # Since always begins at FIRST_WEEK: before a point there, there is no week to make a segment of.
+        if not (point is None and i + 1 < len(points) and points[i + 1] == FIRST_WEEK)
     ]
 
 

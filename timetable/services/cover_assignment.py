@@ -25,7 +25,7 @@ from ..rules.params import MAX_INTEGER
 from .cover_desk import AffectedLesson, Desk, Suggestion
 from .cover_solutions import Solution, counts, solution_requests
 from .editing import EditRequest, Plan, apply_plan, plan_edit
-from .errors import InvalidField
+from .errors import FieldConflict, InvalidField
 from .stripes import SLOT
 
 # What leaving a lesson uncovered costs: more than any candidate, so that covering is always preferred.
@@ -169,7 +169,7 @@ def _requests(timetable: Timetable, covers: Sequence[Cover], cancels: Sequence[t
               solutions: Sequence[Solution]) -> list[EditRequest]:
     requests = requests_for(covers, cancels) + solution_requests(timetable, solutions)
     if not requests:
-        raise InvalidField("There is nothing to assign: no open lesson has a free colleague.", "cover")
+        raise FieldConflict("There is nothing to assign: no open lesson has a free colleague.", "cover")
     return requests
 
 

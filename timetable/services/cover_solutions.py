@@ -17,7 +17,7 @@ from ..models import Timetable
 from ..rules import InvalidWeek, format_week, ref_ids, validate_week
 from ..rules.params import MAX_INTEGER
 from .editing import EditRequest, check_owners
-from .errors import InvalidField
+from .errors import FieldConflict, InvalidField
 from .resolution import Directory, Occurrence, load_directory, resolve_slot
 from .stripes import SLOT
 
@@ -92,8 +92,9 @@ def make_solution(kind: str, slot_id: int, week: int, target: int, start: int | 
 def _taking_place(timetable: Timetable, slot_id: int, week: int) -> Occurrence:
     occurrence = resolve_slot(timetable, slot_id, week)
     if occurrence is None or occurrence.off or occurrence.status != "open":
-        raise InvalidField(f"Slot {slot_id} does not take place in {format_week(week)}: reload the desk and choose again.",
-                           "solution")
+        # The timetable's state (the lesson was moved, cancelled or never held that week), not the request: a conflict.
+        raise FieldConflict(f"Slot {slot_id} does not take place in {format_week(week)}: reload the desk and choose again.",
+                            "solution")
     return occurrence
 
 

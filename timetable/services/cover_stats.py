@@ -16,7 +16,7 @@ from ..models import Term, Timetable
 from ..rules import format_week, iter_weeks, weeks_between
 from ..rules.cover_stats import CoverCounts, Lesson, tally
 from .catalog import current_week
-from .errors import InvalidField
+from .errors import FieldConflict, InvalidField
 from .resolution import load_directory, resolve_week
 
 # Every week is resolved: a term of a thousand years would keep a worker busy for minutes.
@@ -59,7 +59,7 @@ def choose_term(timetable: Timetable, name: str | None) -> Term:
     """
     terms = sorted(timetable.terms, key=lambda t: (t.start_week, t.end_week, t.name))
     if not terms:
-        raise InvalidField("This timetable has no terms yet: add them on its calendar page.", "term")
+        raise FieldConflict("This timetable has no terms yet: add them on its calendar page.", "term")
     if name is not None and name.strip():
         wanted = name.strip().casefold()
         for term in terms:
@@ -96,7 +96,7 @@ def cover_statistics(timetable: Timetable, term_name: str | None = None) -> Cove
     term = choose_term(timetable, term_name)
     length = weeks_between(term.start_week, term.end_week) + 1
     if length > MAX_WEEKS:
-        raise InvalidField(f"The term “{term.name}” lasts {length} weeks; cover statistics count at most {MAX_WEEKS} "
+        raise FieldConflict(f"The term “{term.name}” lasts {length} weeks; cover statistics count at most {MAX_WEEKS} "
                            "weeks at once: add a shorter term on the calendar page.", "term")
     counts = tally(lessons_of_term(timetable, term))
     directory = load_directory(timetable.id)

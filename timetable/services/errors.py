@@ -21,6 +21,10 @@ class Conflict(ServiceError):
     """The request came too late: someone changed or took it in the meantime."""
 
 
+class FieldConflict(InvalidField, Conflict):
+    """A refusal about one field that the timetable's state causes, not the value (no terms yet, nothing to assign): 409."""
+
+
 class LimitReached(ServiceError):
     """One client asked for more than its share (holds, waiting-list entries): refused, nothing written."""
 

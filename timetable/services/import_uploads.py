@@ -167,7 +167,8 @@ def apply_upload(read: ReadUpload, token: str, user_id: int | None,
     def still_as_previewed() -> None:
         # Inside the write transaction: the timetable row is locked, so no one changes it between this check and the commit.
         timetable = db.session.scalar(select(Timetable).where(Timetable.slug == read.slug).with_for_update())
-        if not hmac.compare_digest(_token(read, _marker_of(timetable)), token or ""):
+        # As bytes: compare_digest refuses str holding non-ASCII characters, which a token sent may hold.
+        if not hmac.compare_digest(_token(read, _marker_of(timetable)).encode(), (token or "").encode("utf-8", "surrogatepass")):
             raise StalePlan(STALE_IMPORT)
 
     return apply_import(read.slug, read.source, read.options, source=PurePath(read.upload.filename or "upload").name[:80],

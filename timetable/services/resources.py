@@ -23,7 +23,7 @@ from .errors import NotFound
 from .references import KIND_WORDS, REF_MODELS
 from .resolution import load_directory, resolve_slot
 from .stripes import SLOT, rules_naming
-from .timetables import InvalidFields
+from .timetables import InvalidFields, TakenFields, refuse
 
 # The API's and the page's names of the kinds (plural) and the reference kind each holds.
 KINDS = {"staff": "staff", "rooms": "room", "groups": "group", "courses": "course"}
@@ -57,8 +57,10 @@ def _get(timetable: Timetable, kind: str, resource_id: int) -> Resource:
     return found  # type: ignore[return-value]  # the model of `kind`
 
 
-def _check(timetable: Timetable, kind: str, values: Mapping[str, Any], resource: Resource | None) -> dict[str, str]:
+def _check(timetable: Timetable, kind: str, values: Mapping[str, Any], resource: Resource | None) -> tuple[dict[str, str], dict[str, str]]:
+    """The invalid values' problems, and the taken name's."""
     errors: dict[str, str] = {}
+    taken: dict[str, str] = {}
     model = REF_MODELS[kind]
     if "name" in values:
         name = (values["name"] or "").strip()
@@ -67,13 +69,13 @@ def _check(timetable: Timetable, kind: str, values: Mapping[str, Any], resource:
         elif db.session.scalar(select(model.id).where(
             model.timetable_id == timetable.id, func.lower(model.name) == name.lower(), model.id != (resource.id if resource else 0),
         )):
-            errors["name"] = _taken(kind, name).fields["name"][0]
+            taken["name"] = _taken(kind, name).fields["name"][0]
     if values.get("courses"):
         ids = set(values["courses"])
         known = set(db.session.scalars(select(Course.id).where(Course.timetable_id == timetable.id, Course.id.in_(ids))))
         if missing := sorted(ids - known):
             errors["courses"] = f"This timetable has no course {', '.join(f'#{i}' for i in missing)}."
-    return errors
+    return errors, taken
 
 
 def _assign(resource: Resource, values: Mapping[str, Any]) -> None:
@@ -103,8 +105,7 @@ def add_resource(timetable: Timetable, kind: str, values: Mapping[str, Any], *, 
         raise InvalidFields({"name": "Give a name of 1 to 200 characters."})
     try:
         with write_transaction():
-            if errors := _check(timetable, kind, values, None):
-                raise InvalidFields(errors)
+            refuse(*_check(timetable, kind, values, None))
             resource: Resource
             if kind == "course":
                 resource = create_course(timetable, values["name"].strip(), {}, user_id=user_id)
@@ -125,8 +126,7 @@ def change_resource(timetable: Timetable, kind: str, resource_id: int, values: M
     try:
         with write_transaction():
             resource = _get(timetable, kind, resource_id)
-            if errors := _check(timetable, kind, values, resource):
-                raise InvalidFields(errors)
+            refuse(*_check(timetable, kind, values, resource))
             _assign(resource, values)
     except IntegrityError:
         # A concurrent request took the name between the check and the write.
@@ -134,8 +134,8 @@ def change_resource(timetable: Timetable, kind: str, resource_id: int, values: M
     return resource
 
 
-def _taken(kind: str, name: str) -> InvalidFields:
-    return InvalidFields({"name": f"This timetable already has a {kind} called “{name.strip()}”."})
+def _taken(kind: str, name: str) -> TakenFields:
+    return TakenFields({"name": f"This timetable already has a {kind} called “{name.strip()}”."})
 
 
 @dataclass(frozen=True)

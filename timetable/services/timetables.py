@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Timetable
 from .catalog import RESERVED_SLUGS
 from .creation import create_timetable
-from .errors import ServiceError
+from .errors import Conflict, ServiceError
 
 SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?", re.ASCII)
 SLUG_RULE = "lowercase letters, digits and inner hyphens, at most 64 characters, such as “north-school”"
@@ -35,13 +35,27 @@ class InvalidFields(ServiceError):
         self.fields = {name: [problem] for name, problem in fields.items()}
 
 
+class TakenFields(InvalidFields, Conflict):
+    """Values another row already holds (a slug, a name): a conflict with the current state (409), not bad data."""
+
+
+def refuse(errors: Mapping[str, str], taken: Mapping[str, str]) -> None:
+    """Raise for the problems found: 400 if any value is invalid (taken ones listed too), else 409 for taken ones."""
+    if errors:
+        raise InvalidFields({**errors, **taken})
+    if taken:
+        raise TakenFields(taken)
+
+
 @cache
 def time_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def _errors(values: Mapping[str, Any], timetable: Timetable | None) -> dict[str, str]:
+def _errors(values: Mapping[str, Any], timetable: Timetable | None) -> tuple[dict[str, str], dict[str, str]]:
+    """The invalid values' problems, and the taken ones'."""
     errors: dict[str, str] = {}
+    taken: dict[str, str] = {}
     current_id = timetable.id if timetable else None
     if "slug" in values:
         slug = values["slug"] or ""
@@ -50,13 +64,13 @@ def _errors(values: Mapping[str, Any], timetable: Timetable | None) -> dict[str,
         elif slug in RESERVED_SLUGS:
             errors["slug"] = f"“{slug}” is a reserved address of the application; choose another slug."
         elif db.session.scalar(select(Timetable.id).where(Timetable.slug == slug, Timetable.id != current_id)):
-            errors["slug"] = f"Another timetable already has the slug “{slug}”."
+            taken["slug"] = f"Another timetable already has the slug “{slug}”."
     if "name" in values:
         name = (values["name"] or "").strip()
         if not name or len(name) > 200:
             errors["name"] = "Give a name of 1 to 200 characters."
         elif db.session.scalar(select(Timetable.id).where(func.lower(Timetable.name) == name.lower(), Timetable.id != current_id)):
-            errors["name"] = f"Another timetable is already called “{name}”."
+            taken["name"] = f"Another timetable is already called “{name}”."
     if "time_zone" in values and values["time_zone"] not in time_zones():
         errors["time_zone"] = f"“{values['time_zone']}” is not a known time zone; use an IANA name such as Europe/Paris."
     if "weekdays" in values:
@@ -74,7 +88,7 @@ def _errors(values: Mapping[str, Any], timetable: Timetable | None) -> dict[str,
     elif start >= end:
         field = "day_end" if "day_end" in values else "day_start"
         errors[field] = "The day's first hour must come before its last hour."
-    return errors
+    return errors, taken
 
 
 def _columns(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -93,23 +107,21 @@ def add_timetable(values: Mapping[str, Any]) -> Timetable:
         raise InvalidFields(missing)
     try:
         with write_transaction():
-            if errors := _errors(values, None):
-                raise InvalidFields(errors)
+            refuse(*_errors(values, None))
             columns = _columns(values)
             return create_timetable(columns.pop("slug"), columns.pop("name"), columns.pop("time_zone"), **columns)
     except IntegrityError:
         # Another request took the slug between the check and the insert (PostgreSQL does not serialize them).
-        raise InvalidFields({"slug": f"Another timetable already has the slug “{values['slug']}”."}) from None
+        raise TakenFields({"slug": f"Another timetable already has the slug “{values['slug']}”."}) from None
 
 
 def configure_timetable(timetable: Timetable, values: Mapping[str, Any]) -> Timetable:
     """Change some settings of a timetable (rename, move its slug, publish…), in one transaction."""
     try:
         with write_transaction():
-            if errors := _errors(values, timetable):
-                raise InvalidFields(errors)
+            refuse(*_errors(values, timetable))
             for name, value in _columns(values).items():
                 setattr(timetable, name, value)
     except IntegrityError:
-        raise InvalidFields({"slug": f"Another timetable already has the slug “{values.get('slug')}”."}) from None
+        raise TakenFields({"slug": f"Another timetable already has the slug “{values.get('slug')}”."}) from None
     return timetable

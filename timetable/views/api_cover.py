@@ -110,6 +110,13 @@ def plan(slug: str):
           content:
             application/json:
               schema: CoverPlanSchema
+        409:
+          description: >
+            The timetable's state refuses it, not the data: nothing to assign (no open lesson has a free colleague),
+            or a lesson named does not take place in the week named (reload the desk)
+          content:
+            application/json:
+              schema: ErrorSchema
     """
     timetable = get_timetable(slug)
     body = load_body(CoverPlanRequestSchema())

@@ -33,6 +33,11 @@ def cover_statistics_of_term(slug: str):
           required: false
           description: the term's name, as on the calendar page
       responses:
+        409:
+          description: The timetable has no terms yet (add them on its calendar page), or the term is longer than statistics count
+          content:
+            application/json:
+              schema: ErrorSchema
         200:
           content:
             application/json:

@@ -73,7 +73,8 @@ def import_file(slug: str):
                 file: {type: string, format: binary, description: "The file to import (FET: *_data_and_timetable.fet)"}
                 format: {type: string, enum: [auto, fet, csv], default: auto}
                 from_week: {type: string, example: 2027-W02, description: "First week the import holds from (default: next week)"}
-                periods: {type: string, example: "08:00-08:45,08:50-09:35", description: "FET: times of hours whose names carry none"}
+                periods: {type: string, maxLength: 2000, example: "08:00-08:45,08:50-09:35",
+                          description: "FET: times of hours whose names carry none, each ending after it starts"}
                 days_per_week: {type: integer, minimum: 1, maximum: 7, description: "FET: days of one week when the file has more"}
                 name: {type: string, maxLength: 100, description: "Name of the timetable the import creates"}
                 create_missing: {type: boolean, description: "CSV: create the names the timetable lacks"}

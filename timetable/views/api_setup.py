@@ -56,8 +56,8 @@ def create_timetable():
       summary: Create a timetable (administrators)
       description: >
         slug, name and time_zone are required; weekdays default to Monday–Friday and the day to
-        08:00–18:00; a new timetable is not published. A reserved or taken slug, a taken name or
-        an unknown time zone is refused with a message per field, and nothing is written.
+        08:00–18:00; a new timetable is not published. A reserved slug or an unknown time zone is
+        refused (400), a slug or name taken already is a conflict (409), with a message per field; nothing is written.
       security: [{session: [], csrf: []}, {bearer: []}]
       requestBody:
         required: true
@@ -71,6 +71,7 @@ def create_timetable():
           content:
             application/json:
               schema: TimetableDetailSchema
+        409: Conflict
     """
     require(ADMINISTER)
     body = load_body(NewTimetableSchema())
@@ -113,6 +114,7 @@ def configure(slug: str):
           content:
             application/json:
               schema: TimetableDetailSchema
+        409: Conflict
     """
     timetable = _scheduled(slug)
     body = load_body(TimetableSettingsSchema())
@@ -161,6 +163,7 @@ def add(slug: str, kind: str):
       responses:
         201:
           description: The resource as created (StaffSchema, RoomSchema, GroupSchema or CourseSchema)
+        409: Conflict
     """
     timetable = _scheduled(slug)
     body = load_body(INPUT_SCHEMAS[kind]())
@@ -190,6 +193,7 @@ def change(slug: str, kind: str, resource_id: int):
       responses:
         200:
           description: The resource as changed
+        409: Conflict
     """
     timetable = _scheduled(slug)
     body = load_body(INPUT_SCHEMAS[kind]())

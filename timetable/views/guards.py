@@ -7,6 +7,7 @@ from werkzeug.exceptions import BadRequest
 
 NUL = "\x00"
 REFUSED = "The request contains a NUL character (%00), which no address, query or form field accepts."
+NAMELESS = "A part of the form has no name it can be read by: send each as Content-Disposition: form-data; name=\"…\"."
 
 
 def _has_nul(values) -> bool:
@@ -21,8 +22,12 @@ def refuse_nul_characters() -> None:
     """
     if NUL in request.path or _has_nul(request.args):
         raise BadRequest(REFUSED)
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and _has_nul(request.form):
-        raise BadRequest(REFUSED)
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        # werkzeug keys a multipart part whose Content-Disposition it cannot read under None.
+        if None in request.form or None in request.files:
+            raise BadRequest(NAMELESS)
+        if _has_nul(request.form):
+            raise BadRequest(REFUSED)
 
 
 def register_guards(app: Flask) -> None:

@@ -18,6 +18,7 @@ from .. import (
     schemas_periods,
     schemas_setup,
 )
+from ..schemas_setup import SLUG_SCHEMA
 from .openapi_contract import add_cross_field_rules
 
 # The editing API's schemas, each after the ones it nests (see build_spec).
@@ -58,7 +59,8 @@ ERROR_RESPONSES = (
     ("LoginRequired", "401: not logged in (log in and send the session cookie), or an invalid or revoked API token"),
     ("Forbidden", "403: the account holds no right to do this on this timetable"),
     ("NotFound", "404: no such timetable, slot, course, change or booking (or it is not published)"),
-    ("Conflict", "409: the state changed since it was read (a stale preview), or no place is left"),
+    ("Conflict", "409: the state changed since it was read (a stale preview), no place is left, "
+                 "or a name or slug is taken already"),
     ("TooMany", "429: beyond one client's share (holds at once, waiting-list entries) or too many booking requests; "
                 "the message says which, Retry-After when to try again"),
 )
@@ -93,7 +95,9 @@ class StandardAnswers(BasePlugin):
             operation["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
 
 
-SLUG_PARAMETER = {"in": "path", "name": "slug", "schema": {"type": "string"}, "required": True}
+# Every timetable's slug has the form a new one must have (any other is a 404).
+SLUG_PARAMETER = {"in": "path", "name": "slug", "schema": {"type": "string", "minLength": 1, "maxLength": 64, **SLUG_SCHEMA},
+                  "required": True}
 
 
 def build_document() -> dict:

@@ -179,7 +179,8 @@ def _settings(raw: dict) -> dict[str, Any]:
 def check_settings(settings: dict[str, Any], slug: str) -> dict[str, Any]:
     """The timetable's columns for `slug`, refused when the slug is taken or a setting is wrong (needs the database)."""
     values = {**settings, "slug": slug}
-    if errors := settings_errors(values, None):
+    invalid, taken = settings_errors(values, None)
+    if errors := {**invalid, **taken}:
         raise TransferError("; ".join(f"timetable.{name}: {problem}" for name, problem in errors.items()))
     return settings_columns(values)
 
