@@ -288,6 +288,12 @@ def _own_cover(rows: Rows, case) -> None:
     _ordered(body, "from", "until", key=date.fromisoformat)
 
 
+def _own_courses(rows: Rows, case) -> None:
+    # The courses a person can teach are the timetable's (none on a timetable without courses).
+    if isinstance(case.body.get("courses"), list):
+        case.body["courses"] = _own(rows, "course", case.body["courses"]) if rows["course"] else []
+
+
 def _own_term(rows: Rows, case) -> None:
     if case.query and case.query.get("term") and rows["terms"]:
         case.query = {**case.query, "term": rows["terms"][len(case.query["term"]) % len(rows["terms"])]}
@@ -297,6 +303,8 @@ OWN_ROWS = {
     "POST /api/timetables/{slug}/absences": _own_absence,
     "PATCH /api/timetables/{slug}/absences/{absence_id}": _own_absence,
     "GET /api/timetables/{slug}/cover-statistics": _own_term,
+    "POST /api/timetables/{slug}/staff": _own_courses,
+    "PATCH /api/timetables/{slug}/staff/{resource_id}": _own_courses,
     "POST /api/timetables/{slug}/cover/plan": _own_cover,
     "POST /api/timetables/{slug}/plan": _own_edits,
     "POST /api/timetables/{slug}/apply": _own_edits,
