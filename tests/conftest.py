@@ -39,6 +39,25 @@ def pinned_clock(request):
 
     with pinned() as traveller:
         yield traveller
+        _stop_clock_reading_timers()
+
+
+def _stop_clock_reading_timers():
+    """Stop the rate-limit stores' sweep timers before the pin is lifted.
+
+    The in-process store sweeps from a timer thread that reads the clock. Lifting the pin while
+    that thread is inside time_machine's patched clock makes it raise "Not currently
+    time-travelling", which pytest then reports against whichever test runs next. A cancelled
+    sweep is harmless: the store's next hit schedules another.
+    """
+    import threading
+
+    from limits.storage import MemoryStorage
+
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer) and isinstance(getattr(thread.function, "__self__", None), MemoryStorage):
+            thread.cancel()
+            thread.join()
 
 
 @pytest.fixture(scope="session")
