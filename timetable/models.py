@@ -50,6 +50,8 @@ class Timetable(db.Model):
     # It starts at random, so that a timetable made again with a reused id never matches an old ETag or cache entry.
     revision: Mapped[int] = mapped_column(Integer, default=lambda: secrets.randbelow(2**30), server_default="0")
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The revision of the last commit that changed more than rules (names, calendar, bell times, bookings, itself).
+    setup_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     terms: Mapped[list[Term]] = relationship(
         back_populates="timetable", order_by="Term.start_week", cascade="all, delete-orphan"
@@ -383,13 +385,18 @@ class ChangeSet(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default="edit")
     summary: Mapped[str] = mapped_column(Text)
     undoes_id: Mapped[int | None] = mapped_column(ForeignKey("change_sets.id", ondelete="SET NULL"))
+    # The timetable revision its commit made (services/freshness.py); none for change sets older than the column.
+    revision: Mapped[int | None] = mapped_column(Integer)
 
     user: Mapped[User | None] = relationship()
     stripes: Mapped[list[ChangeStripe]] = relationship(
         back_populates="change_set", order_by="ChangeStripe.id", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_change_sets_timetable", "timetable_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_change_sets_timetable", "timetable_id", "created_at"),
+        Index("ix_change_sets_revision", "timetable_id", "revision"),
+    )
 
     # Not a column: what services/recording.py wrote, kept readable after the commit expires the row.
     __allow_unmapped__ = True

@@ -57,3 +57,17 @@ def test_a_new_timetable_starts_at_a_random_revision(app_ctx):
         first = create_timetable("a", "A", "Europe/Paris", published=True)
         second = create_timetable("b", "B", "Europe/Paris", published=True)
     assert first.revision != second.revision
+
+
+def test_setup_revision_moves_with_changes_beyond_rules_and_stays_with_rules_alone(school):
+    from tests.factories import paint
+    from timetable.database import write_transaction
+
+    timetable_id = school["timetable"].id
+    setup = db.session.get(Timetable, timetable_id).setup_revision
+    with write_transaction():
+        paint(db.session.get(Timetable, timetable_id), "slot", school["lessons"][0], "note", week(50), week(50), "Quiz")
+    assert revision(timetable_id) > setup and db.session.get(Timetable, timetable_id).setup_revision == setup
+    with write_transaction():
+        db.session.get(Room, school["r1"]).name = "101 (renamed)"
+    assert db.session.get(Timetable, timetable_id).setup_revision == revision(timetable_id)

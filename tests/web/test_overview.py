@@ -197,8 +197,8 @@ def test_the_overview_is_made_once_per_revision_and_made_again_after_a_change(sc
     from timetable.views import overview_page
 
     resolved = []
-    read_week = overview_page.read_week
-    monkeypatch.setattr(overview_page, "read_week", lambda *args, **kwargs: resolved.append(args[1]) or read_week(*args, **kwargs))
+    resolve = overview_page.resolve_week_kept
+    monkeypatch.setattr(overview_page, "resolve_week_kept", lambda *args, **kwargs: resolved.append(args[1]) or resolve(*args, **kwargs))
     lesson = classes["lessons"][0]
     first = scheduler.get("/t/edit?week=2026-W49").get_data(as_text=True)
     # The same week again, as a page and as the fragment a week change fetches: made once.
@@ -266,6 +266,31 @@ def test_a_renamed_teacher_room_or_course_shows_on_the_next_request(scheduler, c
     # The teachers' rows are named anew too, and their cards say the room by its new name.
     by_staff = scheduler.get("/t/edit?week=2026-W48&rows=staff").get_data(as_text=True)
     assert "A. Moreau" in rows(by_staff) and "Room 12" in card(by_staff, lesson)
+
+
+def test_after_a_change_of_rules_alone_the_names_and_bell_times_are_not_read_again_and_after_other_changes_they_are(
+        scheduler, classes, monkeypatch):
+    from timetable.services.resources import change_resource
+    from timetable.views import overview_page
+
+    reads = []
+    load_directory, grid_for_week = overview_page.load_directory, overview_page.grid_for_week
+    monkeypatch.setattr(overview_page, "load_directory", lambda *a: reads.append("names") or load_directory(*a))
+    monkeypatch.setattr(overview_page, "grid_for_week", lambda *a: reads.append("bells") or grid_for_week(*a))
+    timetable, lesson = classes["timetable"], classes["lessons"][1]  # closed for a class trip: its card shows the note
+    scheduler.get("/t/edit?week=2026-W49")
+    assert reads == ["names", "bells"]
+    with write_transaction():
+        paint(timetable, "slot", lesson, "note", W49, W49, "Quiz")
+    assert "Temporarily closed: Quiz" in card(scheduler.get("/t/edit?week=2026-W49").get_data(as_text=True), lesson)
+    assert reads == ["names", "bells"]  # a note: the rules alone changed
+    # A rename, and new bell times: each is read again, and shows.
+    change_resource(timetable, "rooms", classes["r1"], {"name": "Room 12"})
+    assert "Room 12" in card(scheduler.get("/t/edit?week=2026-W49").get_data(as_text=True), classes["lessons"][3])
+    apply_bells(timetable, [BellGrid(W40, tuple(P(day, 480, 530, "1") for day in range(1, 6)))], None, None)
+    page = scheduler.get("/t/edit?week=2026-W49").get_data(as_text=True)
+    assert re.findall(r'data-start="\d+" title="[^"]*">([^<]*)</th>', page)[:1] == ["1"]
+    assert reads == ["names", "bells"] * 3
 
 
 def test_a_clash_shows_when_it_appears_and_goes_when_it_goes(scheduler, classes, rendered_cards):

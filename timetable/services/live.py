@@ -115,11 +115,14 @@ DISCONNECT = object()  # put in a subscription: its stream ends
 broker = Broker()
 
 
-def announce(timetable_id: int, kind: str, spans=((None, None),)) -> None:
-    """Publish an event with the current write transaction: sent if, and when, it commits."""
+def announce(timetable_id: int, kind: str, spans=((None, None),), *, rules_only: bool = False) -> None:
+    """Publish an event with the current write transaction: sent if, and when, it commits.
+
+    `rules_only`: the change is a change set's, of rules and nothing else (services/freshness.py).
+    """
     live_event = LiveEvent(timetable_id, kind, tuple((lo, hi) for lo, hi in spans))
     session = db.session()
-    touch(session, timetable_id)  # readers' caches and ETags follow the same commit
+    touch(session, timetable_id, rules_only=rules_only)  # readers' caches and ETags follow the same commit
     if db.engine.dialect.name == "postgresql":
         session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": live_event.to_json()})
     else:

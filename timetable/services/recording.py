@@ -20,6 +20,7 @@ from ..models import ChangeSet, ChangeStripe, Timetable, User
 from ..rules import invert, union_spans
 from ..rules.compare import differences
 from .booking import BOOKING_SENSITIVE, offer_after_edit
+from .freshness import stamp_at_commit
 from .live import announce
 from .stripes import (
     BULK_STRIPES,
@@ -77,6 +78,7 @@ def record_changes(
     change_set = ChangeSet(timetable_id=timetable.id, user_id=user_id, summary=summary, kind=kind, undoes_id=undoes_id)
     db.session.add(change_set)
     db.session.flush()
+    stamp_at_commit(db.session(), timetable.id, change_set.id)
     history = []
     # Creations and imports write their new stripes in one batch, and undos empty stripes in a few
     # statements (thousands of rules for an import); everything else goes step by step, each stripe's actions in order.
@@ -105,7 +107,7 @@ def record_changes(
     spans = union_spans(
         (d.start, d.end) for change in changes for d in differences(list(change.before), list(change.after))
     )
-    announce(timetable.id, "change", spans or ((None, None),))
+    announce(timetable.id, "change", spans or ((None, None),), rules_only=True)
     change_set.written = WrittenChange(
         change_set.id, kind, summary, user_id, change_set.created_at, undoes_id,
         tuple(WrittenStripe(change.owner, change.owner_id, change.param) for change in changes),

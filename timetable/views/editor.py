@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request
 
 from ..services.access import SCHEDULE
-from ..services.catalog import get_timetable
-from .access import require_on_requested_timetable
+from .access import checked_timetable, require_on_requested_timetable
 from .overview_page import build_overview_page, requested_rows
 from .rendering import render_page_or_fragment, wants_fragment
 from .week_args import requested_filter, requested_week
@@ -25,7 +24,7 @@ def require_scheduler():
 def week(slug: str):
     """One week of a timetable for editing: the master overview (one row per class, teacher or room),
     or the week grid with `view=grid`, a filter or `closed=1`; htmx navigation gets only the fragment."""
-    timetable = get_timetable(slug)
+    timetable = checked_timetable(slug)
     filters = requested_filter()
     # The grid: asked for, or with a filter, or showing closed slots (the overview has neither control).
     if not filters.active and request.args.get("view") != "grid" and request.args.get("closed") != "1":

@@ -10,14 +10,17 @@ from typing import Any
 from flask import current_app, url_for
 from markupsafe import Markup
 
+from ..extensions import db
 from ..models import Timetable
 from ..overview import ROW_KINDS, Column, Overview, layout_overview
 from ..rules import Clash, find_clashes, format_week, monday_of, next_week, previous_week
+from ..rules.periods import Period
 from ..services.bells import grid_for_week
 from ..services.calendar import WeekCalendar, shown_calendar
 from ..services.catalog import current_week
 from ..services.editing.previews import placements
 from ..services.freshness import marker
+from ..services.kept_weeks import only_rules_changed_since, resolve_week_kept
 from ..services.resolution import Directory, Occurrence, load_directory, occurrences_of, read_week
 from .conditional import RenderCache
 from .overview_cards import cached_card, directory_token, render_card
@@ -162,6 +165,7 @@ class _Week:
     occurrences: list[Occurrence]
     clashes: tuple[Clash, ...]
     calendar: WeekCalendar
+    periods: tuple[Period, ...]  # the bell times of the week
     # What the cards and cells were rendered into, shared by every request for the same revision (see build_overview_page).
     rendered: dict[Hashable, Any]
     directory_token: int  # views/overview_cards.py
@@ -187,41 +191,58 @@ class _Week:
 # Overviews by (timetable revision, week, rows asked for, URL prefix): a scheduler's every click
 # that changes nothing (week back and forth, rows, reloads after another's change) is served from here.
 overview_cache: RenderCache[_Week] = RenderCache(32)
+# The overview made last of each (week, rows asked for, URL prefix), with its revision: after a change
+# of rules alone, its names, bell times and calendar still hold (services/kept_weeks.py).
+last_made: RenderCache[tuple[int, _Week]] = RenderCache(32)
 
 
 def build_overview_page(timetable: Timetable, week: int, rows: str | None) -> OverviewPage:
     """The overview of `week` by `rows`: made once per revision of the timetable (services/freshness.py:
     every committed change moves it, so nothing made before a change is shown after it), cards and cells
     included. Only the navigation (which week is "Today") and the page around it are made per request."""
-    def build() -> _Week:
-        return _build_week(timetable, week, rows)
-
     if not current_app.config["PAGE_CACHE"]:
-        made = build()
-    else:
-        key = ("overview", marker(timetable).key, week, rows, url_for("editor.week", slug=timetable.slug))
-        made = overview_cache.get_or_build(key, build)
+        return OverviewPage(timetable=timetable, week=week, made=_build_week(timetable, week, rows))
+    identity, revision = marker(timetable).key[:2], marker(timetable).key[2]
+    asked = (db.engine.url, identity, week, rows, url_for("editor.week", slug=timetable.slug))
+
+    def build() -> _Week:
+        earlier = last_made.get(asked)
+        setup = earlier[1] if earlier is not None and earlier[0] <= revision and only_rules_changed_since(timetable, earlier[0]) else None
+        made = _build_week(timetable, week, rows, setup)
+        if earlier is None or earlier[0] < revision:
+            last_made.put(asked, (revision, made))
+        return made
+
+    made = overview_cache.get_or_build(("overview", revision, *asked), build)
     return OverviewPage(timetable=timetable, week=week, made=made)
 
 
-def _build_week(timetable: Timetable, week: int, rows: str | None) -> _Week:
+def _build_week(timetable: Timetable, week: int, rows: str | None, setup: _Week | None = None) -> _Week:
     """Resolve the week once, find its clashes over every occurrence, and lay it out by `rows`:
-    by default the classes, or the teachers where there are no classes (a clinic)."""
+    by default the classes, or the teachers where there are no classes (a clinic). `setup`: an
+    overview of the week made earlier, whose names and bell times still hold."""
     # resolve_week, keeping what it read of the calendar (the week's label and holidays) for the heading.
-    read = read_week(timetable, week)
-    occurrences = occurrences_of(read)
-    directory = load_directory(timetable.id)
+    if current_app.config["PAGE_CACHE"]:
+        read, occurrences = resolve_week_kept(timetable, week)
+    else:
+        read = read_week(timetable, week)
+        occurrences = occurrences_of(read)
+    if setup is not None:
+        directory, periods = setup.directory, setup.periods
+    else:
+        directory = load_directory(timetable.id)
+        bells = grid_for_week(timetable, week)
+        periods = bells.periods if bells else ()
     rows = rows or ("group" if directory.group else "staff")
-    bells = grid_for_week(timetable, week)
     # A class, teacher or room retired by this week keeps its row only while it still has lessons.
     names = {rid: name for rid, name in getattr(directory, rows).items()
              if (retired := directory.retired_from(rows, rid)) is None or retired > week}
     overview = layout_overview(
-        occurrences, kind=rows, monday=monday_of(week), weekdays=timetable.weekdays, periods=bells.periods if bells else (),
+        occurrences, kind=rows, monday=monday_of(week), weekdays=timetable.weekdays, periods=periods,
         names=names, day_start=timetable.day_start, day_end=timetable.day_end, unnamed=UNNAMED[rows],
     )
     return _Week(
         rows=rows, overview=overview, directory=directory, occurrences=occurrences,
-        clashes=tuple(find_clashes(placements(occurrences))), calendar=shown_calendar(read.label, read.holidays), rendered={},
-        directory_token=directory_token(directory),
+        clashes=tuple(find_clashes(placements(occurrences))), calendar=shown_calendar(read.label, read.holidays),
+        periods=tuple(periods), rendered={}, directory_token=setup.directory_token if setup is not None else directory_token(directory),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 
 from .. import clock
 from ..grid import WeekGrid, layout_week
@@ -21,8 +21,9 @@ from ..services.catalog import current_week
 from ..services.changes import CANCELLED, ChangeLine
 from ..services.deviations import KIND_LABELS, week_deviations
 from ..services.editing.previews import placements
+from ..services.kept_weeks import read_week_kept
 from ..services.public_view import public_occurrences
-from ..services.resolution import Directory, Occurrence, WeekFilter, load_directory, resolve_week
+from ..services.resolution import Directory, Occurrence, WeekFilter, load_directory, occurrences_of, read_week
 from .chooser_page import PATH_WORDS
 
 
@@ -202,7 +203,8 @@ def build_week_page(
     with_periods: bool = False, fixed: tuple[str, int] | None = None, with_deviations: bool = False, view: str | None = None,
 ) -> WeekPage:
     """The week as a view shows it; `public` keeps only what anonymous visitors may see of each occurrence."""
-    everything = resolve_week(timetable, week, include_closed=include_closed)
+    read = (read_week_kept if current_app.config["PAGE_CACHE"] else read_week)(timetable, week)
+    everything = occurrences_of(read, include_closed=include_closed)
     if public:
         everything = public_occurrences(everything)
     occurrences = [occ for occ in everything if filters.matches(occ)]
