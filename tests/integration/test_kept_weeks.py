@@ -94,6 +94,16 @@ def test_past_the_catch_up_limit_the_week_is_read_whole(school, full_reads, monk
     assert full_reads == [w49, w49]
 
 
+def test_a_week_kept_too_many_revisions_ago_is_read_whole(school, full_reads, monkeypatch):
+    monkeypatch.setattr(kept, "CATCH_UP_REVISIONS_AT_MOST", 1)
+    timetable_id, monday, w49 = school["timetable"].id, school["lessons"][0], week(49)
+    assert_kept_as_read(timetable_id, w49)
+    for note in ("Quiz", "Test"):
+        plan_and_apply(committed(timetable_id), [EditRequest("slot", (monday,), "note", w49, w49, note)])
+    assert_kept_as_read(timetable_id, w49)
+    assert full_reads == [w49, w49]
+
+
 def test_a_transaction_reads_its_own_uncommitted_rules_and_keeps_nothing_of_them(school, full_reads):
     timetable_id, monday, w49 = school["timetable"].id, school["lessons"][0], week(49)
     assert_kept_as_read(timetable_id, w49)

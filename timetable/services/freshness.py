@@ -7,12 +7,14 @@ committed transaction that changed something its readers see:
 * any ORM change of the timetable itself or of its resources, terms, holidays, cycle or slots
   is noticed before the flush.
 The bump is one UPDATE, made just before the commit (so the row is locked for no longer than
-the commit) and only if the transaction commits. The change sets the transaction recorded are
-stamped with the revision it made (`ChangeSet.revision`): revisions are ordered by their commits,
-as change set ids are not, so a reader that knows a revision can ask what changed after it. A
-commit that changed more than rules also sets `setup_revision` to its revision: what a reader
-made at a revision at or after it, beyond the rules, is still true (services/kept_weeks.py). Readers load the timetable row anyway, so
+the commit) and only if the transaction commits. Readers load the timetable row anyway, so
 reading the marker costs nothing more, and every gunicorn worker or machine sees the same one.
+
+The change sets the transaction recorded are stamped with the revision it made
+(`ChangeSet.revision`): revisions are ordered by their commits, as change set ids are not, so a
+reader that knows a revision can ask what changed after it. A commit that changed more than rules
+also sets `setup_revision` to its revision: what a reader made at a revision at or after it,
+beyond the rules, is still true (services/kept_weeks.py).
 """
 
 from __future__ import annotations

@@ -28,8 +28,10 @@ from .freshness import marker, recorded_uncommitted
 from .resolution import Occurrence, WeekRules, in_week_order, occurrences_of, read_week
 from .stripes import COURSE, SLOT, covering_values
 
-# Past this many slots and courses written since, the week is read whole (an import, a new term).
+# Past this many slots and courses written since, the week is read whole (an import, a new term);
+# and past this many revisions since (a week nobody opened for long), without asking what they wrote.
 CATCH_UP_AT_MOST = 200
+CATCH_UP_REVISIONS_AT_MOST = 1000
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def _current(timetable: Timetable, week: int, *, with_occurrences: bool) -> _Kep
         if not with_occurrences or kept.occurrences is not None:
             return kept
         current: _Kept | None = replace(kept, occurrences=tuple(occurrences_of(kept.rules)))
-    elif kept is not None and kept.revision < revision:
+    elif kept is not None and kept.revision < revision <= kept.revision + CATCH_UP_REVISIONS_AT_MOST:
         current = _caught_up(timetable, kept, revision, with_occurrences)
     else:
         current = None
